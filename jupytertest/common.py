@@ -1,0 +1,131 @@
+"""Helpers shared by the Python scripts the jupytertest Go tests run.
+
+Each script talks to a gomp kernel through jupyter_client, the library every
+Jupyter frontend uses, prints one JSON object on stdout for the Go test to
+check, and logs to stderr. The Go test sets JUPYTER_PATH so that the kernel
+names below resolve to the gomp binary it built.
+"""
+
+import json
+import os
+import sys
+import time
+from queue import Empty
+
+from jupyter_client.manager import KernelManager
+
+KERNEL = os.environ.get("GOMP_KERNEL", "gomp")
+TIMEOUT = 30
+
+
+def log(*args):
+    print(*args, file=sys.stderr, flush=True)
+
+
+def emit(result):
+    """Print the script's result for the Go test."""
+    json.dump(result, sys.stdout, indent=1, default=str)
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def start(kernel_name=KERNEL, **kw):
+    """Start a kernel and a client whose channels are ready."""
+    km = KernelManager(kernel_name=kernel_name, **kw)
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=TIMEOUT)
+    except RuntimeError:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+        raise
+    return km, kc
+
+
+def stop(km, kc):
+    kc.stop_channels()
+    km.shutdown_kernel(now=False)
+
+
+def kernel_pid(km):
+    return km.provisioner.pid
+
+
+def pid_alive(pid):
+    """True while pid exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def collect(kc, msg_id, timeout=TIMEOUT, stdin_hook=None):
+    """Read iopub until the kernel goes idle for msg_id.
+
+    Returns the messages between busy and idle (status messages excluded).
+    stdin_hook, if given, is called with each input_request on the stdin
+    channel while waiting.
+    """
+    deadline = time.monotonic() + timeout
+    out = []
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"no idle status for {msg_id} within {timeout}s; got {out}")
+        if stdin_hook is not None:
+            try:
+                req = kc.get_stdin_msg(timeout=0.01)
+            except Empty:
+                pass
+            else:
+                stdin_hook(req)
+        try:
+            msg = kc.get_iopub_msg(timeout=min(left, 0.05))
+        except Empty:
+            continue
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "status":
+            if msg["content"]["execution_state"] == "idle":
+                return out
+            continue
+        out.append(msg)
+
+
+def reply_for(kc, msg_id, timeout=TIMEOUT, get=None):
+    """The shell reply (or get's message) to msg_id; other replies are skipped."""
+    get = get or kc.get_shell_msg
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"no reply to {msg_id} within {timeout}s")
+        msg = get(timeout=left)
+        if msg["parent_header"].get("msg_id") == msg_id:
+            return msg
+
+
+def execute(kc, code, timeout=TIMEOUT, allow_stdin=False, stdin_hook=None, **kw):
+    """Run code; return (reply content, iopub messages) in plain form."""
+    msg_id = kc.execute(code, allow_stdin=allow_stdin, **kw)
+    msgs = collect(kc, msg_id, timeout=timeout, stdin_hook=stdin_hook)
+    reply = reply_for(kc, msg_id, timeout=timeout)
+    return reply["content"], [summary(m) for m in msgs]
+
+
+def summary(msg):
+    """The parts of an iopub message a test looks at."""
+    return {"msg_type": msg["msg_type"], "content": msg["content"]}
+
+
+def text_of(outputs, name="stdout"):
+    """All stream text of one stream name."""
+    return "".join(
+        o["content"]["text"]
+        for o in outputs
+        if o["msg_type"] == "stream" and o["content"]["name"] == name
+    )

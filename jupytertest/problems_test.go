@@ -1,0 +1,52 @@
+package jupytertest
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+// runProblems runs a script that checks things itself and prints
+// {"problems": [...]}; each problem becomes a test error.
+func runProblems(t *testing.T, timeout time.Duration, env []string, script string, args ...string) {
+	t.Helper()
+	out, err := runPython(t, timeout, env, script, args...)
+	var res struct{ Problems []string }
+	if jerr := json.Unmarshal([]byte(out), &res); jerr != nil {
+		t.Fatalf("%s: %v; no result (%v)\nstdout:\n%s", script, err, jerr, out)
+	}
+	for _, p := range res.Problems {
+		t.Error(p)
+	}
+	if err != nil && len(res.Problems) == 0 {
+		t.Errorf("%s: %v", script, err)
+	}
+}
+
+// A message signed with the wrong key, or not signed, or changed after
+// signing, is never acted on at shell, control or stdin (signatures.py).
+func TestSignatures(t *testing.T) {
+	needJupyter(t)
+	runProblems(t, 2*time.Minute, nil, "signatures.py")
+}
+
+// Garbage, wrong socket types, malformed frames and JSON, and stalled
+// handshakes at every socket never stop the kernel answering (malformed.py).
+func TestMalformedMessages(t *testing.T) {
+	needJupyter(t)
+	runProblems(t, 3*time.Minute, nil, "malformed.py")
+}
+
+// fmt.Scanln and bufio.Scanner on os.Stdin go through input_request when the
+// client allows stdin, and fail clearly when it does not (stdin.py).
+func TestStdin(t *testing.T) {
+	needJupyter(t)
+	runProblems(t, 2*time.Minute, nil, "stdin.py")
+}
+
+// Restart, shutdown_request, shutdown while busy, kill and the ipc transport
+// leave no kernel process or process of its group behind (lifecycle.py).
+func TestLifecycle(t *testing.T) {
+	needJupyter(t)
+	runProblems(t, 3*time.Minute, nil, "lifecycle.py")
+}

@@ -1,0 +1,5 @@
+//go:build race
+
+package jupytertest
+
+const raceEnabled = true
