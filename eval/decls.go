@@ -1,0 +1,355 @@
+package eval
+
+import (
+	"context"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"reflect"
+	"strings"
+
+	"github.com/traefik/yaegi/interp"
+)
+
+// declLog is the session's declarations (func, method, type, const) in the
+// order they were first made, each at its latest definition. It is what a
+// rebuilt interpreter (and, later, a child process) replays.
+type declLog struct {
+	entries []*declEntry
+}
+
+// declEntry is one top-level declaration of a cell.
+type declEntry struct {
+	keys      []string // "func f", "method T.M", "type T", "const C"
+	kind      token.Token
+	text      string // its source, after rewrites
+	file      string // the unit it was compiled in, for positions
+	line      int    // its first line in that unit
+	intConsts []string
+}
+
+func (l *declLog) find(key string) (int, *declEntry) {
+	for i, e := range l.entries {
+		for _, k := range e.keys {
+			if k == key {
+				return i, e
+			}
+		}
+	}
+	return -1, nil
+}
+
+// put adds an entry, replacing every entry that declared one of its keys.
+func (l *declLog) put(n *declEntry) {
+	var kept []*declEntry
+	for _, e := range l.entries {
+		overlap := false
+		for _, k := range n.keys {
+			for _, ek := range e.keys {
+				overlap = overlap || k == ek
+			}
+		}
+		if !overlap {
+			kept = append(kept, e)
+		}
+	}
+	l.entries = append(kept, n)
+}
+
+// runDecls adds a unit of declarations to the session. New declarations are
+// compiled into the running interpreter. A changed one (a func, method, type
+// or const declared again differently) rebuilds the interpreter from the
+// log: yaegi would otherwise keep earlier functions calling the old func,
+// ignore a redefined method, and reject literals of a redefined struct.
+// Re-running an unchanged declaration is a no-op.
+func (s *Session) runDecls(ctx context.Context, u unit, code, label string) error {
+	p, err := parseUnit(u)
+	if err != nil {
+		return err
+	}
+	text := rewriteUnit(p, s.newGuesser(p))
+	rp, err := parseUnit(unit{kind: unitDecl, text: text})
+	if err != nil {
+		return err
+	}
+	file := s.nextUnitFile(label, code)
+	var fresh, changed []*declEntry
+	for _, d := range rp.file.Decls {
+		e := newDeclEntry(rp, d, file)
+		if e == nil {
+			continue
+		}
+		same, differs := s.compare(e)
+		switch {
+		case differs:
+			changed = append(changed, e)
+		case !same:
+			fresh = append(fresh, e)
+		}
+	}
+	if len(changed) > 0 {
+		return s.rebuild(append(changed, fresh...), nil)
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	if err := s.compileDecls(ctx, file, fresh); err != nil {
+		return err
+	}
+	for _, e := range fresh {
+		s.decls.put(e)
+	}
+	return nil
+}
+
+// compare tells whether an entry is already in the log unchanged (same), or
+// declares a key the log has with another text (differs).
+func (s *Session) compare(e *declEntry) (same, differs bool) {
+	same = true
+	for _, k := range e.keys {
+		_, have := s.decls.find(k)
+		switch {
+		case have == nil:
+			same = false
+		case have.text != e.text:
+			return false, true
+		}
+	}
+	return same, false
+}
+
+// compileDecls compiles and runs entries in the running interpreter, under
+// the unit name file, each at its own line.
+func (s *Session) compileDecls(ctx context.Context, file string, entries []*declEntry) (err error) {
+	if err := s.declareImports(file, s.imports); err != nil {
+		return err
+	}
+	prog, err := s.compileRaw(linedText(entries))
+	if err != nil {
+		return err
+	}
+	_, err = s.run(ctx, prog)
+	return err
+}
+
+// compileRaw compiles text under the current unit name, catching yaegi's
+// own panics.
+func (s *Session) compileRaw(text string) (prog *interp.Program, err error) {
+	defer recoverYaegi(&err)
+	return s.in.Compile(text)
+}
+
+// linedText joins entries into one source where each keeps the position it
+// had in its cell, by //line directives (which yaegi's positions honour).
+func linedText(entries []*declEntry) string {
+	var b strings.Builder
+	for _, e := range entries {
+		fmt.Fprintf(&b, "\n//line %s:%d:1\n%s\n", e.file, e.line, e.text)
+	}
+	return b.String()
+}
+
+// newDeclEntry describes one parsed declaration; nil for imports and var
+// declarations, which are not part of the log (vars are the session's
+// globals, carried by value).
+func newDeclEntry(p *parsedUnit, d ast.Decl, file string) *declEntry {
+	e := &declEntry{file: file}
+	switch d := d.(type) {
+	case *ast.FuncDecl:
+		e.kind = token.FUNC
+		if d.Recv != nil && len(d.Recv.List) > 0 {
+			e.keys = []string{"method " + receiverTypeName(d.Recv.List[0].Type) + "." + d.Name.Name}
+		} else {
+			if d.Name.Name == "init" || d.Name.Name == "_" {
+				return nil // init runs once where it is declared; never replayed
+			}
+			e.keys = []string{"func " + d.Name.Name}
+		}
+	case *ast.GenDecl:
+		e.kind = d.Tok
+		switch d.Tok {
+		case token.TYPE:
+			for _, sp := range d.Specs {
+				e.keys = append(e.keys, "type "+sp.(*ast.TypeSpec).Name.Name)
+			}
+		case token.CONST:
+			for _, sp := range d.Specs {
+				vs := sp.(*ast.ValueSpec)
+				for _, n := range vs.Names {
+					e.keys = append(e.keys, "const "+n.Name)
+					if isIntConst(vs) {
+						e.intConsts = append(e.intConsts, n.Name)
+					}
+				}
+			}
+		default:
+			return nil
+		}
+	default:
+		return nil
+	}
+	start, end := p.off(d.Pos()), p.off(d.End())
+	// Keep a doc comment with its declaration.
+	if fd, ok := d.(*ast.FuncDecl); ok && fd.Doc != nil {
+		start = p.off(fd.Doc.Pos())
+	}
+	if gd, ok := d.(*ast.GenDecl); ok && gd.Doc != nil {
+		start = p.off(gd.Doc.Pos())
+	}
+	e.text = p.text[start:end]
+	e.line = p.fset.Position(d.Pos()).Line - strings.Count(p.text[start:p.off(d.Pos())], "\n")
+	return e
+}
+
+// isIntConst guesses whether a const spec is an integer (for range n).
+func isIntConst(vs *ast.ValueSpec) bool {
+	if id, ok := vs.Type.(*ast.Ident); ok {
+		return strings.HasPrefix(id.Name, "int") || strings.HasPrefix(id.Name, "uint")
+	}
+	if vs.Type != nil || len(vs.Values) == 0 {
+		return false
+	}
+	lit, ok := vs.Values[0].(*ast.BasicLit)
+	return ok && lit.Kind == token.INT
+}
+
+// receiverTypeName is T for receivers T, *T, T[K] and *T[K].
+func receiverTypeName(t ast.Expr) string {
+	for {
+		switch x := t.(type) {
+		case *ast.StarExpr:
+			t = x.X
+		case *ast.IndexExpr:
+			t = x.X
+		case *ast.IndexListExpr:
+			t = x.X
+		case *ast.ParenExpr:
+			t = x.X
+		case *ast.Ident:
+			return x.Name
+		default:
+			return "?"
+		}
+	}
+}
+
+// rebuild replaces the interpreter with a fresh one that has the session's
+// imports, its declarations with the given entries put in, and its global
+// variables carried over by value (drop: globals not to carry). On failure
+// the session is left as it was.
+//
+// Goroutines that earlier cells left running go on in the old interpreter,
+// with the old code; they are not stopped.
+func (s *Session) rebuild(entries []*declEntry, drop map[string]bool) error {
+	log := declLog{entries: append([]*declEntry(nil), s.decls.entries...)}
+	for _, e := range entries {
+		log.put(e)
+	}
+	oldIn, oldFS := s.in, s.fs
+	oldGlobals := oldIn.Globals()
+	typeNames := s.typeNamesOf(oldIn, log)
+	in, fs, err := s.newInterpreter()
+	if err != nil {
+		return err
+	}
+	s.in, s.fs = in, fs
+	restore := func() { s.in, s.fs = oldIn, oldFS }
+
+	var types, funcs []*declEntry
+	for _, e := range log.entries {
+		if e.kind == token.FUNC {
+			funcs = append(funcs, e)
+		} else {
+			types = append(types, e)
+		}
+	}
+	ctx := context.Background()
+	if len(types) > 0 {
+		if err := s.compileDecls(ctx, s.nextUnitFile("(declarations)", ""), types); err != nil {
+			restore()
+			return err
+		}
+	}
+	carried, err := s.declareGlobals(oldGlobals, typeNames, drop)
+	if err != nil {
+		restore()
+		return err
+	}
+	if len(funcs) > 0 {
+		if err := s.compileDecls(ctx, s.nextUnitFile("(declarations)", ""), funcs); err != nil {
+			restore()
+			return err
+		}
+	}
+	newGlobals := s.in.Globals()
+	for name, old := range carried {
+		if v, ok := newGlobals[name]; ok && v.CanSet() {
+			if c, ok := convertValue(old, v.Type()); ok {
+				v.Set(c)
+			}
+		}
+	}
+	s.decls = log
+	return nil
+}
+
+// declareGlobals declares, in the new interpreter, the old interpreter's
+// globals whose type can be written down; it returns the values to set.
+func (s *Session) declareGlobals(old map[string]reflect.Value, typeNames map[reflect.Type]string, drop map[string]bool) (map[string]reflect.Value, error) {
+	carried := map[string]reflect.Value{}
+	var b strings.Builder
+	for name, v := range old {
+		if drop[name] || strings.HasPrefix(name, "__gomp") || !v.IsValid() {
+			continue
+		}
+		t, ok := typeSource(v.Type(), typeNames, s.imports)
+		if !ok {
+			continue
+		}
+		fmt.Fprintf(&b, "var %s %s\n", name, t)
+		carried[name] = v
+	}
+	if b.Len() == 0 {
+		return carried, nil
+	}
+	file := s.nextUnitFile("(globals)", b.String())
+	if err := s.declareImports(file, s.imports); err != nil {
+		return nil, err
+	}
+	prog, err := s.compileRaw(b.String())
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.run(context.Background(), prog); err != nil {
+		return nil, err
+	}
+	return carried, nil
+}
+
+// typeNamesOf maps the reflect types of the session's declared types, as the
+// old interpreter represents them, to their names: yaegi shows a value of an
+// interpreted struct type to reflection as an unnamed struct.
+func (s *Session) typeNamesOf(in *interp.Interpreter, log declLog) map[reflect.Type]string {
+	names := map[reflect.Type]string{}
+	for _, e := range s.decls.entries {
+		if e.kind != token.TYPE {
+			continue
+		}
+		for _, k := range e.keys {
+			name := strings.TrimPrefix(k, "type ")
+			v, err := evalQuiet(in, "*new("+name+")")
+			if err == nil && v.IsValid() {
+				if _, taken := names[v.Type()]; !taken {
+					names[v.Type()] = name
+				}
+			}
+		}
+	}
+	return names
+}
+
+// evalQuiet evaluates a short expression, catching yaegi's panics.
+func evalQuiet(in *interp.Interpreter, src string) (v reflect.Value, err error) {
+	defer recoverYaegi(&err)
+	return in.Eval(src)
+}

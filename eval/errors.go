@@ -1,0 +1,216 @@
+package eval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/scanner"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/traefik/yaegi/interp"
+
+	"gomp/backend"
+)
+
+// unitFilePattern matches the names units are compiled under (gomp12.go).
+const unitFilePattern = `(gomp\d+\.go)`
+
+// unitPos matches a position inside a unit in yaegi's messages.
+var unitPos = regexp.MustCompile(unitFilePattern + `:(\d+)(?::(\d+))?`)
+
+// unitTable remembers, for every compiled unit, the cell it came from, so
+// positions in errors and tracebacks can name the cell and show its line.
+type unitTable struct {
+	mu    sync.Mutex
+	cells map[string]cellRef
+}
+
+type cellRef struct {
+	label string   // "In [5]"
+	lines []string // the cell's source lines
+}
+
+func (t *unitTable) add(file, label, code string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.cells == nil {
+		t.cells = map[string]cellRef{}
+	}
+	t.cells[file] = cellRef{label: label, lines: strings.Split(code, "\n")}
+}
+
+func (t *unitTable) lookup(file string) (cellRef, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c, ok := t.cells[file]
+	return c, ok
+}
+
+// where describes a unit position for a person: "In [5], line 3" and the
+// source line.
+func (t *unitTable) where(file string, line int) (string, string) {
+	c, ok := t.lookup(file)
+	if !ok {
+		return fmt.Sprintf("line %d", line), ""
+	}
+	src := ""
+	if line >= 1 && line <= len(c.lines) {
+		src = c.lines[line-1]
+	}
+	return fmt.Sprintf("%s, line %d", c.label, line), src
+}
+
+// rewriteMessage replaces unit positions in a yaegi message with cell lines
+// and drops the helper names rewrites introduced.
+func (t *unitTable) rewriteMessage(msg string) string {
+	msg = unitPos.ReplaceAllStringFunc(msg, func(m string) string {
+		sub := unitPos.FindStringSubmatch(m)
+		line, _ := strconv.Atoi(sub[2])
+		where, _ := t.where(sub[1], line)
+		return where
+	})
+	return cleanHelperNames(msg)
+}
+
+// cleanHelperNames removes gomp's rewrite artefacts from a message.
+var helperName = regexp.MustCompile(`__gomp(i|n)?([A-Za-z_]*?)\d+`)
+
+func cleanHelperNames(msg string) string {
+	msg = strings.ReplaceAll(msg, runtimePkg+".Show(", "(")
+	msg = strings.ReplaceAll(msg, runtimePkg+".", "")
+	return helperName.ReplaceAllString(msg, "$2")
+}
+
+// traceback turns yaegi's panic trace lines into lines naming cells, the
+// innermost call first as yaegi prints them.
+func (t *unitTable) traceback(trace []string) []string {
+	var out []string
+	for _, l := range trace {
+		m := yaegiTrace.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		line, _ := strconv.Atoi(m[2])
+		where, src := t.where(m[1], line)
+		fn := strings.TrimPrefix(m[4], "main.")
+		if fn == "main" {
+			fn = "cell"
+		}
+		out = append(out, fmt.Sprintf("  %s, in %s", where, cleanHelperNames(fn)))
+		if strings.TrimSpace(src) != "" {
+			out = append(out, "      "+strings.TrimSpace(src))
+		}
+	}
+	return out
+}
+
+// toError converts whatever stopped a cell into the error the kernel reports.
+func (s *Session) toError(ctx context.Context, err error) *backend.Error {
+	var (
+		ce  *compileError
+		ie  *importError
+		in  *internalError
+		gp  goroutinePanic
+		sel scanner.ErrorList
+	)
+	switch {
+	case errors.As(err, &gp):
+		name, value := classifyPanic(gp.value)
+		if name == "panic" || name == "runtime error" {
+			value = "in a goroutine: " + value
+		}
+		return s.newError(name, value, s.units.traceback(gp.trace))
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || isInterrupt(err):
+		msg := "the cell was interrupted"
+		if n := s.goroutines.Load(); n > 0 {
+			msg += fmt.Sprintf("; %d goroutine(s) started by cells were stopped too", n)
+		}
+		return s.newError("Interrupted", msg, nil)
+	case errors.As(err, &ce):
+		return s.compileErr(ce.msg)
+	case errors.As(err, &ie):
+		return s.newError("ImportError", ie.Error(), nil)
+	case errors.As(err, &sel):
+		return s.compileErr(s.units.rewriteMessage(sel.Error()))
+	case errors.As(err, &in):
+		return s.internalErr(in)
+	}
+	if p, ok := asPanic(err); ok {
+		name, value := classifyPanic(p)
+		return s.newError(name, value, s.units.traceback(s.traces.take()))
+	}
+	// A yaegi compile error (its cfgError type is unexported).
+	return s.compileErr(s.units.rewriteMessage(err.Error()))
+}
+
+func isInterrupt(err error) bool {
+	p, ok := asPanic(err)
+	if !ok {
+		return false
+	}
+	_, is := p.(interruptSignal)
+	return is
+}
+
+// compileErr reports a cell that does not compile.
+func (s *Session) compileErr(msg string) *backend.Error {
+	first := strings.SplitN(msg, "\n", 2)[0]
+	return s.newError("CompileError", first, strings.Split(msg, "\n"))
+}
+
+// internalErr reports a panic inside yaegi: the cell is not valid for the
+// interpreter even if Go would accept it. Known cases get advice.
+func (s *Session) internalErr(e *internalError) *backend.Error {
+	msg := fmt.Sprint(e.value)
+	advice := "the Go interpreter (yaegi) could not compile this cell"
+	switch {
+	case strings.Contains(msg, "nil type"):
+		advice += "; if it ranges over an integer whose type gomp could not tell, write the loop as for i := 0; i < n; i++"
+	}
+	return s.newError("CompileError", advice+" ("+msg+")", nil)
+}
+
+// newError builds a backend.Error whose traceback ends with "name: value",
+// the way IPython's does.
+func (s *Session) newError(name, value string, trace []string) *backend.Error {
+	tb := append([]string{}, trace...)
+	tb = append(tb, "\x1b[0;31m"+name+"\x1b[0m: "+value)
+	return &backend.Error{Name: name, Value: value, Traceback: tb}
+}
+
+// asPanic extracts the value of a panic yaegi reports as an error.
+func asPanic(err error) (any, bool) {
+	var p interp.Panic
+	if errors.As(err, &p) {
+		return p.Value, true
+	}
+	return nil, false
+}
+
+// classifyPanic names a panic value the way DESIGN.md promises: Exit for
+// os.Exit, runtime error for the runtime's own, Interrupted, and panic for
+// the rest.
+func classifyPanic(v any) (name, value string) {
+	switch x := v.(type) {
+	case exitSignal:
+		return "Exit", x.Error()
+	case interruptSignal:
+		return "Interrupted", "the cell was interrupted"
+	case errStdinNotAllowed:
+		return "StdinNotImplementedError", x.Error()
+	case runtime.Error:
+		return "runtime error", strings.TrimPrefix(x.Error(), "runtime error: ")
+	case string:
+		if strings.HasPrefix(x, "reflect: ") && (strings.Contains(x, "out of range") || strings.Contains(x, "nil")) {
+			return "runtime error", strings.TrimPrefix(strings.TrimPrefix(x, "reflect: "), "slice ")
+		}
+		return "panic", x
+	case error:
+		return "panic", x.Error()
+	}
+	return "panic", fmt.Sprint(v)
+}

@@ -1,0 +1,264 @@
+package eval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/ast"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/traefik/yaegi/interp"
+
+	"gomp/backend"
+	"gomp/display"
+)
+
+// importSpec is one import of the session.
+type importSpec struct {
+	name string // explicit name, or ""
+	path string
+}
+
+func (i importSpec) String() string {
+	if i.name != "" {
+		return i.name + " " + strconv.Quote(i.path)
+	}
+	return strconv.Quote(i.path)
+}
+
+// localName is the name the package is known by in cells.
+func (i importSpec) localName() string {
+	if i.name != "" {
+		return i.name
+	}
+	return i.path[strings.LastIndex(i.path, "/")+1:]
+}
+
+// Execute runs one cell (backend.Interpreter).
+func (s *Session) Execute(ctx context.Context, req backend.ExecuteRequest, out backend.Output) backend.ExecuteResult {
+	s.exec.Lock()
+	defer s.exec.Unlock()
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	s.mu.Lock()
+	s.out, s.runCtx, s.runCancel = out, ctx, cancel
+	s.mu.Unlock()
+	display.SetOutput(out)
+	defer func() {
+		s.mu.Lock()
+		s.runCtx, s.runCancel = nil, nil
+		s.mu.Unlock()
+	}()
+	s.traces.take() // forget traces of panics that were recovered by cell code
+
+	label := "In [ ]"
+	if !req.Silent && req.ExecutionCount > 0 {
+		label = fmt.Sprintf("In [%d]", req.ExecutionCount)
+	}
+
+	if page, ok := s.helpPage(req.Code); ok {
+		return backend.ExecuteResult{Payloads: []map[string]any{page}}
+	}
+
+	var res backend.ExecuteResult
+	value, err := s.runCell(ctx, req.Code, label)
+	if err != nil {
+		res.Err = s.toError(ctx, err)
+		return res
+	}
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		res.Err = s.toError(ctx, cause) // a goroutine's panic after the cell's last statement
+		return res
+	}
+	res.Value = value
+	if len(req.UserExpressions) > 0 {
+		res.UserExpressions = s.userExpressions(ctx, req.UserExpressions, label)
+	}
+	return res
+}
+
+// runCell runs every unit of a cell in order and returns the final bare
+// expression's value, if any.
+func (s *Session) runCell(ctx context.Context, code, label string) (backend.MIMEBundle, error) {
+	units := groupUnits(code, splitCell(code))
+	var value backend.MIMEBundle
+	for i, u := range units {
+		var err error
+		switch u.kind {
+		case unitImport:
+			err = s.runImports(u, code, label)
+		case unitDecl:
+			err = s.runDecls(ctx, u, code, label)
+		case unitStmts:
+			value, err = s.runStmts(ctx, u, code, label, i == len(units)-1)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return value, nil
+}
+
+// runImports adds a cell's imports to the session. Importing a package the
+// session already has is a no-op; the same name for another path replaces it.
+func (s *Session) runImports(u unit, code, label string) error {
+	p, err := parseUnit(u)
+	if err != nil {
+		return err
+	}
+	var added []importSpec
+	for _, spec := range p.file.Imports {
+		path, _ := strconv.Unquote(spec.Path.Value)
+		is := importSpec{path: path}
+		if spec.Name != nil {
+			is.name = spec.Name.Name
+		}
+		if s.hasImport(is) {
+			continue
+		}
+		added = append(added, is)
+	}
+	if len(added) == 0 {
+		return nil
+	}
+	// Check the new imports resolve before adding them: compile a unit that
+	// imports them.
+	imports := s.mergeImports(added)
+	file := s.nextUnitFile(label, code)
+	if err := s.declareImports(file, imports); err != nil {
+		return err
+	}
+	s.imports = imports
+	return nil
+}
+
+func (s *Session) hasImport(is importSpec) bool {
+	for _, have := range s.imports {
+		if have == is {
+			return true
+		}
+	}
+	return false
+}
+
+// mergeImports returns the session's imports with added ones, a later import
+// replacing an earlier one of the same local name (math/rand then
+// crypto/rand).
+func (s *Session) mergeImports(added []importSpec) []importSpec {
+	var out []importSpec
+	for _, have := range s.imports {
+		replaced := false
+		for _, a := range added {
+			if a.localName() == have.localName() && a.localName() != "_" && a.localName() != "." {
+				replaced = true
+			}
+		}
+		if !replaced {
+			out = append(out, have)
+		}
+	}
+	return append(out, added...)
+}
+
+// nextUnitFile names the next compiled unit and records which cell it is.
+func (s *Session) nextUnitFile(label, code string) string {
+	s.seq++
+	file := fmt.Sprintf("gomp%d.go", s.seq)
+	s.units.add(file, label, code)
+	return file
+}
+
+// declareImports makes file the interpreter's current source name, with the
+// given imports in its scope (see memFS for why).
+func (s *Session) declareImports(file string, imports []importSpec) (err error) {
+	var b strings.Builder
+	b.WriteString("package main\n")
+	b.WriteString("import " + runtimePkg + " " + strconv.Quote(runtimePath) + "\n")
+	for _, is := range imports {
+		b.WriteString("import " + is.String() + "\n")
+	}
+	src := b.String()
+	s.fs.put(file, src)
+	defer s.fs.remove(file)
+	defer recoverYaegi(&err)
+	if _, err := s.in.EvalPath(file); err != nil {
+		return &importError{err: err}
+	}
+	return nil
+}
+
+// importError is an import that does not resolve.
+type importError struct{ err error }
+
+func (e *importError) Error() string {
+	msg := e.err.Error()
+	if i := strings.Index(msg, "unable to find source related to: "); i >= 0 {
+		pkg := strings.Trim(msg[i+len("unable to find source related to: "):], `"`)
+		return fmt.Sprintf("package %s is not available in gomp cells (the standard library, mp and display are)", pkg)
+	}
+	return msg
+}
+
+// compile compiles a unit's text under a fresh unit name.
+func (s *Session) compile(text, code, label string) (prog *interp.Program, err error) {
+	file := s.nextUnitFile(label, code)
+	if err := s.declareImports(file, s.imports); err != nil {
+		return nil, err
+	}
+	defer recoverYaegi(&err)
+	return s.in.Compile(text)
+}
+
+// stmtText prepares a statements unit for yaegi: a leading empty statement
+// makes yaegi wrap it in a function even when it starts with var, const or
+// func (it would otherwise parse it as a file and reject the statements).
+func stmtText(text string) string { return ";" + text }
+
+// run executes a compiled unit with the cell's context.
+func (s *Session) run(ctx context.Context, prog *interp.Program) (reflect.Value, error) {
+	return s.stopper.execute(ctx, s.in, prog)
+}
+
+// recoverYaegi turns a panic inside yaegi itself (its compiler panics on some
+// inputs, e.g. "nil type") into an error, so it never reaches the kernel.
+func recoverYaegi(err *error) {
+	if r := recover(); r != nil {
+		*err = &internalError{value: r}
+	}
+}
+
+// internalError is a panic of the interpreter, not of the cell's code.
+type internalError struct{ value any }
+
+func (e *internalError) Error() string { return fmt.Sprintf("%v", e.value) }
+
+// worthShowing leaves out expressions whose value nobody wants displayed:
+// the results of printing functions (fmt.Println returns a count and an
+// error) and of the builtins print and println.
+func worthShowing(x ast.Expr) bool {
+	call, ok := x.(*ast.CallExpr)
+	if !ok {
+		return true
+	}
+	switch fun := call.Fun.(type) {
+	case *ast.Ident:
+		return fun.Name != "print" && fun.Name != "println" && fun.Name != "panic"
+	case *ast.SelectorExpr:
+		pkg, ok := fun.X.(*ast.Ident)
+		if !ok {
+			return true
+		}
+		name := fun.Sel.Name
+		switch pkg.Name {
+		case "fmt":
+			return !strings.HasPrefix(name, "Print") && !strings.HasPrefix(name, "Fprint") && !strings.HasPrefix(name, "Scan") && !strings.HasPrefix(name, "Fscan")
+		case "log", "display", "os", "time":
+			return false
+		}
+	}
+	return true
+}
+

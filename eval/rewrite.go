@@ -1,0 +1,370 @@
+package eval
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"sort"
+	"strings"
+)
+
+// This file holds every source transformation a cell goes through before
+// yaegi sees it. Each closes a measured gap between yaegi v0.16.1 and the Go a
+// student writes today (DESIGN.md, "Cells"). Edits are spliced into the text
+// rather than printed from a changed AST, and never add a line, so the line
+// numbers in errors stay the cell's own.
+
+// runtimePkg is the import name under which cells reach gomp's compiled
+// helpers (goroutine guard, result display, clear). Users cannot collide with
+// it: identifiers may not start with a double underscore in our cells by
+// convention, and the name is unexported-looking on purpose.
+const runtimePkg = "__gomp"
+
+// edit replaces src[start:end] with text.
+type edit struct {
+	start, end int
+	text       string
+}
+
+func applyEdits(src string, edits []edit) string {
+	// At one offset, insertions go before a replacement that starts there.
+	sort.SliceStable(edits, func(i, j int) bool {
+		if edits[i].start != edits[j].start {
+			return edits[i].start < edits[j].start
+		}
+		return edits[i].end-edits[i].start < edits[j].end-edits[j].start
+	})
+	var b strings.Builder
+	at := 0
+	for _, e := range edits {
+		if e.start < at { // overlapping edits: keep the first
+			continue
+		}
+		b.WriteString(src[at:e.start])
+		b.WriteString(e.text)
+		at = e.end
+	}
+	b.WriteString(src[at:])
+	return b.String()
+}
+
+// parsedUnit is a unit's text parsed by go/parser, with what is needed to map
+// positions back to the unit's text.
+type parsedUnit struct {
+	fset   *token.FileSet
+	file   *ast.File
+	prefix int // bytes of wrapper text before the unit's first byte
+	text   string
+	body   []ast.Stmt // statements, for a statements unit
+}
+
+const (
+	declPrefix = "package main;"
+	stmtPrefix = "package main; func __gompcell() {"
+)
+
+// parseUnit parses a unit, wrapping statements in a function so go/parser
+// accepts them. The wrapper sits on the first line, so line numbers match.
+func parseUnit(u unit) (*parsedUnit, error) {
+	p := &parsedUnit{fset: token.NewFileSet(), text: u.text}
+	var src string
+	switch u.kind {
+	case unitStmts:
+		p.prefix = len(stmtPrefix)
+		src = stmtPrefix + u.text + "\n}"
+	default:
+		p.prefix = len(declPrefix)
+		src = declPrefix + u.text
+	}
+	f, err := parser.ParseFile(p.fset, "cell.go", src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, p.cellError(err)
+	}
+	p.file = f
+	if u.kind == unitStmts {
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == "__gompcell" {
+				p.body = fd.Body.List
+			}
+		}
+	}
+	return p, nil
+}
+
+// off converts a position to an offset into the unit's text.
+func (p *parsedUnit) off(pos token.Pos) int { return p.fset.Position(pos).Offset - p.prefix }
+
+// cellError rewrites parser positions from the wrapped source to the cell's.
+func (p *parsedUnit) cellError(err error) error {
+	list, ok := err.(scanner.ErrorList)
+	if !ok {
+		return err
+	}
+	var msgs []string
+	for i, e := range list {
+		if i == 3 {
+			msgs = append(msgs, fmt.Sprintf("(and %d more errors)", len(list)-3))
+			break
+		}
+		col := e.Pos.Column
+		if e.Pos.Line == 1 {
+			col -= p.prefix
+		}
+		msg := strings.ReplaceAll(e.Msg, "__gompcell", "cell")
+		msgs = append(msgs, fmt.Sprintf("%d:%d: %s", e.Pos.Line, col, msg))
+	}
+	return &compileError{msg: strings.Join(msgs, "\n"), line: list[0].Pos.Line}
+}
+
+// compileError is a cell that does not compile; line is the cell line.
+type compileError struct {
+	msg  string
+	line int
+}
+
+func (e *compileError) Error() string { return e.msg }
+
+// rewriter collects the edits for one unit.
+type rewriter struct {
+	p     *parsedUnit
+	edits []edit
+	seq   int
+	g     *guesser // tells integers (and other kinds) from syntax
+}
+
+func (r *rewriter) fresh(base string) string {
+	r.seq++
+	return fmt.Sprintf("__gomp%s%d", base, r.seq)
+}
+
+// rewriteUnit applies the transformations to a parsed unit and returns the
+// new text.
+func rewriteUnit(p *parsedUnit, g *guesser) string {
+	return applyEdits(p.text, unitEdits(p, g))
+}
+
+// unitEdits returns the edits of every transformation of a unit.
+func unitEdits(p *parsedUnit, g *guesser) []edit {
+	r := &rewriter{p: p, g: g}
+	ast.Inspect(p.file, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.GoStmt:
+			r.guardGo(n)
+		case *ast.RangeStmt:
+			r.rangeLoop(n)
+		case *ast.ForStmt:
+			r.forLoop(n)
+		case *ast.CallExpr:
+			r.builtinCall(n)
+		}
+		return true
+	})
+	return r.edits
+}
+
+// guardGo wraps the call of a go statement in a function literal whose
+// deferred recover reports the goroutine's panic (and os.Exit) in the
+// notebook: in yaegi such a panic would kill the kernel process.
+// `go f(x)` becomes `go func() { defer func() { __gomp.GoEnd(recover()) }(); __gomp.GoStart(); f(x) }()`.
+// The call's arguments are then evaluated in the new goroutine; with the
+// per-iteration loop variables below, that keeps the meaning of the code
+// students write (go worker(i, ch) in a loop).
+func (r *rewriter) guardGo(g *ast.GoStmt) {
+	call := g.Call
+	start, end := r.p.off(call.Pos()), r.p.off(call.End())
+	r.edits = append(r.edits,
+		edit{start, start, "func() { defer func() { " + runtimePkg + ".GoEnd(recover()) }(); " + runtimePkg + ".GoStart(); "},
+		edit{end, end, " }()"},
+	)
+}
+
+// rangeLoop gives `for k, v := range x` Go 1.22 per-iteration variables, and
+// turns range over an integer (which makes yaegi's compiler panic) into a
+// counting loop.
+func (r *rewriter) rangeLoop(rs *ast.RangeStmt) {
+	if rs.Tok == token.DEFINE || (rs.Key == nil && rs.Value == nil) {
+		if isIntegerKind(r.g.kind(rs.X)) {
+			r.rangeInt(rs)
+			return
+		}
+	}
+	if rs.Tok != token.DEFINE || !capturesVars(rs.Body) {
+		return
+	}
+	var names, hidden []string
+	for _, e := range []ast.Expr{rs.Key, rs.Value} {
+		id, ok := e.(*ast.Ident)
+		if !ok || id.Name == "_" {
+			continue
+		}
+		h := r.fresh(id.Name)
+		names, hidden = append(names, id.Name), append(hidden, h)
+		r.edits = append(r.edits, edit{r.p.off(id.Pos()), r.p.off(id.End()), h})
+	}
+	r.copyIn(rs.Body, names, hidden)
+}
+
+// rangeInt rewrites `for i := range n { ... }` as
+// `for __i, __n := n-n, n; __i < __n; __i++ { i := __i; ... }`: n-n gives
+// the counter n's type, and the body's copy gives i its per-iteration life.
+func (r *rewriter) rangeInt(rs *ast.RangeStmt) {
+	x := r.p.text[r.p.off(rs.X.Pos()):r.p.off(rs.X.End())]
+	counter, limit := r.fresh("i"), r.fresh("n")
+	header := fmt.Sprintf("for %s, %s := (%s)-(%s), (%s); %s < %s; %s++ ", counter, limit, x, x, x, counter, limit, counter)
+	r.edits = append(r.edits, edit{r.p.off(rs.For), r.p.off(rs.Body.Lbrace), header})
+	if id, ok := rs.Key.(*ast.Ident); ok && id.Name != "_" {
+		r.copyIn(rs.Body, []string{id.Name}, []string{counter})
+	}
+}
+
+// forLoop gives a three-clause loop's variables per-iteration life when the
+// body can capture them (a closure or go statement) and does not assign them
+// (then the copy would change the loop's meaning, so it is left as it was).
+func (r *rewriter) forLoop(fs *ast.ForStmt) {
+	init, ok := fs.Init.(*ast.AssignStmt)
+	if !ok || init.Tok != token.DEFINE || !capturesVars(fs.Body) {
+		return
+	}
+	var names, hidden []string
+	renames := map[string]string{}
+	for _, e := range init.Lhs {
+		id, ok := e.(*ast.Ident)
+		if !ok || id.Name == "_" {
+			continue
+		}
+		if assigns(fs.Body, id.Name) {
+			return
+		}
+		h := r.fresh(id.Name)
+		renames[id.Name] = h
+		names, hidden = append(names, id.Name), append(hidden, h)
+	}
+	if len(names) == 0 {
+		return
+	}
+	// Rename the variable in the loop's header only: the body reads the copy.
+	for _, part := range []ast.Node{fs.Init, fs.Cond, fs.Post} {
+		if part == nil {
+			continue
+		}
+		ast.Inspect(part, func(n ast.Node) bool {
+			if _, isLit := n.(*ast.FuncLit); isLit {
+				return false
+			}
+			if id, ok := n.(*ast.Ident); ok {
+				if h, ok := renames[id.Name]; ok {
+					r.edits = append(r.edits, edit{r.p.off(id.Pos()), r.p.off(id.End()), h})
+				}
+			}
+			return true
+		})
+	}
+	r.copyIn(fs.Body, names, hidden)
+}
+
+// copyIn declares, at the top of a loop body, the user's variables as copies
+// of the hidden loop variables. `_ = x` keeps an unused copy legal.
+func (r *rewriter) copyIn(body *ast.BlockStmt, names, hidden []string) {
+	if len(names) == 0 {
+		return
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, " %s := %s;", strings.Join(names, ", "), strings.Join(hidden, ", "))
+	for _, n := range names {
+		fmt.Fprintf(&b, " _ = %s;", n)
+	}
+	at := r.p.off(body.Lbrace) + 1
+	r.edits = append(r.edits, edit{at, at, b.String()})
+}
+
+// builtinCall replaces calls of the Go 1.21 builtins yaegi lacks. clear
+// becomes a reflective helper (maps and slices are references, so clearing
+// through reflection is exact); min and max become typed helpers when the
+// arguments' kind can be told (ints, floats or strings), and are left for
+// yaegi to reject otherwise.
+func (r *rewriter) builtinCall(c *ast.CallExpr) {
+	id, ok := c.Fun.(*ast.Ident)
+	if !ok || r.g.shadowed(id.Name) {
+		return
+	}
+	replace := func(with string) {
+		r.edits = append(r.edits, edit{r.p.off(id.Pos()), r.p.off(id.End()), runtimePkg + "." + with})
+	}
+	switch id.Name {
+	case "clear":
+		if len(c.Args) == 1 {
+			replace("Clear")
+		}
+	case "min", "max":
+		if len(c.Args) == 0 {
+			return
+		}
+		kind := "int"
+		for _, a := range c.Args {
+			switch k := r.g.kind(a); {
+			case k == "string":
+				kind = "string"
+			case k == "float64" && kind == "int":
+				kind = "float64"
+			case k == "" && !r.g.untypedInt(a):
+				return // unknown: yaegi will say min is undefined
+			}
+		}
+		name := strings.ToUpper(id.Name[:1]) + id.Name[1:]
+		switch kind {
+		case "int":
+			replace(name + "Int")
+		case "float64":
+			replace(name + "Float64")
+		case "string":
+			replace(name + "String")
+		}
+	}
+}
+
+// capturesVars reports whether a loop body contains something that can
+// outlive an iteration and refer to its variables: a function literal or a
+// go or defer statement.
+func capturesVars(body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n.(type) {
+		case *ast.FuncLit, *ast.GoStmt, *ast.DeferStmt:
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// assigns reports whether body assigns to, or increments, the variable name.
+func assigns(body *ast.BlockStmt, name string) bool {
+	found := false
+	isName := func(e ast.Expr) bool {
+		id, ok := e.(*ast.Ident)
+		return ok && id.Name == name
+	}
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if n.Tok != token.DEFINE {
+				for _, l := range n.Lhs {
+					found = found || isName(l)
+				}
+			}
+		case *ast.IncDecStmt:
+			found = found || isName(n.X)
+		case *ast.UnaryExpr:
+			found = found || (n.Op == token.AND && isName(n.X))
+		}
+		return !found
+	})
+	return found
+}
+
+// isIntegerKind reports whether kind names an integer type.
+func isIntegerKind(kind string) bool {
+	return strings.HasPrefix(kind, "int") || strings.HasPrefix(kind, "uint")
+}

@@ -1,0 +1,159 @@
+package eval
+
+import (
+	"cmp"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/traefik/yaegi/interp"
+)
+
+// The compiled helpers that rewritten cells call, and the standard library
+// symbols a cell must not reach directly. Cells import the helpers as
+// `__gomp "gompcell"`; the name is kept out of the user's way.
+const runtimePath = "gompcell"
+
+// exitSignal is the panic value of os.Exit in a cell: the cell ends with an
+// "Exit" error (as IPython reports SystemExit) and the kernel lives on.
+type exitSignal struct{ code int }
+
+func (e exitSignal) Error() string { return fmt.Sprintf("os.Exit(%d)", e.code) }
+
+// interruptSignal is the panic value that stops a cell's blocking call when
+// the cell is interrupted.
+type interruptSignal struct{}
+
+func (interruptSignal) Error() string { return "interrupted" }
+
+// overrides returns the symbols that replace or extend yaegi's stdlib in
+// every interpreter of the session.
+func (s *Session) overrides() interp.Exports {
+	stdout, stderr, stdin := s.stdout, s.stderr, s.stdin
+	return interp.Exports{
+		"os/os": {
+			"Exit":   symbolValue(func(code int) { panic(exitSignal{code}) }),
+			"Stdout": reflect.ValueOf(&stdout).Elem(),
+			"Stderr": reflect.ValueOf(&stderr).Elem(),
+			"Stdin":  reflect.ValueOf(&stdin).Elem(),
+		},
+		"time/time": {
+			"Sleep": symbolValue(s.sleep),
+		},
+		runtimePath + "/" + runtimePath: {
+			"GoStart":     symbolValue(s.goStart),
+			"GoEnd":       symbolValue(s.goEnd),
+			"Show":        symbolValue(s.show),
+			"Clear":       symbolValue(clearValue),
+			"MinInt":      symbolValue(minOf[int]),
+			"MaxInt":      symbolValue(maxOf[int]),
+			"MinFloat64":  symbolValue(minOf[float64]),
+			"MaxFloat64":  symbolValue(maxOf[float64]),
+			"MinString":   symbolValue(minOf[string]),
+			"MaxString":   symbolValue(maxOf[string]),
+			"Interrupted": symbolValue(s.interrupted),
+		},
+	}
+}
+
+// sleep is time.Sleep for cells: it wakes when the running cell is
+// interrupted, which a native time.Sleep under yaegi never does.
+func (s *Session) sleep(d time.Duration) {
+	s.mu.Lock()
+	ctx := s.runCtx
+	s.mu.Unlock()
+	if ctx == nil {
+		time.Sleep(d)
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+		panic(interruptSignal{})
+	}
+}
+
+// interrupted reports whether the running cell was interrupted, for code that
+// polls.
+func (s *Session) interrupted() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.runCtx != nil && s.runCtx.Err() != nil
+}
+
+// goStart and goEnd bracket every goroutine a cell starts (see guardGo).
+func (s *Session) goStart() { s.goroutines.Add(1) }
+
+// goEnd receives the goroutine's recover() value. A panic (or os.Exit) in a
+// goroutine would end a Go program; here it ends the running cell with that
+// error, or, when no cell runs, is printed to stderr. The kernel lives on.
+func (s *Session) goEnd(r any) {
+	s.goroutines.Add(-1)
+	if r == nil {
+		return
+	}
+	if _, ok := r.(interruptSignal); ok {
+		return // the cell was interrupted; that is reported once, by the cell
+	}
+	trace := s.traces.take()
+	s.mu.Lock()
+	cancel := s.runCancel
+	s.mu.Unlock()
+	report := goroutinePanic{value: r, trace: trace}
+	if cancel != nil {
+		cancel(report)
+		return
+	}
+	s.stderr.Write([]byte(s.formatGoroutinePanic(report)))
+}
+
+// goroutinePanic is a panic that escaped a cell's goroutine.
+type goroutinePanic struct {
+	value any
+	trace []string
+}
+
+func (g goroutinePanic) Error() string { return fmt.Sprintf("goroutine panicked: %v", g.value) }
+
+func (s *Session) formatGoroutinePanic(g goroutinePanic) string {
+	var b strings.Builder
+	name, value := classifyPanic(g.value)
+	fmt.Fprintf(&b, "%s in a goroutine: %s\n", name, value)
+	for _, l := range s.units.traceback(g.trace) {
+		b.WriteString(l + "\n")
+	}
+	return b.String()
+}
+
+// clearValue implements the clear builtin for cells: it deletes every key of
+// a map, or zeroes every element of a slice, through reflection.
+func clearValue(x any) {
+	v := reflect.ValueOf(x)
+	switch v.Kind() {
+	case reflect.Map:
+		v.Clear()
+	case reflect.Slice:
+		v.Clear()
+	case reflect.Invalid:
+	default:
+		panic(fmt.Sprintf("invalid argument: clear(%v) (value of type %T): argument must be a map or slice", x, x))
+	}
+}
+
+func minOf[T cmp.Ordered](x T, ys ...T) T {
+	for _, y := range ys {
+		x = min(x, y)
+	}
+	return x
+}
+
+func maxOf[T cmp.Ordered](x T, ys ...T) T {
+	for _, y := range ys {
+		x = max(x, y)
+	}
+	return x
+}
+

@@ -1,0 +1,176 @@
+// Package eval runs Go cells in a yaegi interpreter: the language side of the
+// gomp kernel. It implements backend.Interpreter and knows nothing about the
+// Jupyter wire protocol.
+//
+// A cell goes through one pipeline (Session.Execute): it is cut into units of
+// imports, declarations and statements (cell.go); each unit is parsed and
+// rewritten to close the gaps between yaegi v0.16.1 and current Go
+// (rewrite.go); declarations join the session's log, and a redefinition
+// rebuilds the interpreter from that log (decls.go); statements run with the
+// cell's context, so an interrupt stops them; the final bare expression
+// becomes the cell's result (result.go). Failures become backend.Errors whose
+// positions are the cell's own lines (errors.go).
+package eval
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"reflect"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/traefik/yaegi/interp"
+	"github.com/traefik/yaegi/stdlib"
+
+	"gomp/backend"
+	"gomp/display"
+)
+
+// Version is gomp's version, shown in kernel_info and `gomp version`.
+var Version = "0.1.0"
+
+// Session is one kernel's Go session: an interpreter and what the notebook
+// has declared so far.
+type Session struct {
+	logger *log.Logger
+	extra  []interp.Exports // packages offered to cells besides the stdlib (mp, display)
+
+	// exec serialises everything that compiles into or swaps the
+	// interpreter: Execute, and the editor's requests that read declarations.
+	exec sync.Mutex
+
+	in      *interp.Interpreter
+	fs      *memFS
+	imports []importSpec // in first-import order
+	decls   declLog
+	units   unitTable // unit file name → cell, for errors and tracebacks
+	seq     int       // units compiled so far
+	stopper unitRunner
+
+	mu        sync.Mutex // guards out, runCtx, runCancel
+	out       backend.Output
+	runCtx    context.Context         // the running cell's; nil between cells
+	runCancel context.CancelCauseFunc // stops the running cell with a cause
+	result    []any                   // the values passed to __gomp.Show
+	hasResult bool
+
+	traces     traceLog
+	goroutines atomic.Int64 // cell goroutines alive
+
+	stdout, stderr *cellStream
+	stdin          *cellStdin
+}
+
+// Options configure a Session.
+type Options struct {
+	Logger *log.Logger // the kernel's log; never the notebook
+	// Packages are extra packages cells can import, as yaegi exports.
+	Packages []interp.Exports
+}
+
+// New starts a session with a fresh interpreter.
+func New(opts Options) (*Session, error) {
+	s := &Session{logger: opts.Logger, extra: opts.Packages}
+	if s.logger == nil {
+		s.logger = log.New(ioDiscard{}, "", 0)
+	}
+	s.stdout = &cellStream{s: s, name: "stdout"}
+	s.stderr = &cellStream{s: s, name: "stderr"}
+	s.stdin = &cellStdin{s: s}
+	s.out = discardOutput{}
+	in, fs, err := s.newInterpreter()
+	if err != nil {
+		return nil, err
+	}
+	s.in, s.fs = in, fs
+	return s, nil
+}
+
+// newInterpreter makes an interpreter with the stdlib, gomp's packages and the
+// overrides that keep a cell from reaching past the notebook: its stdio, its
+// os.Exit and its sleeps.
+func (s *Session) newInterpreter() (*interp.Interpreter, *memFS, error) {
+	fs := newMemFS()
+	in := interp.New(interp.Options{
+		Stdin:                s.stdin,
+		Stdout:               s.stdout,
+		Stderr:               s.stderr,
+		SourcecodeFilesystem: fs,
+		Unrestricted:         true, // the real environment: os.Getenv works as in a program
+	})
+	if err := in.Use(stdlib.Symbols); err != nil {
+		return nil, nil, fmt.Errorf("loading the standard library symbols: %w", err)
+	}
+	if err := in.Use(s.overrides()); err != nil {
+		return nil, nil, fmt.Errorf("loading gomp's overrides: %w", err)
+	}
+	if err := in.Use(display.Symbols); err != nil {
+		return nil, nil, fmt.Errorf("loading package display: %w", err)
+	}
+	for _, e := range s.extra {
+		if err := in.Use(e); err != nil {
+			return nil, nil, fmt.Errorf("loading extra packages: %w", err)
+		}
+	}
+	return in, fs, nil
+}
+
+// Info describes Go for kernel_info.
+func (s *Session) Info() backend.LanguageInfo {
+	return backend.LanguageInfo{
+		Name:              "go",
+		Version:           strings.TrimPrefix(runtime.Version(), "go"),
+		Mimetype:          "text/x-go",
+		FileExtension:     ".go",
+		PygmentsLexer:     "go",
+		CodemirrorMode:    "go",
+		ImplementationVer: Version,
+		Banner: "gomp " + Version + ": Go " + strings.TrimPrefix(runtime.Version(), "go") +
+			" cells in the yaegi interpreter, with the mp multiprocessing package.\n" +
+			"Help: ?fmt.Println (or fmt.Println?) shows documentation.",
+		HelpLinks: []backend.HelpLink{
+			{Text: "Go documentation", URL: "https://go.dev/doc/"},
+			{Text: "Go standard library", URL: "https://pkg.go.dev/std"},
+			{Text: "A Tour of Go", URL: "https://go.dev/tour/"},
+		},
+	}
+}
+
+// output returns where cell output goes now.
+func (s *Session) output() backend.Output {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.out
+}
+
+// Close ends the session. Goroutines that cells left running end with the
+// process: yaegi offers no way to stop them one by one.
+func (s *Session) Close() error {
+	s.mu.Lock()
+	s.out = discardOutput{}
+	s.mu.Unlock()
+	return nil
+}
+
+// interpreter returns the current interpreter.
+func (s *Session) interpreter() *interp.Interpreter { return s.in }
+
+// discardOutput is the output when no cell has run yet.
+type discardOutput struct{}
+
+func (discardOutput) Stream(string, string)  {}
+func (discardOutput) Display(backend.Display) {}
+func (discardOutput) ClearOutput(bool)        {}
+func (discardOutput) Input(context.Context, string, bool) (string, error) {
+	return "", backend.ErrNoStdin
+}
+
+type ioDiscard struct{}
+
+func (ioDiscard) Write(p []byte) (int, error) { return len(p), nil }
+
+// symbolValue is reflect.ValueOf, named for what it is used for here.
+func symbolValue(v any) reflect.Value { return reflect.ValueOf(v) }
