@@ -221,12 +221,12 @@ func TestHelpSyntaxGivesAPage(t *testing.T) {
 func TestIsComplete(t *testing.T) {
 	s := newSession(t)
 	for code, want := range map[string]string{
-		"x := 1":           "complete",
-		"func f() {":       "incomplete",
+		"x := 1":          "complete",
+		"func f() {":      "incomplete",
 		"x := []int{1,\n": "incomplete",
-		"}":                "invalid",
-		"x := `abc":        "incomplete",
-		"?fmt.Println":     "complete",
+		"}":               "invalid",
+		"x := `abc":       "incomplete",
+		"?fmt.Println":    "complete",
 	} {
 		if got := s.IsComplete(code).Status; got != want {
 			t.Errorf("IsComplete(%q) = %s, want %s", code, got, want)

@@ -261,4 +261,3 @@ func worthShowing(x ast.Expr) bool {
 	}
 	return true
 }
-

@@ -156,4 +156,3 @@ func maxOf[T cmp.Ordered](x T, ys ...T) T {
 	}
 	return x
 }
-

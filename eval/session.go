@@ -161,7 +161,7 @@ func (s *Session) interpreter() *interp.Interpreter { return s.in }
 // discardOutput is the output when no cell has run yet.
 type discardOutput struct{}
 
-func (discardOutput) Stream(string, string)  {}
+func (discardOutput) Stream(string, string)   {}
 func (discardOutput) Display(backend.Display) {}
 func (discardOutput) ClearOutput(bool)        {}
 func (discardOutput) Input(context.Context, string, bool) (string, error) {
