@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/doc"
 	"go/doc/comment"
+	"go/token"
 	"strings"
 )
 
@@ -34,7 +35,7 @@ func (p *sourcePackage) lookup(name string) (Doc, bool) {
 	}
 	if v, spec := p.findValue(name); v != nil {
 		kind := KindVar
-		if v.Decl.Tok.String() == "const" {
+		if v.Decl.Tok == token.CONST {
 			kind = KindConst
 		}
 		text := v.Doc
