@@ -1,0 +1,228 @@
+package kernel
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime/debug"
+
+	"github.com/go-zeromq/zmq4"
+)
+
+// request is one authenticated message and the socket it came in on, where
+// its reply goes.
+type request struct {
+	channel string
+	sock    zmq4.Socket
+	msg     Message
+}
+
+// outcome is what a handler produced.
+type outcome struct {
+	content  any            // the reply content (unused when there is no reply)
+	metadata map[string]any // the reply metadata; nil means {}
+	// then runs after the reply and the idle status are out: aborting the
+	// queue after a failed cell, ending the kernel after a shutdown.
+	then func()
+}
+
+type handler func(k *Kernel, ctx context.Context, req *request) outcome
+
+type channelSet uint8
+
+const (
+	onShell channelSet = 1 << iota
+	onControl
+	onStdin
+)
+
+func channelBit(channel string) channelSet {
+	switch channel {
+	case channelShell:
+		return onShell
+	case channelControl:
+		return onControl
+	case channelStdin:
+		return onStdin
+	}
+	return 0
+}
+
+// route says where a message type is accepted, what it is answered with and
+// who handles it.
+type route struct {
+	channels  channelSet
+	replyType string // "" for messages that get no reply
+	handle    handler
+}
+
+// routes is the dispatch table: every message type the kernel handles, in
+// one place. Anything not listed is logged and ignored. Requests on shell and
+// control are wrapped in busy/idle status messages on iopub with the request
+// as parent (clients wait for that idle, also after kernel_info). Messages on
+// stdin are replies and are not wrapped.
+//
+// It is filled in init because the handlers refer back to serve, which reads
+// the table.
+var routes map[string]route
+
+func init() {
+	routes = map[string]route{
+		"kernel_info_request": {onShell | onControl, "kernel_info_reply", (*Kernel).handleKernelInfo},
+		"execute_request":     {onShell, "execute_reply", (*Kernel).handleExecute},
+		"complete_request":    {onShell | onControl, "complete_reply", (*Kernel).handleComplete},
+		"inspect_request":     {onShell | onControl, "inspect_reply", (*Kernel).handleInspect},
+		"is_complete_request": {onShell | onControl, "is_complete_reply", (*Kernel).handleIsComplete},
+		"history_request":     {onShell | onControl, "history_reply", (*Kernel).handleHistory},
+		"comm_info_request":   {onShell | onControl, "comm_info_reply", (*Kernel).handleCommInfo},
+		"connect_request":     {onShell | onControl, "connect_reply", (*Kernel).handleConnect}, // deprecated in 5.1, still answered
+		"comm_open":           {onShell, "", (*Kernel).handleCommOpen},
+		"comm_msg":            {onShell, "", (*Kernel).ignoreComm},
+		"comm_close":          {onShell, "", (*Kernel).ignoreComm},
+		// Shutdown belongs on control since 5.x; old clients send it on shell.
+		"shutdown_request":  {onControl | onShell, "shutdown_reply", (*Kernel).handleShutdown},
+		"interrupt_request": {onControl, "interrupt_reply", (*Kernel).handleInterrupt},
+		"input_reply":       {onStdin, "", (*Kernel).handleInputReply},
+	}
+}
+
+// serve handles one request: status busy, the handler, the reply, status
+// idle, in that order.
+func (k *Kernel) serve(ctx context.Context, req *request) {
+	msgType := req.msg.Header.MsgType
+	r, known := routes[msgType]
+	wrap := req.channel != channelStdin
+	if wrap {
+		k.publishStatus("busy", req)
+	}
+	var out outcome
+	switch {
+	case !known:
+		k.log.Printf("%s: ignoring unknown message type %q", req.channel, msgType)
+	case r.channels&channelBit(req.channel) == 0:
+		k.log.Printf("%s: %s is not accepted on this channel", req.channel, msgType)
+		if r.replyType != "" {
+			k.reply(req, r.replyType, errorReply("WrongChannel",
+				fmt.Sprintf("%s is not accepted on the %s channel", msgType, req.channel)), nil)
+		}
+	case k.isStopping() && msgType != "shutdown_request":
+		// The interpreter is closed or closing; only a repeated shutdown
+		// request still gets a normal answer.
+		if r.replyType != "" {
+			k.reply(req, r.replyType, errorReply("ShuttingDown", "the kernel is shutting down"), nil)
+		}
+	default:
+		out = k.call(ctx, r.handle, req)
+		if r.replyType != "" {
+			k.reply(req, r.replyType, out.content, out.metadata)
+		}
+	}
+	if wrap {
+		k.publishStatus("idle", req)
+	}
+	if out.then != nil {
+		out.then()
+	}
+}
+
+// call runs a handler, turning a panic (a bug, here or in the interpreter)
+// into an error reply instead of a dead kernel.
+func (k *Kernel) call(ctx context.Context, h handler, req *request) (out outcome) {
+	defer func() {
+		if p := recover(); p != nil {
+			k.log.Printf("panic while handling %s: %v\n%s", req.msg.Header.MsgType, p, debug.Stack())
+			out = outcome{content: errorReply("KernelError", fmt.Sprintf("internal error: %v", p))}
+		}
+	}()
+	return h(k, ctx, req)
+}
+
+func (k *Kernel) publishStatus(state string, req *request) {
+	k.pub.publish("status", req.msg.RawHeader, statusContent{ExecutionState: state})
+}
+
+// reply sends a reply to req on the socket req came from.
+func (k *Kernel) reply(req *request, msgType string, content any, metadata map[string]any) {
+	body, err := json.Marshal(content)
+	if err != nil {
+		// Typically a value from the interpreter JSON cannot represent
+		// (NaN, a channel). The client still needs its reply.
+		k.log.Printf("cannot encode %s: %v", msgType, err)
+		body, _ = json.Marshal(errorReply("KernelError", "the reply could not be encoded: "+err.Error()))
+	}
+	meta := emptyObject
+	if metadata != nil {
+		if m, err := json.Marshal(metadata); err == nil {
+			meta = m
+		}
+	}
+	frames, err := EncodeMessage(Message{
+		Identities:   req.msg.Identities,
+		Header:       newHeader(msgType, k.session),
+		ParentHeader: req.msg.RawHeader,
+		Metadata:     meta,
+		Content:      body,
+	}, k.auth)
+	if err != nil {
+		k.log.Printf("cannot encode %s: %v", msgType, err)
+		return
+	}
+	if err := req.sock.SendMulti(zmq4.NewMsgFrom(frames...)); err != nil {
+		k.log.Printf("%s: send %s: %v", req.channel, msgType, err)
+	}
+}
+
+// receive reads sock until it is closed, handing each authenticated message
+// to deliver. Messages that fail to decode (no delimiter, bad or missing
+// signature, replayed, bad header) are logged and dropped: never acted on.
+func (k *Kernel) receive(ctx context.Context, sock zmq4.Socket, channel string, deliver func(context.Context, *request)) {
+	for {
+		zm, err := sock.Recv()
+		if err != nil {
+			if ctx.Err() == nil {
+				k.log.Printf("%s: receive: %v", channel, err)
+			}
+			return
+		}
+		if zm.Type == zmq4.CmdMsg {
+			continue // a ZMTP command (e.g. PING) surfaced by zmq4, not a message
+		}
+		msg, err := DecodeMessage(zm.Frames, k.auth)
+		if err != nil {
+			k.log.Printf("%s: dropped a message: %v", channel, err)
+			continue
+		}
+		deliver(ctx, &request{channel: channel, sock: sock, msg: msg})
+	}
+}
+
+// readShell queues shell requests for the shell worker. It keeps reading
+// (and dropping) after ctx ends, until the socket is closed, because zmq4's
+// connection goroutines block when nobody reads.
+func (k *Kernel) readShell(ctx context.Context) {
+	k.receive(ctx, k.socks.shell, channelShell, func(ctx context.Context, req *request) {
+		select {
+		case k.shellQueue <- req:
+			if k.onShellQueued != nil {
+				k.onShellQueued(req)
+			}
+		case <-ctx.Done():
+		}
+	})
+}
+
+// shellWorker handles shell requests one at a time, in order, until ctx ends.
+// Cells run here, so Execute is never called concurrently.
+func (k *Kernel) shellWorker(ctx context.Context) {
+	for {
+		if ctx.Err() != nil {
+			return
+		}
+		select {
+		case req := <-k.shellQueue:
+			k.serve(ctx, req)
+		case <-ctx.Done():
+			return
+		}
+	}
+}

@@ -1,0 +1,65 @@
+// Package kernel is the Jupyter side of gomp: the connection file, the five
+// ZeroMQ sockets, the wire format and its signatures, and the dispatch of
+// every message type to a backend.Interpreter. It knows the messaging
+// protocol (version 5.3) and nothing about Go; package eval implements the
+// interpreter.
+//
+// # Use
+//
+// The gomp binary runs a kernel like this:
+//
+//	conn, err := kernel.ReadConnectionFile(path)
+//	if err != nil { ... }
+//	err = kernel.Serve(ctx, conn, interp, kernel.Options{
+//		Logger:       log.New(os.Stderr, "gomp: ", log.LstdFlags),
+//		HandleSIGINT: true, // interrupt_mode "signal"
+//	})
+//
+// Serve returns nil after a shutdown_request (restart or not: a restart is the
+// client starting a new process), so the process can exit 0; it returns ctx's
+// error when ctx is cancelled. Before returning it has interrupted the running
+// cell, called interp.Close once, ended every goroutine it started and
+// closed every socket. The kernel logs to Options.Logger only: stdout is never
+// written.
+//
+// Listen and (*Kernel).Serve split the two steps, for a caller that needs the
+// ports bound before serving (ports given as 0 are chosen by the system).
+//
+// # Design
+//
+// The files each hold one part:
+//
+//	connection.go  connection files and endpoints
+//	wire.go        message frames: identities, delimiter, signature, JSON parts
+//	signature.go   HMAC-SHA256 signing, constant-time checks, replay refusal
+//	sockets.go     binding the ROUTER and PUB sockets (zmq4)
+//	dispatch.go    the dispatch table, busy/idle wrapping, reading sockets
+//	handlers.go    kernel_info, complete, inspect, is_complete, comms,
+//	               shutdown, interrupt, input_reply
+//	execute.go     execute_request, execution count, stop_on_error aborts
+//	history.go     in-memory history and history_request
+//	output.go      the backend.Output a cell writes to
+//	iopub.go       the one goroutine that owns the PUB socket
+//	stdin.go       input_request / input_reply
+//	heartbeat.go   the heartbeat echo
+//	interrupt.go   SIGINT as interrupt
+//
+// Goroutines, each with an owner and an end, all started by Serve:
+//
+//   - shell reader: decodes shell messages into a queue; ends when the socket
+//     is closed;
+//   - shell worker: serves the queue one request at a time (so Execute never
+//     runs concurrently); ends when Serve's context is cancelled;
+//   - control reader: serves control requests as they come, so interrupt and
+//     shutdown are answered while a cell runs; ends with its socket;
+//   - stdin reader: hands input_reply to the waiting cell; ends with its
+//     socket;
+//   - heartbeat: echoes pings; ends with its socket;
+//   - publisher: owns the PUB socket; ends when Serve stops it, after sending
+//     what was queued;
+//   - SIGINT watcher (with HandleSIGINT): ends with Serve's context.
+//
+// Messages with a wrong, missing or replayed signature, or no header, are
+// logged and dropped, never acted on. Unknown message types are logged and
+// ignored; malformed content gets an error reply.
+package kernel

@@ -1,0 +1,121 @@
+package kernel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log"
+	"net"
+	"os"
+	"strings"
+
+	"github.com/go-zeromq/zmq4"
+)
+
+// sockets are the five ZeroMQ sockets of a kernel, bound and listening.
+//
+// Shell, control and stdin are ROUTER sockets: each incoming message carries
+// the identity of the client that sent it, and a reply is routed back by it.
+// The heartbeat is a ROUTER too, echoing every message back to its sender:
+// jupyter_client pings with a REQ socket, which a ROUTER serves (the REQ's
+// empty delimiter frame travels in the echoed frames), and a ROUTER also
+// serves DEALER pingers that send no delimiter, which zmq4's REP rejects
+// ("invalid REP message"). ipykernel made the same move from REP to ROUTER.
+// IOPub is a PUB socket.
+type sockets struct {
+	shell, control, stdin, hb zmq4.Socket
+	iopub                     zmq4.Socket
+	// bound is the connection info with the ports actually bound, which
+	// differ from the requested ones when those were 0.
+	bound ConnectionInfo
+}
+
+// bindSockets creates and binds every socket of conn. On error, the sockets
+// already bound are closed.
+func bindSockets(conn ConnectionInfo, logger *log.Logger) (*sockets, error) {
+	if err := conn.validate(); err != nil {
+		return nil, err
+	}
+	// zmq4 logs through its own logger (stderr by default); send it to ours.
+	opt := zmq4.WithLogger(logger)
+	// The sockets get a background context: their lifetime is managed by
+	// explicit Close calls in Serve, in an order that lets final replies out.
+	bg := context.Background()
+	s := &sockets{
+		shell:   zmq4.NewRouter(bg, opt),
+		control: zmq4.NewRouter(bg, opt),
+		stdin:   zmq4.NewRouter(bg, opt),
+		hb:      zmq4.NewRouter(bg, opt),
+		iopub:   zmq4.NewPub(bg, opt),
+		bound:   conn,
+	}
+	for _, b := range []struct {
+		channel string
+		sock    zmq4.Socket
+	}{
+		{channelShell, s.shell},
+		{channelControl, s.control},
+		{channelStdin, s.stdin},
+		{channelIOPub, s.iopub},
+		{channelHB, s.hb},
+	} {
+		port, err := listen(b.sock, conn, b.channel)
+		if err != nil {
+			s.closeAll()
+			return nil, err
+		}
+		s.bound.setPort(b.channel, port)
+	}
+	return s, nil
+}
+
+// listen binds sock to the endpoint of channel and returns the port bound.
+func listen(sock zmq4.Socket, conn ConnectionInfo, channel string) (int, error) {
+	ep, err := conn.Endpoint(channel)
+	if err != nil {
+		return 0, err
+	}
+	if path, ok := strings.CutPrefix(ep, "ipc://"); ok {
+		if err := removeStaleSocket(path); err != nil {
+			return 0, fmt.Errorf("bind %s socket: %w", channel, err)
+		}
+	}
+	if err := sock.Listen(ep); err != nil {
+		return 0, fmt.Errorf("bind %s socket to %s: %w", channel, ep, err)
+	}
+	if addr, ok := sock.Addr().(*net.TCPAddr); ok {
+		return addr.Port, nil
+	}
+	return conn.port(channel)
+}
+
+// removeStaleSocket deletes a unix socket file left by a kernel that died
+// without cleaning up. libzmq unlinks such a file before binding, and
+// jupyter_client relies on that; Go's net.Listen fails with "address already
+// in use" instead. Only sockets are removed, never a regular file.
+func removeStaleSocket(path string) error {
+	fi, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if fi.Mode()&fs.ModeSocket == 0 {
+		return fmt.Errorf("%s exists and is not a socket", path)
+	}
+	return os.Remove(path)
+}
+
+// closeRouters closes the request sockets, which ends their reader loops.
+func (s *sockets) closeRouters() {
+	for _, sock := range []zmq4.Socket{s.shell, s.control, s.stdin, s.hb} {
+		_ = sock.Close() // errors here are about connections already gone
+	}
+}
+
+func (s *sockets) closeAll() {
+	s.closeRouters()
+	_ = s.iopub.Close()
+}
