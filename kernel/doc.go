@@ -32,7 +32,8 @@
 //	connection.go  connection files and endpoints
 //	wire.go        message frames: identities, delimiter, signature, JSON parts
 //	signature.go   HMAC-SHA256 signing, constant-time checks, replay refusal
-//	sockets.go     binding the ROUTER and PUB sockets (zmq4)
+//	sockets.go     binding the sockets: zmq4 ROUTERs, and the PUB
+//	pubsocket.go   the PUB socket, on zmq4's ZMTP handshake (it says why)
 //	dispatch.go    the dispatch table, busy/idle wrapping, reading sockets
 //	handlers.go    kernel_info, complete, inspect, is_complete, comms,
 //	               shutdown, interrupt, input_reply

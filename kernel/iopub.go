@@ -7,8 +7,6 @@ import (
 	"log"
 	"strings"
 	"time"
-
-	"github.com/go-zeromq/zmq4"
 )
 
 // publisher owns the IOPub PUB socket. Every iopub message of the kernel goes
@@ -23,7 +21,7 @@ import (
 //     Text is held at most streamFlushDelay, and any other message for any
 //     cell flushes it first, so nothing is reordered or held back for long.
 type publisher struct {
-	sock    zmq4.Socket
+	sock    *pubSocket
 	auth    *Authenticator
 	session string
 	log     *log.Logger
@@ -47,11 +45,6 @@ const (
 	streamFlushDelay = 20 * time.Millisecond
 	// streamMaxChunk is the most text one stream message carries.
 	streamMaxChunk = 64 << 10
-	// iopubLinger is how long the socket is kept open after the last message
-	// was handed to it. zmq4's PUB socket sends from an internal queue of its
-	// own and has no flush, so closing it at once would drop the last
-	// messages (the shutdown reply and idle status); this is ZMQ_LINGER.
-	iopubLinger = 100 * time.Millisecond
 )
 
 // pubItem is one request to the publishing goroutine: a message, stream text
@@ -74,7 +67,7 @@ type streamChunk struct {
 	text   strings.Builder
 }
 
-func newPublisher(sock zmq4.Socket, auth *Authenticator, session string, logger *log.Logger) *publisher {
+func newPublisher(sock *pubSocket, auth *Authenticator, session string, logger *log.Logger) *publisher {
 	return &publisher{
 		sock:    sock,
 		auth:    auth,
@@ -140,7 +133,8 @@ func (p *publisher) run() {
 	}
 }
 
-// drain sends what is queued, then closes the socket after the linger.
+// drain sends what is queued, then closes the socket. pubSocket.Send
+// returns once a message is written, so nothing sent is lost by the close.
 func (p *publisher) drain() {
 	for {
 		select {
@@ -148,7 +142,6 @@ func (p *publisher) drain() {
 			p.handle(it)
 		default:
 			p.flushPending()
-			time.Sleep(iopubLinger)
 			if err := p.sock.Close(); err != nil {
 				p.log.Printf("iopub: close: %v", err)
 			}
@@ -220,9 +213,7 @@ func (p *publisher) send(msgType string, parent json.RawMessage, content any) {
 		p.log.Printf("iopub: cannot encode %s, dropped: %v", msgType, err)
 		return
 	}
-	if err := p.sock.SendMulti(zmq4.NewMsgFrom(frames...)); err != nil {
-		p.log.Printf("iopub: send %s: %v", msgType, err)
-	}
+	p.sock.Send(frames)
 }
 
 // topic is the PUB topic frame, as ipykernel names them. Jupyter clients

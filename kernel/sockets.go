@@ -22,10 +22,10 @@ import (
 // empty delimiter frame travels in the echoed frames), and a ROUTER also
 // serves DEALER pingers that send no delimiter, which zmq4's REP rejects
 // ("invalid REP message"). ipykernel made the same move from REP to ROUTER.
-// IOPub is a PUB socket.
+// IOPub is a PUB socket of this package's own (pubsocket.go says why).
 type sockets struct {
 	shell, control, stdin, hb zmq4.Socket
-	iopub                     zmq4.Socket
+	iopub                     *pubSocket
 	// bound is the connection info with the ports actually bound, which
 	// differ from the requested ones when those were 0.
 	bound ConnectionInfo
@@ -47,7 +47,6 @@ func bindSockets(conn ConnectionInfo, logger *log.Logger) (*sockets, error) {
 		control: zmq4.NewRouter(bg, opt),
 		stdin:   zmq4.NewRouter(bg, opt),
 		hb:      zmq4.NewRouter(bg, opt),
-		iopub:   zmq4.NewPub(bg, opt),
 		bound:   conn,
 	}
 	for _, b := range []struct {
@@ -57,37 +56,54 @@ func bindSockets(conn ConnectionInfo, logger *log.Logger) (*sockets, error) {
 		{channelShell, s.shell},
 		{channelControl, s.control},
 		{channelStdin, s.stdin},
-		{channelIOPub, s.iopub},
 		{channelHB, s.hb},
 	} {
-		port, err := listen(b.sock, conn, b.channel)
+		err := listen(conn, b.channel, func(ep string) (net.Addr, error) {
+			if err := b.sock.Listen(ep); err != nil {
+				return nil, err
+			}
+			return b.sock.Addr(), nil
+		}, &s.bound)
 		if err != nil {
 			s.closeAll()
 			return nil, err
 		}
-		s.bound.setPort(b.channel, port)
+	}
+	err := listen(conn, channelIOPub, func(ep string) (net.Addr, error) {
+		pub, err := listenPub(ep, logger, pubTimeouts{})
+		if err != nil {
+			return nil, err
+		}
+		s.iopub = pub
+		return pub.Addr(), nil
+	}, &s.bound)
+	if err != nil {
+		s.closeAll()
+		return nil, err
 	}
 	return s, nil
 }
 
-// listen binds sock to the endpoint of channel and returns the port bound.
-func listen(sock zmq4.Socket, conn ConnectionInfo, channel string) (int, error) {
+// listen binds the socket of channel with bind and records the port bound
+// in bound (it differs from the requested one when that was 0).
+func listen(conn ConnectionInfo, channel string, bind func(endpoint string) (net.Addr, error), bound *ConnectionInfo) error {
 	ep, err := conn.Endpoint(channel)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	if path, ok := strings.CutPrefix(ep, "ipc://"); ok {
 		if err := removeStaleSocket(path); err != nil {
-			return 0, fmt.Errorf("bind %s socket: %w", channel, err)
+			return fmt.Errorf("bind %s socket: %w", channel, err)
 		}
 	}
-	if err := sock.Listen(ep); err != nil {
-		return 0, fmt.Errorf("bind %s socket to %s: %w", channel, ep, err)
+	addr, err := bind(ep)
+	if err != nil {
+		return fmt.Errorf("bind %s socket to %s: %w", channel, ep, err)
 	}
-	if addr, ok := sock.Addr().(*net.TCPAddr); ok {
-		return addr.Port, nil
+	if tcp, ok := addr.(*net.TCPAddr); ok {
+		bound.setPort(channel, tcp.Port)
 	}
-	return conn.port(channel)
+	return nil
 }
 
 // removeStaleSocket deletes a unix socket file left by a kernel that died
@@ -117,5 +133,7 @@ func (s *sockets) closeRouters() {
 
 func (s *sockets) closeAll() {
 	s.closeRouters()
-	_ = s.iopub.Close()
+	if s.iopub != nil {
+		_ = s.iopub.Close()
+	}
 }
