@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,6 +23,8 @@ import (
 //	block           wait for interrupt      input         ask for a name, greet
 //	display         a display, then update  clear         clear_output(wait)
 //	panic           panic                   many N        N writes of "x\n"
+//	mixed           stdout a, stderr b, stdout c
+//	nan             a result and user expression JSON cannot encode
 //	background      print "late" after the cell ended, when released
 //	wait-queued     wait until 2 "value" cells are queued, then fail
 type fakeInterp struct {
@@ -96,6 +99,15 @@ func (f *fakeInterp) Execute(ctx context.Context, req backend.ExecuteRequest, ou
 		out.Display(backend.Display{Data: backend.MIMEBundle{"text/html": "<b>2</b>"}, DisplayID: "d1", Update: true})
 	case "clear":
 		out.ClearOutput(true)
+	case "mixed":
+		out.Stream("stdout", "a")
+		out.Stream("stderr", "b")
+		out.Stream("stdout", "c")
+	case "nan":
+		return backend.ExecuteResult{
+			Value:           backend.MIMEBundle{"application/json": math.NaN()},
+			UserExpressions: map[string]any{"x": math.NaN()},
+		}
 	case "panic":
 		panic("oops")
 	case "many":

@@ -8,6 +8,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -176,12 +177,37 @@ func (k *Kernel) Serve(ctx context.Context, interp backend.Interpreter) error {
 	cancel()
 	k.stopCells()
 	k.stdin.stop()
-	workers.Wait()
-	k.socks.closeRouters()
+	k.waitOrCloseRouters(&workers)
 	readers.Wait()
 	k.closeInterpreter()
 	k.pub.shutdown()
 	return err
+}
+
+// teardownGrace is how long Serve lets the workers finish their last reply
+// before it closes the request sockets under them. zmq4 sends on a ROUTER
+// without a deadline, so a client that stopped reading could otherwise hold
+// the shutdown forever; closing the socket fails such a send.
+const teardownGrace = 2 * time.Second
+
+// waitOrCloseRouters waits for the workers to end, then closes the request
+// sockets; if the workers take longer than teardownGrace, it closes the
+// sockets first, which unblocks a stuck send, and then waits.
+func (k *Kernel) waitOrCloseRouters(workers *sync.WaitGroup) {
+	done := make(chan struct{})
+	go func() { // ends when the workers do, which Serve waits for below
+		workers.Wait()
+		close(done)
+	}()
+	grace := time.NewTimer(teardownGrace)
+	defer grace.Stop()
+	select {
+	case <-done:
+	case <-grace.C:
+		k.log.Printf("a request is still being answered after %v; closing the sockets", teardownGrace)
+	}
+	k.socks.closeRouters()
+	<-done
 }
 
 // closeInterpreter calls interp.Close the first time it is called.

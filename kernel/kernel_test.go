@@ -1,6 +1,9 @@
 package kernel
 
 import (
+	"context"
+	"errors"
+	"log"
 	"strings"
 	"syscall"
 	"testing"
@@ -201,6 +204,12 @@ func TestInterruptByMessage(t *testing.T) {
 	h.c.recv(h.c.iopubIn, "busy")
 	if m := h.c.recv(h.c.iopubIn, "execute_input"); m.Header.MsgType != "execute_input" {
 		t.Fatalf("got %s", m.Header.MsgType)
+	}
+	// Control is served while the shell is busy.
+	infoID := h.c.send(h.c.control, "kernel_info_request", struct{}{})
+	h.c.reply(h.c.controlIn, infoID, "kernel_info_reply")
+	if got := msgTypes(h.c.outputs(infoID)); got != "status:busy status:idle" {
+		t.Errorf("kernel_info on control during a cell: %s", got)
 	}
 	intID := h.c.send(h.c.control, "interrupt_request", struct{}{})
 	if s := contentField(t, h.c.reply(h.c.controlIn, intID, "interrupt_reply"), "status"); s != "ok" {
@@ -581,4 +590,60 @@ func TestHistoryRequest(t *testing.T) {
 		t.Errorf("bad hist_access_type: status %v", s)
 	}
 	h.c.outputs(id)
+}
+
+func TestStreamsKeepTheirOrder(t *testing.T) {
+	h := startKernel(t, harnessOptions{})
+	id := h.c.execute("mixed", nil)
+	h.c.reply(h.c.shellIn, id, "execute_reply")
+	var got []string
+	for _, m := range h.c.outputs(id) {
+		if m.Header.MsgType == "stream" {
+			var s streamContent
+			decodeContentTo(t, m, &s)
+			got = append(got, s.Name+":"+s.Text)
+		}
+	}
+	if strings.Join(got, " ") != "stdout:a stderr:b stdout:c" {
+		t.Errorf("streams %q", got)
+	}
+}
+
+// Values JSON cannot represent cost the output, not the reply.
+func TestUnencodableValues(t *testing.T) {
+	h := startKernel(t, harnessOptions{})
+	id := h.c.execute("nan", nil)
+	if s := contentField(t, h.c.reply(h.c.shellIn, id, "execute_reply"), "ename"); s != "KernelError" {
+		t.Errorf("ename %v", s)
+	}
+	if got := msgTypes(h.c.outputs(id)); got != "status:busy execute_input status:idle" {
+		t.Errorf("iopub: %s", got)
+	}
+}
+
+func TestServeFunction(t *testing.T) {
+	logw := &testLogger{t: t}
+	defer logw.stop()
+	opts := Options{Logger: log.New(logw, "", 0)}
+
+	interp := newFakeInterp()
+	bad := ConnectionInfo{Transport: "tcp", IP: "256.0.0.1", SignatureScheme: schemeHMACSHA256}
+	if err := Serve(context.Background(), bad, interp, opts); err == nil {
+		t.Error("Serve on an address that cannot be bound succeeded")
+	}
+	if interp.Closes() != 1 {
+		t.Errorf("interpreter closed %d times after a failed Listen", interp.Closes())
+	}
+
+	interp = newFakeInterp()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	conn := ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", Key: "k", SignatureScheme: schemeHMACSHA256}
+	if err := Serve(ctx, conn, interp, opts); !errors.Is(err, context.Canceled) {
+		t.Errorf("Serve with a cancelled context: %v", err)
+	}
+	if interp.Closes() != 1 {
+		t.Errorf("interpreter closed %d times", interp.Closes())
+	}
+	checkNoKernelGoroutines(t)
 }
