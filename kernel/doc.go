@@ -57,7 +57,8 @@
 //     socket;
 //   - heartbeat: echoes pings; ends with its socket;
 //   - publisher: owns the PUB socket; ends when Serve stops it, after sending
-//     what was queued;
+//     what was queued; the PUB socket's accept loop and one reader per
+//     subscriber end when the publisher closes it;
 //   - SIGINT watcher (with HandleSIGINT): ends with Serve's context.
 //
 // Messages with a wrong, missing or replayed signature, or no header, are

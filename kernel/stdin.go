@@ -26,10 +26,6 @@ type stdinChannel struct {
 	pub     *publisher
 	log     *log.Logger
 
-	// turn admits one input_request at a time, so the frontend never shows
-	// two prompts; it is a channel so that waiting for it can be cancelled.
-	turn chan struct{}
-
 	mu      sync.Mutex
 	pending map[string]chan string // input_request msg_id -> its reply
 
@@ -44,7 +40,6 @@ func newStdinChannel(sock zmq4.Socket, auth *Authenticator, session string, pub 
 		session:  session,
 		pub:      pub,
 		log:      logger,
-		turn:     make(chan struct{}, 1),
 		pending:  make(map[string]chan string),
 		stopping: make(chan struct{}),
 	}
@@ -58,13 +53,16 @@ func (s *stdinChannel) stop() {
 // ask sends an input_request for the cell whose request header is parent and
 // whose client is at route, and waits for the answer.
 func (s *stdinChannel) ask(ctx context.Context, route [][]byte, parent json.RawMessage, prompt string, password bool) (string, error) {
+	// Requests are independent: each reply is matched to its request by the
+	// parent msg_id. (Holding later requests back until an earlier one is
+	// answered would let a prompt the frontend ignored, say one from a
+	// finished cell's goroutine, block every later cell's input.)
 	select {
-	case s.turn <- struct{}{}:
-		defer func() { <-s.turn }()
 	case <-ctx.Done():
 		return "", ctx.Err()
 	case <-s.stopping:
 		return "", errKernelStopped
+	default:
 	}
 
 	// Text the cell printed before asking (often the prompt itself) must
