@@ -27,11 +27,15 @@ func (k unitKind) String() string {
 }
 
 // piece is one top-level statement or declaration of a cell, as byte offsets
-// into the cell's source.
+// into the cell's source. A comment is a piece of kind unitComment: every
+// unit keeps the comments, so a declaration keeps its doc comment.
 type piece struct {
 	kind       unitKind
 	start, end int
 }
+
+// unitComment marks a comment piece; it joins no unit of its own.
+const unitComment unitKind = -1
 
 // unit is a run of consecutive pieces of one kind. Its text keeps the cell's
 // line structure: everything outside the unit is blanked to spaces, newlines
@@ -50,7 +54,7 @@ func splitCell(src string) []piece {
 	fset := token.NewFileSet()
 	file := fset.AddFile("cell", -1, len(src))
 	var s scanner.Scanner
-	s.Init(file, []byte(src), nil, 0) // comments are skipped; errors surface later
+	s.Init(file, []byte(src), nil, scanner.ScanComments) // errors surface later, from the parser
 
 	type tok struct {
 		pos int
@@ -58,15 +62,20 @@ func splitCell(src string) []piece {
 		lit string
 	}
 	var toks []tok
+	var pieces []piece
 	for {
 		pos, t, lit := s.Scan()
 		if t == token.EOF {
 			break
 		}
+		if t == token.COMMENT {
+			off := file.Offset(pos)
+			pieces = append(pieces, piece{kind: unitComment, start: off, end: off + len(lit)})
+			continue
+		}
 		toks = append(toks, tok{file.Offset(pos), t, lit})
 	}
 
-	var pieces []piece
 	depth := 0
 	start := -1 // index into toks of the current piece's first token
 	flush := func(endTok int) {
@@ -156,7 +165,12 @@ func trimEnd(src string, start, end int) int {
 // each its line-preserving text.
 func groupUnits(src string, pieces []piece) []unit {
 	var units []unit
+	var comments []piece
 	for _, p := range pieces {
+		if p.kind == unitComment {
+			comments = append(comments, p)
+			continue
+		}
 		if n := len(units); n > 0 && units[n-1].kind == p.kind {
 			units[n-1].pieces = append(units[n-1].pieces, p)
 			continue
@@ -164,7 +178,7 @@ func groupUnits(src string, pieces []piece) []unit {
 		units = append(units, unit{kind: p.kind, pieces: []piece{p}})
 	}
 	for i := range units {
-		units[i].text = keepOnly(src, units[i].pieces)
+		units[i].text = keepOnly(src, units[i].pieces, comments)
 	}
 	return units
 }
@@ -172,7 +186,7 @@ func groupUnits(src string, pieces []piece) []unit {
 // keepOnly returns src with every byte outside pieces replaced by a space,
 // newlines kept, and the pieces separated by semicolons where they shared a
 // line; trailing blank lines are dropped.
-func keepOnly(src string, pieces []piece) string {
+func keepOnly(src string, pieces, comments []piece) string {
 	b := []byte(src)
 	out := make([]byte, len(b))
 	for i, c := range b {
@@ -187,6 +201,9 @@ func keepOnly(src string, pieces []piece) string {
 		if p.end < len(out) && out[p.end] == ' ' {
 			out[p.end] = ';'
 		}
+	}
+	for _, c := range comments {
+		copy(out[c.start:c.end], b[c.start:c.end])
 	}
 	return strings.TrimRight(string(out), " \n\t;")
 }

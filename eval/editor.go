@@ -60,17 +60,3 @@ func (s *Session) IsComplete(code string) backend.Completeness {
 	}
 	return backend.Completeness{Status: "complete"}
 }
-
-// Complete proposes completions (filled in with package help).
-func (s *Session) Complete(code string, cursor int) backend.Completion {
-	return backend.Completion{CursorStart: cursor, CursorEnd: cursor}
-}
-
-// Inspect returns help about the symbol at cursor.
-func (s *Session) Inspect(code string, cursor int, detail int) backend.Inspection {
-	return backend.Inspection{}
-}
-
-func (s *Session) inspectSymbol(sym string, detail int) (backend.MIMEBundle, bool) {
-	return nil, false
-}

@@ -50,6 +50,14 @@ func (t *unitTable) lookup(file string) (cellRef, bool) {
 	return c, ok
 }
 
+// label names the cell a unit came from.
+func (t *unitTable) label(file string) string {
+	if c, ok := t.lookup(file); ok {
+		return c.label
+	}
+	return "this session"
+}
+
 // where describes a unit position for a person: "In [5], line 3" and the
 // source line.
 func (t *unitTable) where(file string, line int) (string, string) {

@@ -47,6 +47,9 @@ func (s *Session) Execute(ctx context.Context, req backend.ExecuteRequest, out b
 	s.out, s.runCtx, s.runCancel = out, ctx, cancel
 	s.mu.Unlock()
 	display.SetOutput(out)
+	// Progress bars redraw on a timer: draw what is pending before the cell
+	// ends, since output after a cell's idle status is lost to nbclient.
+	defer display.Flush()
 	defer func() {
 		s.mu.Lock()
 		s.runCtx, s.runCancel = nil, nil

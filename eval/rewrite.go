@@ -78,7 +78,7 @@ func parseUnit(u unit) (*parsedUnit, error) {
 		p.prefix = len(declPrefix)
 		src = declPrefix + u.text
 	}
-	f, err := parser.ParseFile(p.fset, "cell.go", src, parser.SkipObjectResolution)
+	f, err := parser.ParseFile(p.fset, "cell.go", src, parser.SkipObjectResolution|parser.ParseComments)
 	if err != nil {
 		return nil, p.cellError(err)
 	}

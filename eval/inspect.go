@@ -1,0 +1,123 @@
+package eval
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"unicode/utf8"
+
+	"gomp/backend"
+	"gomp/help"
+)
+
+// Inspect returns help about the symbol at cursor (Shift-Tab).
+func (s *Session) Inspect(code string, cursor int, detail int) backend.Inspection {
+	s.exec.Lock()
+	defer s.exec.Unlock()
+	sym := symbolAt(code, runeToByte(code, cursor))
+	if sym == "" {
+		return backend.Inspection{}
+	}
+	data, ok := s.inspectSymbol(sym, detail)
+	return backend.Inspection{Found: ok, Data: data}
+}
+
+// symbolAt returns the dotted name around (or just before) offset: for
+// "fmt.Pri|ntln(" it is "fmt.Println"; for "fmt.Println(|" it is
+// "fmt.Println", the call being written.
+func symbolAt(code string, offset int) string {
+	isPart := func(r rune) bool { return isIdentRune(r) || r == '.' }
+	start, end := offset, offset
+	for end < len(code) {
+		r, size := utf8.DecodeRuneInString(code[end:])
+		if !isPart(r) {
+			break
+		}
+		end += size
+	}
+	for start > 0 {
+		r, size := utf8.DecodeLastRuneInString(code[:start])
+		if !isPart(r) {
+			break
+		}
+		start -= size
+	}
+	if start == end && start > 0 && code[start-1] == '(' {
+		return symbolAt(code, start-1)
+	}
+	return strings.Trim(code[start:end], ".")
+}
+
+// inspectSymbol documents a dotted name: a package member (fmt.Println,
+// strings.Builder.WriteString), a package, a builtin, or the session's own
+// declarations and variables.
+func (s *Session) inspectSymbol(sym string, detail int) (backend.MIMEBundle, bool) {
+	head, rest, dotted := strings.Cut(sym, ".")
+	if own, ok := s.sessionDoc(head, rest, detail); ok {
+		return own, true
+	}
+	if path, ok := s.packagePath(head); ok {
+		if d, ok := help.Lookup(path, rest); ok {
+			return help.Bundle(d, detail), true
+		}
+	}
+	if !dotted {
+		if d, ok := help.Lookup("builtin", sym); ok {
+			return help.Bundle(d, detail), true
+		}
+	}
+	return nil, false
+}
+
+// sessionDoc documents what the notebook declared: a func, type, method or
+// const (its source, with its doc comment), or a global variable (its type
+// and value).
+func (s *Session) sessionDoc(head, rest string, detail int) (backend.MIMEBundle, bool) {
+	keys := []string{"func " + head, "type " + head, "const " + head}
+	if rest != "" {
+		keys = []string{"method " + head + "." + rest}
+	}
+	for _, k := range keys {
+		if _, e := s.decls.find(k); e != nil {
+			return sourceBundle(e.text, s.units.label(e.file)), true
+		}
+	}
+	v, ok := s.in.Globals()[head]
+	if !ok || !v.IsValid() {
+		return nil, false
+	}
+	if rest != "" {
+		// A method of a variable of a library type: document the method.
+		t := v.Type()
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t.PkgPath() != "" {
+			if d, ok := help.Lookup(t.PkgPath(), t.Name()+"."+rest); ok {
+				return help.Bundle(d, detail), true
+			}
+		}
+		return nil, false
+	}
+	typ, ok := typeSource(v.Type(), s.typeNamesOf(s.in, s.decls), s.imports)
+	if !ok {
+		typ = v.Type().String()
+	}
+	value := formatValue(v.Interface())
+	if len(value) > 2000 {
+		value = value[:2000] + "…"
+	}
+	text := fmt.Sprintf("var %s %s\n\nValue: %s", head, typ, value)
+	return backend.MIMEBundle{
+		"text/plain":    text,
+		"text/markdown": "```go\nvar " + head + " " + typ + "\n```\n\nValue: `" + value + "`",
+	}, true
+}
+
+// sourceBundle shows a declaration's source.
+func sourceBundle(src, where string) backend.MIMEBundle {
+	return backend.MIMEBundle{
+		"text/plain":    src + "\n\nDeclared in " + where,
+		"text/markdown": "```go\n" + src + "\n```\n\nDeclared in " + where,
+	}
+}

@@ -1,0 +1,118 @@
+// Command gomp is a Jupyter kernel for Go, made for teaching concurrency.
+//
+//	gomp kernel CONNECTION_FILE   run the kernel (Jupyter starts it so)
+//	gomp install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--interrupt-mode signal|message]
+//	                              register the kernelspec
+//	gomp version                  print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+
+	"gomp/display"
+	"gomp/eval"
+	"gomp/help"
+	"gomp/kernel"
+	"gomp/kernelspec"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		usage(os.Stderr)
+		os.Exit(2)
+	}
+	var err error
+	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
+	case "kernel":
+		err = runKernel(args)
+	case "install":
+		err = runInstall(args)
+	case "version", "--version", "-version":
+		fmt.Printf("gomp %s (%s, %s/%s)\n", eval.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	case "help", "-h", "--help":
+		usage(os.Stdout)
+	default:
+		fmt.Fprintf(os.Stderr, "gomp: unknown command %q\n", cmd)
+		usage(os.Stderr)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gomp: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage:
+  gomp kernel CONNECTION_FILE   run the Jupyter kernel (Jupyter starts it so)
+  gomp install [flags]          register the kernelspec (see gomp install -h)
+  gomp version                  print the version
+`)
+}
+
+// runKernel serves Jupyter on the sockets of a connection file until a
+// shutdown request, SIGTERM or SIGHUP.
+func runKernel(args []string) error {
+	if len(args) != 1 {
+		return errors.New("usage: gomp kernel CONNECTION_FILE")
+	}
+	// The kernel's log goes to stderr, which Jupyter shows in the server's
+	// console; a cell's output never does (eval gives cells their own
+	// streams), so nothing here reaches a notebook.
+	logger := log.New(os.Stderr, "[gomp] ", log.LstdFlags)
+	conn, err := kernel.ReadConnectionFile(args[0])
+	if err != nil {
+		return err
+	}
+	help.Register(display.Symbols, display.Source)
+	session, err := eval.New(eval.Options{Logger: logger})
+	if err != nil {
+		return fmt.Errorf("starting the Go interpreter: %w", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	return kernel.Serve(ctx, conn, session, kernel.Options{Logger: logger, HandleSIGINT: true})
+}
+
+// runInstall registers the kernelspec for this binary.
+func runInstall(args []string) error {
+	fs := flag.NewFlagSet("gomp install", flag.ContinueOnError)
+	var opts kernelspec.Options
+	fs.BoolVar(&opts.User, "user", false, "install for this user (the default)")
+	fs.BoolVar(&opts.SysPrefix, "sys-prefix", false, "install into the Python environment that runs jupyter (sys.prefix)")
+	fs.StringVar(&opts.Prefix, "prefix", "", "install into `DIR`/share/jupyter/kernels")
+	fs.StringVar(&opts.Name, "name", "", "kernel `name` (default "+kernelspec.DefaultName+")")
+	fs.StringVar(&opts.DisplayName, "display-name", "", "name shown in menus (default \""+kernelspec.DefaultDisplayName+"\")")
+	fs.StringVar(&opts.InterruptMode, "interrupt-mode", "", "how Jupyter interrupts the kernel: signal or message")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("gomp install: unexpected argument %q", fs.Arg(0))
+	}
+	dir, err := kernelspec.Install(opts)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("installed kernelspec %s in %s\n", nameOr(opts.Name), dir)
+	return nil
+}
+
+func nameOr(n string) string {
+	if n == "" {
+		return kernelspec.DefaultName
+	}
+	return n
+}
