@@ -233,3 +233,17 @@ func TestIsComplete(t *testing.T) {
 		}
 	}
 }
+
+func TestInterruptSaysWhenEarlierGoroutinesStop(t *testing.T) {
+	s := newSession(t)
+	mustRun(t, s, "block := make(chan int)\ngo func() { <-block }()")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan cellRun)
+	go func() { done <- runWith(t, s, "for {}", &recorder{}, ctx) }()
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	c := <-done
+	if c.res.Err == nil || !strings.Contains(c.res.Err.Value, "1 goroutine started by an earlier cell was stopped too") {
+		t.Fatalf("got %+v (alive %d, earlier %d)", c.res.Err, s.goroutines.Load(), s.earlierStopped)
+	}
+}

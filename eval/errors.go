@@ -134,8 +134,14 @@ func (s *Session) toError(ctx context.Context, err error) *backend.Error {
 		return s.newError(name, value, s.units.traceback(gp.trace))
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || isInterrupt(err):
 		msg := "the cell was interrupted"
-		if n := s.goroutines.Load(); n > 0 {
-			msg += fmt.Sprintf("; %d goroutine(s) started by cells were stopped too", n)
+		s.mu.Lock()
+		n := s.earlierStopped
+		s.mu.Unlock()
+		switch {
+		case n == 1:
+			msg += "; 1 goroutine started by an earlier cell was stopped too"
+		case n > 1:
+			msg += fmt.Sprintf("; %d goroutines started by earlier cells were stopped too", n)
 		}
 		return s.newError("Interrupted", msg, nil)
 	case errors.As(err, &ce):

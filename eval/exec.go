@@ -45,6 +45,9 @@ func (s *Session) Execute(ctx context.Context, req backend.ExecuteRequest, out b
 	defer cancel(nil)
 	s.mu.Lock()
 	s.out, s.runCtx, s.runCancel = out, ctx, cancel
+	s.cellSeq++
+	s.cellGoroutines, s.earlierStopped, s.stopNoted = 0, 0, false
+	s.stopped = make(chan struct{})
 	s.mu.Unlock()
 	display.SetOutput(out)
 	// Progress bars redraw on a timer: draw what is pending before the cell
@@ -222,7 +225,33 @@ func stmtText(text string) string { return ";" + text }
 
 // run executes a compiled unit with the cell's context.
 func (s *Session) run(ctx context.Context, prog *interp.Program) (reflect.Value, error) {
-	return s.stopper.execute(ctx, s.in, prog)
+	return s.stopper.execute(ctx, s.in, prog, s.noteStop, s.markStopped)
+}
+
+// markStopped wakes the interrupted sleeps and reads once the interpreter
+// is stopped.
+func (s *Session) markStopped() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case <-s.stopped:
+	default:
+		close(s.stopped)
+	}
+}
+
+// noteStop counts, just before the interpreter is stopped, the goroutines of
+// earlier cells that the stop ends too (yaegi stops all of an interpreter's
+// code at once), so the error can say so.
+// The first of the stop and the wakers of interrupted sleeps takes the count,
+// before any of the goroutines it stops has ended.
+func (s *Session) noteStop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.stopNoted {
+		s.stopNoted = true
+		s.earlierStopped = s.goroutines.Load() - s.cellGoroutines
+	}
 }
 
 // recoverYaegi turns a panic inside yaegi itself (its compiler panics on some

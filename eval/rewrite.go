@@ -167,7 +167,10 @@ func unitEdits(p *parsedUnit, g *guesser) []edit {
 // guardGo wraps the call of a go statement in a function literal whose
 // deferred recover reports the goroutine's panic (and os.Exit) in the
 // notebook: in yaegi such a panic would kill the kernel process.
-// `go f(x)` becomes `go func() { defer func() { __gomp.GoEnd(recover()) }(); __gomp.GoStart(); f(x) }()`.
+// `go f(x)` becomes
+// `go func(__gompg int64) { defer func() { __gomp.GoEnd(__gompg, recover()) }(); f(x) }(__gomp.GoStart())`:
+// GoStart runs in the goroutine that executes the go statement, so the new
+// goroutine is counted for the cell that started it.
 // The call's arguments are then evaluated in the new goroutine; with the
 // per-iteration loop variables below, that keeps the meaning of the code
 // students write (go worker(i, ch) in a loop).
@@ -175,8 +178,8 @@ func (r *rewriter) guardGo(g *ast.GoStmt) {
 	call := g.Call
 	start, end := r.p.off(call.Pos()), r.p.off(call.End())
 	r.edits = append(r.edits,
-		edit{start, start, "func() { defer func() { " + runtimePkg + ".GoEnd(recover()) }(); " + runtimePkg + ".GoStart(); "},
-		edit{end, end, " }()"},
+		edit{start, start, "func(__gompg int64) { defer func() { " + runtimePkg + ".GoEnd(__gompg, recover()) }(); "},
+		edit{end, end, " }(" + runtimePkg + ".GoStart())"},
 	)
 }
 

@@ -58,10 +58,13 @@ func (s *Session) overrides() interp.Exports {
 }
 
 // sleep is time.Sleep for cells: it wakes when the running cell is
-// interrupted, which a native time.Sleep under yaegi never does.
+// interrupted, which a native time.Sleep under yaegi never does. It returns
+// once the interpreter has been stopped, so the statement after it never
+// runs; it does not panic: a panic racing with the stop could pass through
+// deferred recovers that the stop keeps from running.
 func (s *Session) sleep(d time.Duration) {
 	s.mu.Lock()
-	ctx := s.runCtx
+	ctx, stopped := s.runCtx, s.stopped
 	s.mu.Unlock()
 	if ctx == nil {
 		time.Sleep(d)
@@ -72,7 +75,19 @@ func (s *Session) sleep(d time.Duration) {
 	select {
 	case <-t.C:
 	case <-ctx.Done():
-		panic(interruptSignal{})
+		s.noteStop()
+		s.awaitStop(stopped)
+	}
+}
+
+// awaitStop waits until the interrupted cell's interpreter was stopped (or,
+// if the cell ended first, a moment).
+func (s *Session) awaitStop(stopped <-chan struct{}) {
+	t := time.NewTimer(stopGrace)
+	defer t.Stop()
+	select {
+	case <-stopped:
+	case <-t.C:
 	}
 }
 
@@ -85,13 +100,29 @@ func (s *Session) interrupted() bool {
 }
 
 // goStart and goEnd bracket every goroutine a cell starts (see guardGo).
-func (s *Session) goStart() { s.goroutines.Add(1) }
+// goStart returns the cell the goroutine belongs to (the running cell's
+// number, or 0 between cells), which goEnd gets back.
+func (s *Session) goStart() int64 {
+	s.goroutines.Add(1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.runCtx == nil {
+		return 0
+	}
+	s.cellGoroutines++
+	return s.cellSeq
+}
 
 // goEnd receives the goroutine's recover() value. A panic (or os.Exit) in a
 // goroutine would end a Go program; here it ends the running cell with that
 // error, or, when no cell runs, is printed to stderr. The kernel lives on.
-func (s *Session) goEnd(r any) {
+func (s *Session) goEnd(cell int64, r any) {
 	s.goroutines.Add(-1)
+	s.mu.Lock()
+	if cell != 0 && cell == s.cellSeq {
+		s.cellGoroutines--
+	}
+	s.mu.Unlock()
 	if r == nil {
 		return
 	}

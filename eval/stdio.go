@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"regexp"
 	"sync"
 	"unicode/utf8"
@@ -128,7 +129,13 @@ func (r *cellStdin) Read(p []byte) (int, error) {
 		case errors.Is(err, backend.ErrNoStdin):
 			panic(errStdinNotAllowed{})
 		case ctx.Err() != nil:
-			panic(interruptSignal{})
+			s := r.s
+			s.mu.Lock()
+			stopped := s.stopped
+			s.mu.Unlock()
+			s.noteStop()
+			s.awaitStop(stopped)
+			return 0, io.EOF
 		case err != nil:
 			return 0, err
 		}

@@ -26,7 +26,7 @@ func interpreterStop(*interp.Interpreter)
 // blocked in native code that ignores the stop (sync.WaitGroup.Wait on a
 // counter that never reaches zero) is left behind after it; its goroutine
 // ends when that call returns.
-const stopGrace = 2 * time.Second
+const stopGrace = 500 * time.Millisecond
 
 // unitRunner runs compiled units so that an interrupt stops them.
 type unitRunner struct {
@@ -44,7 +44,7 @@ type unitResult struct {
 // execute runs prog in in until it ends or ctx is cancelled; then it stops
 // the interpreter and waits (up to stopGrace) for the unit to end. It returns
 // context.Cause(ctx) when stopped.
-func (r *unitRunner) execute(ctx context.Context, in *interp.Interpreter, prog *interp.Program) (reflect.Value, error) {
+func (r *unitRunner) execute(ctx context.Context, in *interp.Interpreter, prog *interp.Program, beforeStop, afterStop func()) (reflect.Value, error) {
 	if err := r.freshen(in); err != nil {
 		return reflect.Value{}, err
 	}
@@ -69,7 +69,9 @@ func (r *unitRunner) execute(ctx context.Context, in *interp.Interpreter, prog *
 		r.live = false
 	}
 	r.mu.Unlock()
+	beforeStop()
 	interpreterStop(in)
+	afterStop()
 	timer := time.NewTimer(stopGrace)
 	defer timer.Stop()
 	select {
