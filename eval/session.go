@@ -57,12 +57,12 @@ type Session struct {
 	result    []any                   // the values passed to __gomp.Show
 	hasResult bool
 
-	traces     traceLog
-	goroutines     atomic.Int64 // goroutines started by cells, alive
-	cellSeq        int64        // the running cell's number among Executes (guarded by mu)
-	cellGoroutines int64        // goroutines of the running cell, alive (guarded by mu)
-	earlierStopped int64        // goroutines of earlier cells alive when the cell was stopped
-	stopNoted      bool         // earlierStopped was counted for this cell
+	traces         traceLog
+	goroutines     atomic.Int64  // goroutines started by cells, alive
+	cellSeq        int64         // the running cell's number among Executes (guarded by mu)
+	cellGoroutines int64         // goroutines of the running cell, alive (guarded by mu)
+	earlierStopped int64         // goroutines of earlier cells alive when the cell was stopped
+	stopNoted      bool          // earlierStopped was counted for this cell
 	stopped        chan struct{} // closed once the running cell's interpreter was stopped
 
 	stdout, stderr *cellStream
