@@ -2,6 +2,7 @@ package mp
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 
 	"gomp/backend"
@@ -87,9 +88,9 @@ type TargetPanic struct {
 	Traceback []string // lines naming cells, innermost first
 }
 
-func (p *TargetPanic) Error() string { return "panic: " + stringOf(p.Value) }
+func (p *TargetPanic) Error() string { return fmt.Sprintf("panic: %v", p.Value) }
 
 // ExitRequest is os.Exit(Code) called by a target.
 type ExitRequest struct{ Code int }
 
-func (e *ExitRequest) Error() string { return "os.Exit(" + itoa(e.Code) + ")" }
+func (e *ExitRequest) Error() string { return fmt.Sprintf("os.Exit(%d)", e.Code) }
