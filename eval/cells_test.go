@@ -93,7 +93,7 @@ func TestPanicsAreErrorsWithCellLines(t *testing.T) {
 		t.Fatalf("got %+v", c.res.Err)
 	}
 	tb := strings.Join(c.res.Err.Traceback, "\n")
-	if !strings.Contains(tb, ", in explode") || !strings.Contains(tb, "line 2, in cell") {
+	if !strings.Contains(tb, "line 3, in explode") || !strings.Contains(tb, "in the cell") || !strings.Contains(tb, `panic("boom")`) {
 		t.Fatalf("traceback:\n%s", tb)
 	}
 	c = run(t, s, "var a []int\n_ = a[3]")
@@ -236,7 +236,7 @@ func TestIsComplete(t *testing.T) {
 
 func TestInterruptSaysWhenEarlierGoroutinesStop(t *testing.T) {
 	s := newSession(t)
-	mustRun(t, s, "block := make(chan int)\ngo func() { <-block }()")
+	mustRun(t, s, "started := make(chan bool)\ngo func() { started <- true; <-make(chan int) }()\n<-started")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan cellRun)
 	go func() { done <- runWith(t, s, "for {}", &recorder{}, ctx) }()

@@ -96,9 +96,12 @@ func (s *Session) runDecls(ctx context.Context, u unit, code, label string) erro
 	if err := s.compileDecls(ctx, file, fresh); err != nil {
 		return err
 	}
+	s.state.Lock()
 	for _, e := range fresh {
 		s.decls.put(e)
 	}
+	s.typeCache = newTypeCache()
+	s.state.Unlock()
 	return nil
 }
 
@@ -121,22 +124,12 @@ func (s *Session) compare(e *declEntry) (same, differs bool) {
 // compileDecls compiles and runs entries in the running interpreter, under
 // the unit name file, each at its own line.
 func (s *Session) compileDecls(ctx context.Context, file string, entries []*declEntry) (err error) {
-	if err := s.declareImports(file, s.imports); err != nil {
-		return err
-	}
-	prog, err := s.compileRaw(linedText(entries))
+	prog, err := s.compileAs(file, linedText(entries))
 	if err != nil {
 		return err
 	}
 	_, err = s.run(ctx, prog)
 	return err
-}
-
-// compileRaw compiles text under the current unit name, catching yaegi's
-// own panics.
-func (s *Session) compileRaw(text string) (prog *interp.Program, err error) {
-	defer recoverYaegi(&err)
-	return s.in.Compile(text)
 }
 
 // linedText joins entries into one source where each keeps the position it
@@ -241,6 +234,9 @@ func receiverTypeName(t ast.Expr) string {
 // Goroutines that earlier cells left running go on in the old interpreter,
 // with the old code; they are not stopped.
 func (s *Session) rebuild(entries []*declEntry, drop map[string]bool) error {
+	// Other goroutines (mp calls) wait while the session is half built.
+	s.state.Lock()
+	defer s.state.Unlock()
 	log := declLog{entries: append([]*declEntry(nil), s.decls.entries...)}
 	for _, e := range entries {
 		log.put(e)
@@ -255,31 +251,10 @@ func (s *Session) rebuild(entries []*declEntry, drop map[string]bool) error {
 	s.in, s.fs = in, fs
 	restore := func() { s.in, s.fs = oldIn, oldFS }
 
-	var types, funcs []*declEntry
-	for _, e := range log.entries {
-		if e.kind == token.FUNC {
-			funcs = append(funcs, e)
-		} else {
-			types = append(types, e)
-		}
-	}
-	ctx := context.Background()
-	if len(types) > 0 {
-		if err := s.compileDecls(ctx, s.nextUnitFile("(declarations)", ""), types); err != nil {
-			restore()
-			return err
-		}
-	}
-	carried, err := s.declareGlobals(oldGlobals, typeNames, drop)
-	if err != nil {
+	carried, globalsSrc := s.carriedGlobals(oldGlobals, typeNames, drop)
+	if err := s.load(log, globalsSrc); err != nil {
 		restore()
 		return err
-	}
-	if len(funcs) > 0 {
-		if err := s.compileDecls(ctx, s.nextUnitFile("(declarations)", ""), funcs); err != nil {
-			restore()
-			return err
-		}
 	}
 	newGlobals := s.in.Globals()
 	for name, old := range carried {
@@ -290,15 +265,17 @@ func (s *Session) rebuild(entries []*declEntry, drop map[string]bool) error {
 		}
 	}
 	s.decls = log
+	s.typeCache = newTypeCache()
 	return nil
 }
 
-// declareGlobals declares, in the new interpreter, the old interpreter's
-// globals whose type can be written down; it returns the values to set.
-func (s *Session) declareGlobals(old map[string]reflect.Value, typeNames map[reflect.Type]string, drop map[string]bool) (map[string]reflect.Value, error) {
+// carriedGlobals returns the old interpreter's globals whose type can be
+// written down (but those in drop), and the source declaring them.
+func (s *Session) carriedGlobals(old map[string]reflect.Value, typeNames map[reflect.Type]string, drop map[string]bool) (map[string]reflect.Value, string) {
 	carried := map[string]reflect.Value{}
 	var b strings.Builder
-	for name, v := range old {
+	for _, name := range sortedKeys(old) {
+		v := old[name]
 		if drop[name] || strings.HasPrefix(name, "__gomp") || !v.IsValid() {
 			continue
 		}
@@ -309,21 +286,7 @@ func (s *Session) declareGlobals(old map[string]reflect.Value, typeNames map[ref
 		fmt.Fprintf(&b, "var %s %s\n", name, t)
 		carried[name] = v
 	}
-	if b.Len() == 0 {
-		return carried, nil
-	}
-	file := s.nextUnitFile("(globals)", b.String())
-	if err := s.declareImports(file, s.imports); err != nil {
-		return nil, err
-	}
-	prog, err := s.compileRaw(b.String())
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.run(context.Background(), prog); err != nil {
-		return nil, err
-	}
-	return carried, nil
+	return carried, b.String()
 }
 
 // typeNamesOf maps the reflect types of the session's declared types, as the
@@ -337,7 +300,9 @@ func (s *Session) typeNamesOf(in *interp.Interpreter, log declLog) map[reflect.T
 		}
 		for _, k := range e.keys {
 			name := strings.TrimPrefix(k, "type ")
+			s.compileMu.Lock()
 			v, err := evalQuiet(in, "*new("+name+")")
+			s.compileMu.Unlock()
 			if err == nil && v.IsValid() {
 				if _, taken := names[v.Type()]; !taken {
 					names[v.Type()] = name

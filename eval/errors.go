@@ -93,25 +93,44 @@ func cleanHelperNames(msg string) string {
 	return helperName.ReplaceAllString(msg, "$2")
 }
 
-// traceback turns yaegi's panic trace lines into lines naming cells, the
-// innermost call first as yaegi prints them.
-func (t *unitTable) traceback(trace []string) []string {
-	var out []string
+// traceback turns yaegi's panic trace lines into a traceback naming cells,
+// the outermost call first, as Python prints one ("most recent call last").
+// yaegi knows which function each frame is in but not the line it was at
+// (it reports the function's first statement), so frames name the cell and
+// the function; the innermost frame also gets its line when the panic came
+// from a panic call, whose line the rewrite recorded (site, 0 if unknown).
+func (t *unitTable) traceback(trace []string, site int) []string {
+	type frame struct {
+		file, fn string
+	}
+	var frames []frame
 	for _, l := range trace {
 		m := yaegiTrace.FindStringSubmatch(l)
 		if m == nil {
 			continue
 		}
-		line, _ := strconv.Atoi(m[2])
-		where, src := t.where(m[1], line)
-		fn := strings.TrimPrefix(m[4], "main.")
+		fn := cleanHelperNames(strings.TrimPrefix(m[4], "main."))
 		if fn == "main" {
-			fn = "cell"
+			fn = "the cell"
 		}
-		out = append(out, fmt.Sprintf("  %s, in %s", where, cleanHelperNames(fn)))
-		if strings.TrimSpace(src) != "" {
-			out = append(out, "      "+strings.TrimSpace(src))
+		frames = append(frames, frame{m[1], fn})
+	}
+	if len(frames) == 0 {
+		return nil
+	}
+	out := []string{"Traceback (most recent call last):"}
+	for i := len(frames) - 1; i >= 0; i-- {
+		f := frames[i]
+		label := t.label(f.file)
+		if i == 0 && site > 0 {
+			where, src := t.where(f.file, site)
+			out = append(out, fmt.Sprintf("  %s, in %s", where, f.fn))
+			if strings.TrimSpace(src) != "" {
+				out = append(out, "      "+strings.TrimSpace(src))
+			}
+			continue
 		}
+		out = append(out, fmt.Sprintf("  %s, in %s", label, f.fn))
 	}
 	return out
 }
@@ -131,7 +150,7 @@ func (s *Session) toError(ctx context.Context, err error) *backend.Error {
 		if name == "panic" || name == "runtime error" {
 			value = "in a goroutine: " + value
 		}
-		return s.newError(name, value, s.units.traceback(gp.trace))
+		return s.newError(name, value, s.units.traceback(gp.trace, gp.site))
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || isInterrupt(err):
 		msg := "the cell was interrupted"
 		s.mu.Lock()
@@ -155,7 +174,7 @@ func (s *Session) toError(ctx context.Context, err error) *backend.Error {
 	}
 	if p, ok := asPanic(err); ok {
 		name, value := classifyPanic(p)
-		return s.newError(name, value, s.units.traceback(s.traces.take()))
+		return s.newError(name, value, s.units.traceback(s.traces.take(), s.takeCellSite()))
 	}
 	// A yaegi compile error (its cfgError type is unexported).
 	return s.compileErr(s.units.rewriteMessage(err.Error()))

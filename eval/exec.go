@@ -42,12 +42,22 @@ func (s *Session) Execute(ctx context.Context, req backend.ExecuteRequest, out b
 	defer s.exec.Unlock()
 
 	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
+	defer cancel(errCellEnded)
+	interrupted := make(chan struct{})
+	// Children the cell starts are stopped if it is interrupted, not when it
+	// ends: mp watches this channel.
+	stopWatch := context.AfterFunc(ctx, func() {
+		if !errors.Is(context.Cause(ctx), errCellEnded) {
+			close(interrupted)
+		}
+	})
+	defer stopWatch()
 	s.mu.Lock()
 	s.out, s.runCtx, s.runCancel = out, ctx, cancel
 	s.cellSeq++
 	s.cellGoroutines, s.earlierStopped, s.stopNoted = 0, 0, false
 	s.stopped = make(chan struct{})
+	s.interruptedCh = interrupted
 	s.mu.Unlock()
 	display.SetOutput(out)
 	// Progress bars redraw on a timer: draw what is pending before the cell
@@ -75,7 +85,7 @@ func (s *Session) Execute(ctx context.Context, req backend.ExecuteRequest, out b
 		res.Err = s.toError(ctx, err)
 		return res
 	}
-	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) && !errors.Is(cause, errCellEnded) {
 		res.Err = s.toError(ctx, cause) // a goroutine's panic after the cell's last statement
 		return res
 	}
@@ -134,10 +144,16 @@ func (s *Session) runImports(u unit, code, label string) error {
 	// imports them.
 	imports := s.mergeImports(added)
 	file := s.nextUnitFile(label, code)
-	if err := s.declareImports(file, imports); err != nil {
+	s.compileMu.Lock()
+	err = s.declareImportsLocked(file, imports)
+	s.compileMu.Unlock()
+	if err != nil {
 		return err
 	}
+	s.state.Lock()
 	s.imports = imports
+	s.typeCache = newTypeCache()
+	s.state.Unlock()
 	return nil
 }
 
@@ -171,15 +187,15 @@ func (s *Session) mergeImports(added []importSpec) []importSpec {
 
 // nextUnitFile names the next compiled unit and records which cell it is.
 func (s *Session) nextUnitFile(label, code string) string {
-	s.seq++
-	file := fmt.Sprintf("gomp%d.go", s.seq)
+	file := fmt.Sprintf("gomp%d.go", s.seq.Add(1))
 	s.units.add(file, label, code)
 	return file
 }
 
-// declareImports makes file the interpreter's current source name, with the
-// given imports in its scope (see memFS for why).
-func (s *Session) declareImports(file string, imports []importSpec) (err error) {
+// declareImportsLocked makes file the interpreter's current source name,
+// with the given imports in its scope (see memFS for why). The caller holds
+// s.compileMu: the current source name is the interpreter's global state.
+func (s *Session) declareImportsLocked(file string, imports []importSpec) (err error) {
 	var b strings.Builder
 	b.WriteString("package main\n")
 	b.WriteString("import " + runtimePkg + " " + strconv.Quote(runtimePath) + "\n")
@@ -209,9 +225,15 @@ func (e *importError) Error() string {
 }
 
 // compile compiles a unit's text under a fresh unit name.
-func (s *Session) compile(text, code, label string) (prog *interp.Program, err error) {
-	file := s.nextUnitFile(label, code)
-	if err := s.declareImports(file, s.imports); err != nil {
+func (s *Session) compile(text, code, label string) (*interp.Program, error) {
+	return s.compileAs(s.nextUnitFile(label, code), text)
+}
+
+// compileAs compiles text as the unit file, with the session's imports.
+func (s *Session) compileAs(file, text string) (prog *interp.Program, err error) {
+	s.compileMu.Lock()
+	defer s.compileMu.Unlock()
+	if err := s.declareImportsLocked(file, s.imports); err != nil {
 		return nil, err
 	}
 	defer recoverYaegi(&err)
@@ -225,7 +247,24 @@ func stmtText(text string) string { return ";" + text }
 
 // run executes a compiled unit with the cell's context.
 func (s *Session) run(ctx context.Context, prog *interp.Program) (reflect.Value, error) {
-	return s.stopper.execute(ctx, s.in, prog, s.noteStop, s.markStopped)
+	return s.stopper.execute(ctx, s.in, prog, runHooks{beforeStop: s.noteStop, afterStop: s.markStopped, failed: s.noteCellSite})
+}
+
+// noteCellSite runs in the goroutine whose unit failed: it keeps the line of
+// the panic call that failed it, if any, for the traceback.
+func (s *Session) noteCellSite() {
+	line := s.sites.take(goroutineID())
+	s.mu.Lock()
+	s.cellSite = line
+	s.mu.Unlock()
+}
+
+func (s *Session) takeCellSite() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	line := s.cellSite
+	s.cellSite = 0
+	return line
 }
 
 // markStopped wakes the interrupted sleeps and reads once the interpreter

@@ -7,6 +7,7 @@ import (
 	"go/scanner"
 	"go/token"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -158,22 +159,75 @@ func unitEdits(p *parsedUnit, g *guesser) []edit {
 			r.forLoop(n)
 		case *ast.CallExpr:
 			r.builtinCall(n)
+		case *ast.FuncDecl:
+			r.probeFunc(n)
+		case *ast.FuncLit:
+			r.probeBody(n.Body, `""`, "nil")
 		}
 		return true
 	})
 	return r.edits
 }
 
+// probeFunc adds to a top-level function or method the check that lets mp
+// tell which declaration a function value is (DESIGN.md: yaegi hands
+// compiled code a fresh wrapper for every function value, with no name).
+// When mp probes a value, the function's first statement reports its name
+// (and, for a method value, its receiver) instead of running. Function
+// literals report an empty name: a closure cannot run in another process.
+// Generic functions cannot be targets and get no check.
+func (r *rewriter) probeFunc(fd *ast.FuncDecl) {
+	if fd.Body == nil || fd.Type.TypeParams != nil || fd.Name.Name == "init" || fd.Name.Name == "_" {
+		return
+	}
+	if fd.Recv == nil || len(fd.Recv.List) == 0 {
+		r.probeBody(fd.Body, strconv.Quote(fd.Name.Name), "nil")
+		return
+	}
+	field := fd.Recv.List[0]
+	typ := field.Type
+	star := false
+	if st, ok := typ.(*ast.StarExpr); ok {
+		typ, star = st.X, true
+	}
+	id, ok := typ.(*ast.Ident)
+	if !ok {
+		return // a generic receiver (T[K])
+	}
+	name := id.Name + "." + fd.Name.Name
+	if star {
+		name = "(*" + id.Name + ")." + fd.Name.Name
+	}
+	recv := "__gompr"
+	if len(field.Names) == 1 && field.Names[0].Name != "_" {
+		recv = field.Names[0].Name
+	} else {
+		at := r.p.off(field.Type.Pos())
+		if len(field.Names) == 1 {
+			r.edits = append(r.edits, edit{r.p.off(field.Names[0].Pos()), r.p.off(field.Names[0].End()), recv})
+		} else {
+			r.edits = append(r.edits, edit{at, at, recv + " "})
+		}
+	}
+	r.probeBody(fd.Body, strconv.Quote(name), recv)
+}
+
+// probeBody inserts the probe check at the top of a function body.
+func (r *rewriter) probeBody(body *ast.BlockStmt, name, recv string) {
+	at := r.p.off(body.Lbrace) + 1
+	r.edits = append(r.edits, edit{at, at, " if " + runtimePkg + ".Probing() { " + runtimePkg + ".Identify(" + name + ", " + recv + ") };"})
+}
+
 // guardGo wraps the call of a go statement in a function literal whose
 // deferred recover reports the goroutine's panic (and os.Exit) in the
 // notebook: in yaegi such a panic would kill the kernel process.
 // `go f(x)` becomes
-// `go func(__gompg int64) { defer func() { __gomp.GoEnd(__gompg, recover()) }(); f(x) }(__gomp.GoStart())`:
-// GoStart runs in the goroutine that executes the go statement, so the new
-// goroutine is counted for the cell that started it.
-// The call's arguments are then evaluated in the new goroutine; with the
-// per-iteration loop variables below, that keeps the meaning of the code
-// students write (go worker(i, ch) in a loop).
+// `go func(__gompg int64) { defer func() { __gomp.GoEnd(__gompg, recover()) }(); f(x) }(__gomp.GoStart())`.
+// GoStart is an argument, so it runs in the goroutine that executes the go
+// statement and counts the new goroutine for the cell that started it.
+// yaegi starts a goroutine on a copy of the caller's frame, so f and x,
+// evaluated in the new goroutine, have the values they had at the go
+// statement (globals excepted: they are shared).
 func (r *rewriter) guardGo(g *ast.GoStmt) {
 	call := g.Call
 	start, end := r.p.off(call.Pos()), r.p.off(call.End())
@@ -296,6 +350,14 @@ func (r *rewriter) builtinCall(c *ast.CallExpr) {
 		r.edits = append(r.edits, edit{r.p.off(id.Pos()), r.p.off(id.End()), runtimePkg + "." + with})
 	}
 	switch id.Name {
+	case "panic":
+		if len(c.Args) == 1 {
+			at := r.p.off(c.Args[0].Pos())
+			line := r.p.fset.Position(c.Pos()).Line
+			r.edits = append(r.edits,
+				edit{at, at, fmt.Sprintf("%s.At(%d, ", runtimePkg, line)},
+				edit{r.p.off(c.Args[0].End()), r.p.off(c.Args[0].End()), ")"})
+		}
 	case "clear":
 		if len(c.Args) == 1 {
 			replace("Clear")

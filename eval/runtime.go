@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/traefik/yaegi/interp"
@@ -53,6 +54,9 @@ func (s *Session) overrides() interp.Exports {
 			"MinString":   symbolValue(minOf[string]),
 			"MaxString":   symbolValue(maxOf[string]),
 			"Interrupted": symbolValue(s.interrupted),
+			"At":          symbolValue(s.sites.at),
+			"Probing":     symbolValue(s.probe.probing),
+			"Identify":    symbolValue(s.probe.identify),
 		},
 	}
 }
@@ -133,7 +137,7 @@ func (s *Session) goEnd(cell int64, r any) {
 	s.mu.Lock()
 	cancel := s.runCancel
 	s.mu.Unlock()
-	report := goroutinePanic{value: r, trace: trace}
+	report := goroutinePanic{value: r, trace: trace, site: s.sites.take(goroutineID())}
 	if cancel != nil {
 		cancel(report)
 		return
@@ -145,6 +149,7 @@ func (s *Session) goEnd(cell int64, r any) {
 type goroutinePanic struct {
 	value any
 	trace []string
+	site  int // the line of the panic call, 0 if unknown
 }
 
 func (g goroutinePanic) Error() string { return fmt.Sprintf("goroutine panicked: %v", g.value) }
@@ -153,7 +158,7 @@ func (s *Session) formatGoroutinePanic(g goroutinePanic) string {
 	var b strings.Builder
 	name, value := classifyPanic(g.value)
 	fmt.Fprintf(&b, "%s in a goroutine: %s\n", name, value)
-	for _, l := range s.units.traceback(g.trace) {
+	for _, l := range s.units.traceback(g.trace, g.site) {
 		b.WriteString(l + "\n")
 	}
 	return b.String()
@@ -186,4 +191,35 @@ func maxOf[T cmp.Ordered](x T, ys ...T) T {
 		x = max(x, y)
 	}
 	return x
+}
+
+// panicSites records, per goroutine, the cell line of the panic call being
+// made: `panic(x)` is rewritten `panic(__gomp.At(line, x))`, which records
+// the line and returns x unchanged, so recover() still gets x. Tracebacks
+// read it back, since yaegi's own frames carry no line.
+type panicSites struct {
+	mu    sync.Mutex
+	lines map[int64]int
+}
+
+func (p *panicSites) at(line int, v any) any {
+	gid := goroutineID()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.lines == nil {
+		p.lines = map[int64]int{}
+	}
+	if len(p.lines) > 1000 { // panics recovered by the cells' own code
+		clear(p.lines)
+	}
+	p.lines[gid] = line
+	return v
+}
+
+func (p *panicSites) take(gid int64) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	line := p.lines[gid]
+	delete(p.lines, gid)
+	return line
 }

@@ -46,9 +46,22 @@ type Session struct {
 	fs      *memFS
 	imports []importSpec // in first-import order
 	decls   declLog
-	units   unitTable // unit file name → cell, for errors and tracebacks
-	seq     int       // units compiled so far
+	units   unitTable    // unit file name → cell, for errors and tracebacks
+	seq     atomic.Int64 // units compiled so far
 	stopper unitRunner
+
+	// state guards in, fs, imports, decls and typeCache against goroutines
+	// other than Execute's (mp's calls into the Host); Execute's goroutine,
+	// their only writer, takes it to change them.
+	state     sync.RWMutex
+	typeCache *typeCache
+	// compileMu serialises compiling: yaegi keeps the current unit's name
+	// and imports as interpreter-wide state.
+	compileMu sync.Mutex
+	probe     prober
+	sites     panicSites // lines of panic calls, per goroutine
+	cellSite  int        // the line of the panic that ended the running unit (guarded by mu)
+	child     bool       // a child process's session: no cells, output to the process's own stdio
 
 	mu        sync.Mutex // guards out, runCtx, runCancel
 	out       backend.Output
@@ -64,6 +77,7 @@ type Session struct {
 	earlierStopped int64         // goroutines of earlier cells alive when the cell was stopped
 	stopNoted      bool          // earlierStopped was counted for this cell
 	stopped        chan struct{} // closed once the running cell's interpreter was stopped
+	interruptedCh  chan struct{} // closed if the running cell is interrupted (not when it ends)
 
 	stdout, stderr *cellStream
 	stdin          *cellStdin
@@ -72,13 +86,14 @@ type Session struct {
 // Options configure a Session.
 type Options struct {
 	Logger *log.Logger // the kernel's log; never the notebook
+	child  bool        // see NewChildHost
 	// Packages are extra packages cells can import, as yaegi exports.
 	Packages []interp.Exports
 }
 
 // New starts a session with a fresh interpreter.
 func New(opts Options) (*Session, error) {
-	s := &Session{logger: opts.Logger, extra: opts.Packages}
+	s := &Session{logger: opts.Logger, extra: opts.Packages, child: opts.child}
 	if s.logger == nil {
 		s.logger = log.New(ioDiscard{}, "", 0)
 	}
@@ -91,6 +106,7 @@ func New(opts Options) (*Session, error) {
 		return nil, err
 	}
 	s.in, s.fs = in, fs
+	s.typeCache = newTypeCache()
 	return s, nil
 }
 

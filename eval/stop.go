@@ -44,7 +44,14 @@ type unitResult struct {
 // execute runs prog in in until it ends or ctx is cancelled; then it stops
 // the interpreter and waits (up to stopGrace) for the unit to end. It returns
 // context.Cause(ctx) when stopped.
-func (r *unitRunner) execute(ctx context.Context, in *interp.Interpreter, prog *interp.Program, beforeStop, afterStop func()) (reflect.Value, error) {
+// runHooks are the session's parts in running a unit.
+type runHooks struct {
+	beforeStop func() // the unit is about to be stopped
+	afterStop  func() // it has been
+	failed     func() // in the unit's goroutine, when it ended with an error
+}
+
+func (r *unitRunner) execute(ctx context.Context, in *interp.Interpreter, prog *interp.Program, hooks runHooks) (reflect.Value, error) {
 	if err := r.freshen(in); err != nil {
 		return reflect.Value{}, err
 	}
@@ -58,6 +65,9 @@ func (r *unitRunner) execute(ctx context.Context, in *interp.Interpreter, prog *
 			done <- res
 		}()
 		res.v, res.err = in.Execute(prog)
+		if res.err != nil {
+			hooks.failed()
+		}
 	}()
 	select {
 	case res := <-done:
@@ -69,9 +79,9 @@ func (r *unitRunner) execute(ctx context.Context, in *interp.Interpreter, prog *
 		r.live = false
 	}
 	r.mu.Unlock()
-	beforeStop()
+	hooks.beforeStop()
 	interpreterStop(in)
-	afterStop()
+	hooks.afterStop()
 	timer := time.NewTimer(stopGrace)
 	defer timer.Stop()
 	select {

@@ -1,0 +1,272 @@
+package eval
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+
+	"gomp/mp"
+)
+
+// The session is mp's Host: this file is what package mp asks of the
+// interpreter (see mp.Host).
+
+// errCellEnded is the cause a cell's context is cancelled with when the cell
+// ends normally, as opposed to an interrupt.
+var errCellEnded = errors.New("the cell ended")
+
+// snapshotData is the session in the form children replay (mp.Snapshot's
+// Session bytes).
+type snapshotData struct {
+	Imports []importJSON        `json:"imports"`
+	Decls   []declJSON          `json:"decls"`
+	Globals string              `json:"globals"` // var declarations of the copied globals
+	Cells   map[string]cellJSON `json:"cells"`
+}
+
+type importJSON struct {
+	Name string `json:"name,omitempty"`
+	Path string `json:"path"`
+}
+
+type declJSON struct {
+	Keys      []string `json:"keys"`
+	Kind      string   `json:"kind"`
+	Text      string   `json:"text"`
+	File      string   `json:"file"`
+	Line      int      `json:"line"`
+	IntConsts []string `json:"int_consts,omitempty"`
+}
+
+type cellJSON struct {
+	Label string `json:"label"`
+	Code  string `json:"code"`
+}
+
+// Snapshot returns the session for a child (mp.Host).
+func (s *Session) Snapshot() (*mp.Snapshot, error) {
+	s.state.RLock()
+	defer s.state.RUnlock()
+	var d snapshotData
+	for _, is := range s.imports {
+		d.Imports = append(d.Imports, importJSON{is.name, is.path})
+	}
+	d.Cells = map[string]cellJSON{}
+	for _, e := range s.decls.entries {
+		d.Decls = append(d.Decls, declJSON{e.keys, e.kind.String(), e.text, e.file, e.line, e.intConsts})
+		if c, ok := s.units.lookup(e.file); ok {
+			d.Cells[e.file] = cellJSON{c.label, strings.Join(c.lines, "\n")}
+		}
+	}
+	names := s.typeNames()
+	globals := map[string]reflect.Value{}
+	var decl strings.Builder
+	for _, name := range sortedKeys(s.in.Globals()) {
+		v := s.in.Globals()[name]
+		if strings.HasPrefix(name, "__gomp") || !v.IsValid() {
+			continue
+		}
+		t, ok := typeSource(v.Type(), names, s.imports)
+		if !ok {
+			continue
+		}
+		fmt.Fprintf(&decl, "var %s %s\n", name, t)
+		globals[name] = v
+	}
+	d.Globals = decl.String()
+	data, err := json.Marshal(d)
+	if err != nil {
+		return nil, fmt.Errorf("eval: encoding the session: %w", err)
+	}
+	return &mp.Snapshot{Session: data, Globals: globals}, nil
+}
+
+// TypeName writes t as Go source in this session (mp.Host).
+func (s *Session) TypeName(t reflect.Type) (string, bool) {
+	s.state.RLock()
+	defer s.state.RUnlock()
+	return typeSource(t, s.typeNames(), s.imports)
+}
+
+// ResolveType turns a TypeName back into a type of this interpreter
+// (mp.Host). Results are cached until the session's declarations change.
+func (s *Session) ResolveType(name string) (reflect.Type, error) {
+	s.state.RLock()
+	cache := s.typeCache
+	s.state.RUnlock()
+	cache.mu.Lock()
+	t, ok := cache.resolved[name]
+	cache.mu.Unlock()
+	if ok {
+		return t, nil
+	}
+	s.state.RLock()
+	v, err := s.evalExpr("*new(" + name + ")")
+	s.state.RUnlock()
+	if err != nil {
+		return nil, fmt.Errorf("eval: resolving type %s: %w", name, err)
+	}
+	cache.mu.Lock()
+	cache.resolved[name] = v.Type()
+	cache.mu.Unlock()
+	return v.Type(), nil
+}
+
+// Call runs a target in this process (mp.Host).
+func (s *Session) Call(t mp.Target, args []reflect.Value) (err error) {
+	s.state.RLock()
+	fn, ferr := s.evalExpr(t.Func)
+	s.state.RUnlock()
+	if ferr != nil {
+		return fmt.Errorf("mp: finding %s in this process: %w", t.Func, ferr)
+	}
+	if t.Recv.IsValid() {
+		args = append([]reflect.Value{t.Recv}, args...)
+	}
+	ft := fn.Type()
+	in, err := fitArgs(t.Func, ft, args)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = s.targetError(r)
+		}
+	}()
+	s.traces.take()
+	fn.Call(in)
+	return nil
+}
+
+// targetError turns a target's panic into mp's error types.
+func (s *Session) targetError(r any) error {
+	switch x := r.(type) {
+	case exitSignal:
+		return &mp.ExitRequest{Code: x.code}
+	case *internalError:
+		return &mp.TargetPanic{Value: x.value}
+	}
+	name, value := classifyPanic(r)
+	tb := s.units.traceback(s.traces.take(), s.sites.take(goroutineID()))
+	if name != "panic" {
+		value = name + ": " + value
+	}
+	return &mp.TargetPanic{Value: value, Traceback: tb}
+}
+
+// fitArgs converts arguments to the target's parameter types where Go would
+// (an untyped 1 passed through ...any arrives as int; the parameter may be a
+// float64), and checks their number.
+func fitArgs(name string, ft reflect.Type, args []reflect.Value) ([]reflect.Value, error) {
+	n := ft.NumIn()
+	if ft.IsVariadic() {
+		if len(args) < n-1 {
+			return nil, fmt.Errorf("mp: %s takes at least %d arguments, got %d", name, n-1, len(args))
+		}
+	} else if len(args) != n {
+		return nil, fmt.Errorf("mp: %s takes %d arguments, got %d", name, n, len(args))
+	}
+	out := make([]reflect.Value, len(args))
+	for i, a := range args {
+		var want reflect.Type
+		if ft.IsVariadic() && i >= n-1 {
+			want = ft.In(n - 1).Elem()
+		} else {
+			want = ft.In(i)
+		}
+		switch {
+		case !a.IsValid():
+			out[i] = reflect.Zero(want)
+		case a.Type().AssignableTo(want):
+			out[i] = a
+		case a.Type().ConvertibleTo(want) && a.Kind() != reflect.String && want.Kind() != reflect.String:
+			out[i] = a.Convert(want)
+		default:
+			if c, ok := convertValue(a, want); ok {
+				out[i] = c
+				continue
+			}
+			return nil, fmt.Errorf("mp: argument %d of %s: cannot use a %s as %s", i+1, name, a.Type(), want)
+		}
+	}
+	return out, nil
+}
+
+// SetGlobal sets a global variable (mp.Host).
+func (s *Session) SetGlobal(name string, v reflect.Value) error {
+	s.state.RLock()
+	g, ok := s.in.Globals()[name]
+	s.state.RUnlock()
+	if !ok || !g.CanSet() {
+		return fmt.Errorf("eval: no global variable %s", name)
+	}
+	c, ok := convertValue(v, g.Type())
+	if !ok {
+		return fmt.Errorf("eval: global %s: cannot use a %s as %s", name, v.Type(), g.Type())
+	}
+	g.Set(c)
+	return nil
+}
+
+// Cell describes the running cell for mp (mp.Host).
+func (s *Session) Cell() mp.CellInfo {
+	if s.child {
+		return mp.CellInfo{}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	info := mp.CellInfo{Output: s.out}
+	if s.runCtx != nil {
+		info.ID = s.cellSeq
+		info.Interrupted = s.interruptedCh
+		info.Context = s.runCtx
+	}
+	return info
+}
+
+// typeNames maps the reflect types of the session's types to their names,
+// cached per declaration log. Callers hold s.state (read or write).
+func (s *Session) typeNames() map[reflect.Type]string {
+	c := s.typeCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.names == nil {
+		c.names = s.typeNamesOf(s.in, s.decls)
+	}
+	return c.names
+}
+
+// typeCache holds what is derived from the interpreter's types; it is
+// replaced whenever the declarations change.
+type typeCache struct {
+	mu       sync.Mutex
+	names    map[reflect.Type]string
+	resolved map[string]reflect.Type
+}
+
+func newTypeCache() *typeCache { return &typeCache{resolved: map[string]reflect.Type{}} }
+
+// evalExpr evaluates a short expression in a unit that has the session's
+// imports. Callers hold s.state.
+func (s *Session) evalExpr(src string) (reflect.Value, error) {
+	file := s.nextUnitFile("(mp)", src)
+	s.compileMu.Lock()
+	defer s.compileMu.Unlock()
+	if err := s.declareImportsLocked(file, s.imports); err != nil {
+		return reflect.Value{}, err
+	}
+	return evalQuiet(s.in, src)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
