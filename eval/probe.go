@@ -151,6 +151,10 @@ func (s *Session) compiledTarget(full string) (mp.Target, error) {
 	if dot < 0 || dot < slash || strings.ContainsAny(full[dot+1:], "()-*") || strings.Contains(full[slash+1:dot], "(") {
 		return mp.Target{}, fmt.Errorf("mp: %s cannot be a process target; give a top-level function of a cell", full)
 	}
+	if strings.Contains(full, "yaegi") {
+		// fmt.Println and friends are closures of the interpreter's.
+		return mp.Target{}, errors.New("mp: this library function cannot be a process target; declare a function in a cell that calls it")
+	}
 	path, fn := full[:dot], full[dot+1:]
 	s.state.RLock()
 	defer s.state.RUnlock()
