@@ -103,15 +103,6 @@ func TestPanicsAreErrorsWithCellLines(t *testing.T) {
 	mustRun(t, s, "1")
 }
 
-func TestGoroutinePanicFailsTheCellNotTheKernel(t *testing.T) {
-	s := newSession(t)
-	c := run(t, s, "import \"time\"\ngo func() { panic(\"in goroutine\") }()\ntime.Sleep(5 * time.Second)")
-	if c.res.Err == nil || c.res.Err.Name != "panic" || !strings.Contains(c.res.Err.Value, "in goroutine") {
-		t.Fatalf("got %+v", c.res.Err)
-	}
-	mustRun(t, s, "1")
-}
-
 func TestOsExitEndsTheCellOnly(t *testing.T) {
 	s := newSession(t)
 	c := run(t, s, "import \"os\"\nos.Exit(3)")
@@ -154,28 +145,6 @@ func TestStdinThroughInputRequests(t *testing.T) {
 	c = runWith(t, s, "fmt.Scanln(&name)", &recorder{noStdin: true}, context.Background())
 	if c.res.Err == nil || c.res.Err.Name != "StdinNotImplementedError" {
 		t.Fatalf("got %+v", c.res.Err)
-	}
-}
-
-func TestLoopVariablesPerIteration(t *testing.T) {
-	s := newSession(t)
-	c := mustRun(t, s, `import ("fmt"; "sort"; "sync")
-var mu sync.Mutex
-var got []int
-var wg sync.WaitGroup
-for i := 0; i < 3; i++ {
-	wg.Add(1)
-	go func() { defer wg.Done(); mu.Lock(); got = append(got, i); mu.Unlock() }()
-}
-for _, v := range []int{10, 20} {
-	wg.Add(1)
-	go func() { defer wg.Done(); mu.Lock(); got = append(got, v); mu.Unlock() }()
-}
-wg.Wait()
-sort.Ints(got)
-fmt.Println(got)`)
-	if c.rec.out() != "[0 1 2 10 20]\n" {
-		t.Fatalf("got %q", c.rec.out())
 	}
 }
 
@@ -234,16 +203,3 @@ func TestIsComplete(t *testing.T) {
 	}
 }
 
-func TestInterruptSaysWhenEarlierGoroutinesStop(t *testing.T) {
-	s := newSession(t)
-	mustRun(t, s, "started := make(chan bool)\ngo func() { started <- true; <-make(chan int) }()\n<-started")
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan cellRun)
-	go func() { done <- runWith(t, s, "for {}", &recorder{}, ctx) }()
-	time.Sleep(50 * time.Millisecond)
-	cancel()
-	c := <-done
-	if c.res.Err == nil || !strings.Contains(c.res.Err.Value, "1 goroutine started by an earlier cell was stopped too") {
-		t.Fatalf("got %+v (alive %d, earlier %d)", c.res.Err, s.goroutines.Load(), s.earlierStopped)
-	}
-}

@@ -42,6 +42,10 @@ func (s *Session) overrides() interp.Exports {
 		"time/time": {
 			"Sleep": symbolValue(s.sleep),
 		},
+		"sync/sync": {
+			"WaitGroup": symbolValue((*WaitGroup)(nil)),
+			"Mutex":     symbolValue((*Mutex)(nil)),
+		},
 		runtimePath + "/" + runtimePath: {
 			"GoStart":     symbolValue(s.goStart),
 			"GoEnd":       symbolValue(s.goEnd),

@@ -107,6 +107,7 @@ func New(opts Options) (*Session, error) {
 	}
 	s.in, s.fs = in, fs
 	s.typeCache = newTypeCache()
+	setInterruptSource(s)
 	return s, nil
 }
 

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# test.sh runs every test of gomp: formatting and vet, all Go tests with the
+# race detector (jupytertest included: it drives the built kernel with real
+# Jupyter clients, and builds it with -race too), and short fuzz runs of the
+# wire decoder and the connection-file reader. .ci/run calls it after
+# installing Jupyter; on a machine without Jupyter the jupytertest tests skip
+# and say so (with CI=true they fail instead).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
+	PATH=/usr/local/go/bin:$PATH
+fi
+
+unformatted=$(gofmt -l .)
+if [ -n "$unformatted" ]; then
+	echo "test.sh: not gofmt-formatted:" >&2
+	echo "$unformatted" >&2
+	exit 1
+fi
+go vet ./...
+go test -race -timeout 30m ./...
+# The tests that run interpreted goroutines sharing closures are built only
+# without -race (yaegi's closure code races internally; see
+# eval/concurrent_test.go): run that package once more without it.
+go test -count=1 -timeout 10m ./eval
+
+# Fuzzing: a few seconds each, in CI too; a failure leaves its input under
+# kernel/testdata/fuzz/ to be committed as a regression test.
+fuzztime=${FUZZTIME:-10s}
+for target in FuzzDecodeMessage FuzzParseConnection; do
+	if ! go test -list "^$target\$" ./kernel | grep -qx "$target"; then
+		echo "test.sh: fuzz target $target is missing from ./kernel" >&2
+		exit 1
+	fi
+	go test -run '^$' -fuzz "^$target\$" -fuzztime "$fuzztime" ./kernel
+done
