@@ -202,4 +202,3 @@ func TestIsComplete(t *testing.T) {
 		}
 	}
 }
-

@@ -14,9 +14,9 @@ import (
 
 // WaitGroup is sync.WaitGroup for cells.
 type WaitGroup struct {
-	mu    sync.Mutex
-	n     int
-	zero  chan struct{} // closed when n drops to 0; nil while n == 0
+	mu   sync.Mutex
+	n    int
+	zero chan struct{} // closed when n drops to 0; nil while n == 0
 }
 
 // Add adds delta to the counter; a negative counter panics, as sync's does.
