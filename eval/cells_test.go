@@ -202,3 +202,11 @@ func TestIsComplete(t *testing.T) {
 		}
 	}
 }
+
+func TestOsExecAndSyscallAreImportable(t *testing.T) {
+	s := newSession(t)
+	c := mustRun(t, s, "import (\"os/exec\"; \"syscall\"; \"strings\")\nout, err := exec.Command(\"echo\", \"from a process\").Output()\n_ = syscall.SIGTERM\nif err != nil { panic(err) }\nstrings.TrimSpace(string(out))")
+	if c.value() != `"from a process"` {
+		t.Fatalf("got %s", c.value())
+	}
+}

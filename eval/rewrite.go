@@ -114,7 +114,7 @@ func (p *parsedUnit) cellError(err error) error {
 			col -= p.prefix
 		}
 		msg := strings.ReplaceAll(e.Msg, "__gompcell", "cell")
-		msgs = append(msgs, fmt.Sprintf("%d:%d: %s", e.Pos.Line, col, msg))
+		msgs = append(msgs, fmt.Sprintf("line %d, column %d: %s", e.Pos.Line, col, msg))
 	}
 	return &compileError{msg: strings.Join(msgs, "\n"), line: list[0].Pos.Line}
 }

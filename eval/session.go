@@ -24,6 +24,8 @@ import (
 
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
+	"github.com/traefik/yaegi/stdlib/syscall"
+	"github.com/traefik/yaegi/stdlib/unrestricted"
 
 	"gomp/backend"
 	"gomp/display"
@@ -125,6 +127,14 @@ func (s *Session) newInterpreter() (*interp.Interpreter, *memFS, error) {
 	})
 	if err := in.Use(stdlib.Symbols); err != nil {
 		return nil, nil, fmt.Errorf("loading the standard library symbols: %w", err)
+	}
+	// syscall and os/exec: a course on processes looks at them (the process
+	// tree with exec.Command("ps", "f"), signals).
+	if err := in.Use(syscall.Symbols); err != nil {
+		return nil, nil, fmt.Errorf("loading package syscall: %w", err)
+	}
+	if err := in.Use(unrestricted.Symbols); err != nil {
+		return nil, nil, fmt.Errorf("loading package os/exec: %w", err)
 	}
 	if err := in.Use(s.overrides()); err != nil {
 		return nil, nil, fmt.Errorf("loading gomp's overrides: %w", err)
