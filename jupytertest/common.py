@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import time
+import traceback
 from queue import Empty
 
 from jupyter_client.manager import KernelManager
@@ -22,11 +23,42 @@ def log(*args):
     print(*args, file=sys.stderr, flush=True)
 
 
+problems = []  # what the script found wrong, for the Go test
+_running = []  # kernels started and not yet stopped
+
+
+def problem(text):
+    """Record something wrong with the kernel, and go on."""
+    log("PROBLEM:", text)
+    problems.append(text)
+
+
 def emit(result):
     """Print the script's result for the Go test."""
     json.dump(result, sys.stdout, indent=1, default=str)
     sys.stdout.write("\n")
     sys.stdout.flush()
+
+
+def run(main):
+    """Run main(), then print {"problems": [...], **whatever main returned}.
+
+    An exception in main (a reply that never came, say) is a problem too, and
+    every kernel still running is stopped, so a failing script never leaves
+    a kernel behind.
+    """
+    extra = {}
+    try:
+        extra = main() or {}
+    except Exception:
+        problem("the script stopped: " + traceback.format_exc())
+    finally:
+        for km, kc in list(_running):
+            try:
+                stop(km, kc, now=True)
+            except Exception:
+                log("stopping a kernel:", traceback.format_exc())
+    emit({"problems": problems, **extra})
 
 
 def start(kernel_name=KERNEL, **kw):
@@ -35,18 +67,17 @@ def start(kernel_name=KERNEL, **kw):
     km.start_kernel()
     kc = km.client()
     kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=TIMEOUT)
-    except RuntimeError:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
-        raise
+    _running.append((km, kc))
+    kc.wait_for_ready(timeout=TIMEOUT)
     return km, kc
 
 
-def stop(km, kc):
+def stop(km, kc, now=False):
+    """Stop the client's channels and shut the kernel down."""
+    if (km, kc) in _running:
+        _running.remove((km, kc))
     kc.stop_channels()
-    km.shutdown_kernel(now=False)
+    km.shutdown_kernel(now=now)
 
 
 def kernel_pid(km):

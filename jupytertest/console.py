@@ -16,16 +16,11 @@ import time
 
 import pexpect
 
-from common import emit, log
+from common import problem, run
 
-problems = []
+
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]|\r")
 CPR_REQUEST = "\x1b[6n"
-
-
-def problem(text):
-    log("PROBLEM:", text)
-    problems.append(text)
 
 
 class Terminal:
@@ -124,8 +119,8 @@ def main():
     term.child.close(force=True)
     if term.child.exitstatus not in (0, None):
         problem(f"jupyter console exited with status {term.child.exitstatus}")
-    emit({"problems": problems, "screen": term.text[-4000:]})
+    return {"screen": term.text[-4000:]}
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -21,6 +21,9 @@
 // temporary directory that is removed at the end, and every kernel process
 // left behind by a test is reported as a failure and killed.
 //
-// When the tests are built with -race, the gomp binary is too, and a race
-// report from any kernel fails the run.
+// With GOMP_TEST_RACE=1 the gomp binary is built with -race, and a race
+// report from any kernel fails the run. It is not the default because yaegi
+// itself races when interpreted goroutines share closures (see
+// eval/concurrent_test.go), which would fail tests for races that are not
+// gomp's.
 package jupytertest

@@ -15,14 +15,7 @@ Prints {"problems": [...], "elapsed": {...}} for interrupt_test.go.
 
 import time
 
-from common import collect, emit, log, reply_for, start, stop
-
-problems = []
-
-
-def problem(text):
-    log("PROBLEM:", text)
-    problems.append(text)
+from common import collect, problem, reply_for, run, start, stop
 
 
 BLOCKERS = {
@@ -94,7 +87,6 @@ def main():
     time.sleep(0.5)
     if not km.is_alive():
         problem("an interrupt while idle killed the kernel")
-        emit({"problems": problems})
         return
     reply, results, _ = result_of(kc, "1 + 1")
     if results != ["2"]:
@@ -121,8 +113,8 @@ def main():
     if not km.is_alive():
         problem("the kernel died")
     stop(km, kc)
-    emit({"problems": problems, "elapsed": elapsed})
+    return {"elapsed": elapsed}
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -15,14 +15,7 @@ import time
 
 from jupyter_client.manager import KernelManager, _ShutdownStatus
 
-from common import emit, execute, kernel_pid, log, pid_alive, start
-
-problems = []
-
-
-def problem(text):
-    log("PROBLEM:", text)
-    problems.append(text)
+from common import execute, kernel_pid, pid_alive, problem, run, start
 
 
 def group_members(pgid):
@@ -142,8 +135,7 @@ def main():
         problem(f"ipc: the kernel did not exit on shutdown_request ({km._shutdown_status.name})")
     gone("ipc", pid)
 
-    emit({"problems": problems})
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -110,7 +110,7 @@ func checkJupyter() error {
 func setup() error {
 	gompBin = filepath.Join(tmpDir, "bin", "gomp")
 	args := []string{"build", "-o", gompBin}
-	if raceEnabled {
+	if os.Getenv("GOMP_TEST_RACE") == "1" {
 		args = append(args, "-race")
 	}
 	build := exec.Command("go", append(args, ".")...)

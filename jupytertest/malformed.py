@@ -19,14 +19,7 @@ import time
 
 import zmq
 
-from common import emit, execute, log, start, stop
-
-problems = []
-
-
-def problem(text):
-    log("PROBLEM:", text)
-    problems.append(text)
+from common import execute, log, problem, run, start, stop
 
 
 DELIM = b"<IDS|MSG>"
@@ -108,8 +101,7 @@ def garbage_messages(session):
 
 
 def raw_tcp_abuse(host, port):
-    """Bytes that are not ZeroMQ, a truncated greeting, and a stalled one."""
-    stalled = []
+    """Bytes that are not ZeroMQ, and greetings cut short or followed by junk."""
     payloads = [
         b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
         os.urandom(1024),
@@ -126,16 +118,18 @@ def raw_tcp_abuse(host, port):
                 time.sleep(0.05)
         except OSError as e:
             log(f"raw tcp to {port}: {e}")
-    # A connection that sends half a greeting and then waits: the kernel must
-    # keep serving everybody else meanwhile.
+
+
+def stall(host, port):
+    """A connection that sends half a ZeroMQ greeting, then waits."""
     c = socket.create_connection((host, port), timeout=2)
     c.sendall(b"\xff\x00\x00")
-    stalled.append(c)
-    return stalled
+    return c
 
 
 def check_alive(km, kc, session, after):
-    """kernel_info on shell and a heartbeat ping must both be answered."""
+    """kernel_info on shell and a heartbeat ping on a new connection must both
+    be answered."""
     msg_id = kc.kernel_info()
     try:
         while True:
@@ -145,7 +139,6 @@ def check_alive(km, kc, session, after):
     except Exception as e:  # queue.Empty
         problem(f"after {after}: no kernel_info_reply ({type(e).__name__})")
         return False
-    ctx = zmq.Context.instance()
     hb = km.connect_hb()
     hb.send(b"ping")
     if hb.poll(5000):
@@ -166,14 +159,13 @@ def main():
     info = km.get_connection_info()
     host = info["ip"]
     ctx = zmq.Context.instance()
-    stalled = []
     if info["transport"] != "tcp":
         problem("expected a tcp kernel")
 
     # ROUTER sockets: shell, control, stdin.
     for name in ("shell", "control", "stdin"):
         port = info[f"{name}_port"]
-        stalled += raw_tcp_abuse(host, port)
+        raw_tcp_abuse(host, port)
         # Wrong ZeroMQ socket type: a PUB connecting to a ROUTER.
         wrong = ctx.socket(zmq.PUB)
         wrong.linger = 0
@@ -196,13 +188,12 @@ def main():
         wrong.close()
         sock.close()
         if not check_alive(km, kc, session, f"garbage on {name}"):
-            emit({"problems": problems})
             return
 
     # iopub (PUB): raw bytes, an XSUB sending junk subscriptions and
     # messages, a DEALER (wrong type).
     port = info["iopub_port"]
-    stalled += raw_tcp_abuse(host, port)
+    raw_tcp_abuse(host, port)
     xsub = ctx.socket(zmq.XSUB)
     xsub.linger = 0
     xsub.connect(f"tcp://{host}:{port}")
@@ -216,13 +207,12 @@ def main():
     xsub.close()
     dealer.close()
     if not check_alive(km, kc, session, "garbage on iopub"):
-        emit({"problems": problems})
         return
 
     # Heartbeat (REP): raw bytes, multi-frame junk from a REQ, a DEALER
     # without the envelope a REP expects.
     port = info["hb_port"]
-    stalled += raw_tcp_abuse(host, port)
+    raw_tcp_abuse(host, port)
     req = ctx.socket(zmq.REQ)
     req.linger = 0
     req.connect(f"tcp://{host}:{port}")
@@ -239,19 +229,34 @@ def main():
     time.sleep(0.3)
     dealer.close()
     if not check_alive(km, kc, session, "garbage on heartbeat"):
-        emit({"problems": problems})
         return
 
-    # Everything still works with the stalled connections open.
     reply, outputs = execute(kc, "1 + 1")
     results = [o["content"]["data"].get("text/plain") for o in outputs if o["msg_type"] == "execute_result"]
     if reply.get("status") != "ok" or results != ["2"]:
         problem(f"after all the garbage, 1 + 1 gave {reply} {outputs}")
+
+    # A client stuck halfway through the handshake (a port scanner, a
+    # frozen process) must not keep others from connecting: with one stalled
+    # connection on every port, a new client must still get through.
+    stalled = [stall(host, info[f"{name}_port"]) for name in ("shell", "control", "stdin", "iopub", "hb")]
+    hb = km.connect_hb()
+    hb.send(b"ping")
+    if not hb.poll(5000):
+        problem("while a connection stalls in the ZeroMQ handshake, a new heartbeat connection gets no echo")
+    hb.close(linger=0)
+    kc2 = km.client()
+    kc2.start_channels()
+    try:
+        kc2.wait_for_ready(timeout=10)
+    except RuntimeError:
+        problem("while a connection stalls in the ZeroMQ handshake, a new client cannot connect")
+    kc2.stop_channels()
     for c in stalled:
         c.close()
+    check_alive(km, kc, session, "closing the stalled connections")
     stop(km, kc)
-    emit({"problems": problems})
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

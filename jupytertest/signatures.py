@@ -13,21 +13,12 @@ Prints {"problems": [...]} for signatures_test.go.
 
 import json
 import os
-import sys
 import tempfile
 import time
 
-import zmq
 from jupyter_client.session import Session
 
-from common import emit, execute, log, reply_for, start, stop, text_of
-
-problems = []
-
-
-def problem(text):
-    log("PROBLEM:", text)
-    problems.append(text)
+from common import execute, problem, run, start, stop, text_of
 
 
 def write_file_code(path, text="x"):
@@ -90,7 +81,6 @@ def main():
     session = km.session
     if not session.key:
         problem("the connection file has no key; nothing to test")
-    ctx = zmq.Context.instance()
     shell = km.connect_shell()
     control = km.connect_control()
     iopub = km.connect_iopub()
@@ -141,7 +131,6 @@ def main():
             problem(f"a badly signed execute_request ran: {os.path.basename(path)} was created")
     if not km.is_alive():
         problem("the kernel died after badly signed messages")
-        emit({"problems": problems})
         return
 
     # The same request, correctly signed, runs.
@@ -164,7 +153,9 @@ def main():
                               parent=req["header"])
             stdin_sock.send_multipart(build(msg))
         time.sleep(0.3)
-        kc.input("good")
+        # With the parent set, as the Notebook and JupyterLab send it
+        # (stdin.py covers jupyter_client's input(), which sets none).
+        session.send(stdin_sock, session.msg("input_reply", content={"value": "good"}, parent=req["header"]))
 
     try:
         reply, outputs = execute(kc, code, allow_stdin=True, stdin_hook=on_input)
@@ -192,8 +183,7 @@ def main():
     for f in os.listdir(tmp):
         os.remove(os.path.join(tmp, f))
     os.rmdir(tmp)
-    emit({"problems": problems})
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -1,5 +1,0 @@
-//go:build !race
-
-package jupytertest
-
-const raceEnabled = false
