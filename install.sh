@@ -85,13 +85,16 @@ echo "==> building $bindir/gomp with $(go env GOVERSION)"
 (cd "$here" && go build -o "$bindir/gomp" .)
 echo "    $("$bindir/gomp" version)"
 
-echo "==> registering the kernel (gomp install ${where[*]} ${name[*]})"
+echo "==> registering the kernel: gomp install ${where[*]}${name[*]:+ ${name[*]}}"
 "$bindir/gomp" install "${where[@]}" "${name[@]}"
 
+# Listing kernelspecs imports ipykernel, whose debugger warns on stderr about
+# things that do not concern gomp; keep that out of the report.
 kname=${name[1]:-gomp}
-if jupyter kernelspec list 2>/dev/null | awk '{print $1}' | grep -qx "$kname"; then
-	echo "==> done: Jupyter lists the kernel \"$kname\":"
-	jupyter kernelspec list | grep -E "^ *$kname "
+listed=$(PYDEVD_DISABLE_FILE_VALIDATION=1 jupyter kernelspec list 2>/dev/null | awk -v k="$kname" '$1 == k')
+if [ -n "$listed" ]; then
+	echo "==> done: Jupyter lists the kernel:"
+	echo "$listed"
 	echo "    try: jupyter console --kernel $kname"
 else
 	echo "==> done, but \`jupyter kernelspec list\` does not show \"$kname\" yet."

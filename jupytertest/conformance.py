@@ -39,7 +39,7 @@ class GompKernelTests(jupyter_kernel_test.KernelTests):
     # cursor_start and cursor_end separately).
     completion_samples = [
         {"text": "fmt.Prin", "matches": {"Print", "Printf", "Println"}},
-        {"text": "strings.ToUp", "matches": {"ToUpper"}},
+        {"text": "strings.TrimSp", "matches": {"TrimSpace"}},
     ]
     complete_code_samples = [
         "1 + 2",
