@@ -148,15 +148,11 @@ func decSlice(t reflect.Type, es *shapeNode, elem decFunc) decFunc {
 
 func decArray(elem decFunc) decFunc {
 	return func(d *decoder, v reflect.Value) error {
-		if err := d.enter(); err != nil {
-			return err
-		}
 		for i := range v.Len() {
 			if err := elem(d, v.Index(i)); err != nil {
 				return err
 			}
 		}
-		d.depth--
 		return nil
 	}
 }
@@ -278,9 +274,6 @@ type fieldDec struct {
 
 func decStruct(fields []fieldDec) decFunc {
 	return func(d *decoder, v reflect.Value) error {
-		if err := d.enter(); err != nil {
-			return err
-		}
 		for _, f := range fields {
 			var err error
 			if f.index < 0 {
@@ -292,7 +285,6 @@ func decStruct(fields []fieldDec) decFunc {
 				return err
 			}
 		}
-		d.depth--
 		return nil
 	}
 }

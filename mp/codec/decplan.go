@@ -93,18 +93,18 @@ func (b *planBuilder) buildNew(s *shapeNode, t reflect.Type, path string) (decFu
 		return decBoxSlot(t), nil
 	case s.kind == kIface:
 		if t.Kind() != reflect.Interface {
-			return nil, b.mismatch(path, "an interface value was sent where this process has a %s", t)
+			return nil, b.mismatch(path, "an interface value was sent where this process has %s", t)
 		}
 		return decIfaceSlot(t), nil
 	case s.kind == kBinary || s.kind == kGob:
 		if marshalKind(t) != s.kind {
-			return nil, b.mismatch(path, "a self-marshaled value was sent where this process has a %s", t)
+			return nil, b.mismatch(path, "a self-marshaled value was sent where this process has %s", t)
 		}
 		return decMarshal(t, s.kind), nil
 	case marshalKind(t) != 0:
 		return nil, b.mismatch(path, "this process's %s decodes itself, but was sent as a plain value", t)
 	case isBox(t):
-		return nil, b.mismatch(path, "a concrete value was sent where this process has an interface")
+		return nil, b.mismatch(path, "a concrete value was sent where this process has an interface value")
 	}
 	if s.kind >= kBool && s.kind <= kString {
 		return b.basic(s.kind, t, path)
@@ -112,12 +112,12 @@ func (b *planBuilder) buildNew(s *shapeNode, t reflect.Type, path string) (decFu
 	switch s.kind {
 	case kBytes:
 		if t.Kind() != reflect.Slice || t.Elem().Kind() != reflect.Uint8 {
-			return nil, b.mismatch(path, "a []byte was sent where this process has a %s", t)
+			return nil, b.mismatch(path, "a []byte was sent where this process has %s", t)
 		}
 		return decBytes, nil
 	case kSlice:
 		if t.Kind() != reflect.Slice {
-			return nil, b.mismatch(path, "a slice was sent where this process has a %s", t)
+			return nil, b.mismatch(path, "a slice was sent where this process has %s", t)
 		}
 		elem, err := b.build(s.elem, t.Elem(), path+"[i]")
 		if err != nil {
@@ -126,7 +126,7 @@ func (b *planBuilder) buildNew(s *shapeNode, t reflect.Type, path string) (decFu
 		return decSlice(t, s.elem, elem), nil
 	case kArray:
 		if t.Kind() != reflect.Array || t.Len() != s.n {
-			return nil, b.mismatch(path, "a [%d] array was sent where this process has a %s", s.n, t)
+			return nil, b.mismatch(path, "a [%d] array was sent where this process has %s", s.n, t)
 		}
 		elem, err := b.build(s.elem, t.Elem(), path+"[i]")
 		if err != nil {
@@ -135,7 +135,7 @@ func (b *planBuilder) buildNew(s *shapeNode, t reflect.Type, path string) (decFu
 		return decArray(elem), nil
 	case kMap:
 		if t.Kind() != reflect.Map {
-			return nil, b.mismatch(path, "a map was sent where this process has a %s", t)
+			return nil, b.mismatch(path, "a map was sent where this process has %s", t)
 		}
 		key, err := b.build(s.key, t.Key(), path+"{key}")
 		if err != nil {
@@ -148,7 +148,7 @@ func (b *planBuilder) buildNew(s *shapeNode, t reflect.Type, path string) (decFu
 		return decMap(t, s, key, elem), nil
 	case kPtr:
 		if t.Kind() != reflect.Pointer {
-			return nil, b.mismatch(path, "a pointer was sent where this process has a %s", t)
+			return nil, b.mismatch(path, "a pointer was sent where this process has %s", t)
 		}
 		elem, err := b.build(s.elem, t.Elem(), path)
 		if err != nil {
@@ -166,7 +166,7 @@ func (b *planBuilder) buildNew(s *shapeNode, t reflect.Type, path string) (decFu
 // and dropped, and fields the sender lacked keep their zero value.
 func (b *planBuilder) structDec(s *shapeNode, t reflect.Type, path string) (decFunc, error) {
 	if t.Kind() != reflect.Struct {
-		return nil, b.mismatch(path, "a struct was sent where this process has a %s", t)
+		return nil, b.mismatch(path, "a struct was sent where this process has %s", t)
 	}
 	index := make(map[string]int, t.NumField())
 	for i := range t.NumField() {
@@ -198,7 +198,7 @@ func (b *planBuilder) basic(k byte, t reflect.Type, path string) (decFunc, error
 	want := basicTypes[k].Kind()
 	got := t.Kind()
 	if family(want) != family(got) {
-		return nil, b.mismatch(path, "a %s was sent where this process has a %s", basicTypes[k], t)
+		return nil, b.mismatch(path, "%s was sent where this process has %s", basicTypes[k], t)
 	}
 	if want == got {
 		return basicDecs[k], nil

@@ -59,6 +59,9 @@ func shapeOf(b []byte) (*shapeInfo, error) {
 	if p.pos != len(b) {
 		return nil, corrupt("shape has %d stray bytes", len(b)-p.pos)
 	}
+	if err := checkFinite(p.nodes); err != nil {
+		return nil, err
+	}
 	// Children follow their parents, so in reverse order a node's parts
 	// are done before it; a back-reference to an ancestor counts 0, which
 	// keeps min a lower bound.
@@ -210,4 +213,47 @@ func minSize(n *shapeNode) int64 {
 		return sum
 	}
 	return 1
+}
+
+// checkFinite refuses shapes of infinite size: a struct or array that
+// contains itself other than through a pointer, slice, map or interface
+// (no Go type is so, and decoding one would never end).
+func checkFinite(nodes []*shapeNode) error {
+	const (
+		unseen = iota
+		active
+		done
+	)
+	state := make(map[*shapeNode]int, len(nodes))
+	var visit func(n *shapeNode) error
+	visit = func(n *shapeNode) error {
+		if n.kind != kStruct && n.kind != kArray {
+			return nil
+		}
+		switch state[n] {
+		case active:
+			return corrupt("shape of a type that contains itself")
+		case done:
+			return nil
+		}
+		state[n] = active
+		if n.kind == kArray {
+			if err := visit(n.elem); err != nil {
+				return err
+			}
+		}
+		for _, f := range n.fields {
+			if err := visit(f.s); err != nil {
+				return err
+			}
+		}
+		state[n] = done
+		return nil
+	}
+	for _, n := range nodes {
+		if err := visit(n); err != nil {
+			return err
+		}
+	}
+	return nil
 }

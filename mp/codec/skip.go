@@ -3,15 +3,21 @@ package codec
 // Skipping reads past a value the receiver has no place for (a field its
 // version of a struct lacks), by the sender's shape alone: no type is
 // resolved. Objects inside still take their numbers, so later references
-// stay in step; a reference to a skipped object is an error.
+// stay in step; a reference to a skipped object is an error. Nesting is
+// counted where the encoder counts it (pointers, slices, maps, interfaces);
+// structs and arrays cannot nest forever, since shapes where they contain
+// themselves are refused when parsed.
 
 import "reflect"
 
 func (d *decoder) skip(s *shapeNode) error {
-	if err := d.enter(); err != nil {
-		return err
+	switch s.kind {
+	case kSlice, kMap, kPtr, kIface:
+		if err := d.enter(); err != nil {
+			return err
+		}
+		defer func() { d.depth-- }()
 	}
-	defer func() { d.depth-- }()
 	switch s.kind {
 	case kZero:
 		return nil

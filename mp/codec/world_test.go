@@ -2,8 +2,10 @@ package codec
 
 import (
 	"fmt"
+	"maps"
 	"math/big"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,7 +51,9 @@ func newWorld(tag string, decls map[string][]reflect.StructField) *world {
 		name := strings.TrimPrefix(t.String(), "codec.")
 		w.names[t], w.types[name] = name, t
 	}
-	for name, fields := range decls {
+	// Sorted, so that Point2 exists before Worker refers to it.
+	for _, name := range slices.Sorted(maps.Keys(decls)) {
+		fields := decls[name]
 		fs := make([]reflect.StructField, len(fields))
 		for i, f := range fields {
 			f.Tag = reflect.StructTag(fmt.Sprintf(`world:%q`, tag)) + " " + f.Tag
