@@ -94,7 +94,7 @@ func AppendEncode(dst []byte, v any, opts EncodeOptions) ([]byte, error) {
 	if b, ok := appendFast(dst, v); ok {
 		return b, nil
 	}
-	return appendValues(dst, nil, v, &opts)
+	return appendValues(dst, nil, v, opts)
 }
 
 // EncodeValues encodes several values in one message (a process's
@@ -110,7 +110,7 @@ func AppendEncodeValues(dst []byte, vs []reflect.Value, opts EncodeOptions) ([]b
 	if vs == nil {
 		vs = []reflect.Value{}
 	}
-	return appendValues(dst, vs, nil, &opts)
+	return appendValues(dst, vs, nil, opts)
 }
 
 // Decode decodes a message of exactly one value. A nil value (or one a
@@ -119,7 +119,7 @@ func Decode(data []byte, opts DecodeOptions) (any, error) {
 	if v, ok, err := decodeFast(data); ok {
 		return v, err
 	}
-	vs, err := decodeValues(data, &opts, true)
+	vs, err := decodeValues(data, opts, true)
 	if err != nil {
 		return nil, err
 	}
@@ -134,5 +134,5 @@ func Decode(data []byte, opts DecodeOptions) (any, error) {
 // stands for nil or for a value a lenient encoding zeroed: the receiver uses
 // the zero value of wherever it goes (reflect.Zero).
 func DecodeValues(data []byte, opts DecodeOptions) ([]reflect.Value, error) {
-	return decodeValues(data, &opts, false)
+	return decodeValues(data, opts, false)
 }

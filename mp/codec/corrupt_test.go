@@ -60,10 +60,10 @@ func receiverOptions() DecodeOptions {
 // hides them, so they are looked for here).
 func decodeAnything(t testing.TB, data []byte) {
 	opts := receiverOptions()
-	if _, err := DecodeValues(data, opts); err != nil && strings.Contains(err.Error(), "panicked") {
+	if _, err := DecodeValues(data, opts); err != nil && strings.Contains(err.Error(), "decoding panicked") {
 		t.Fatalf("% x: %v", data, err)
 	}
-	if _, err := Decode(data, opts); err != nil && strings.Contains(err.Error(), "panicked") {
+	if _, err := Decode(data, opts); err != nil && strings.Contains(err.Error(), "decoding panicked") {
 		t.Fatalf("% x: %v", data, err)
 	}
 }

@@ -11,7 +11,7 @@ import (
 type decoder struct {
 	data    []byte
 	pos     int
-	opts    *DecodeOptions
+	opts    DecodeOptions
 	entries []entry         // the message's type table
 	refs    []reflect.Value // pointers and maps read so far; invalid if skipped
 	depth   int
@@ -37,7 +37,7 @@ var decoders = sync.Pool{New: func() any { return new(decoder) }}
 // allocating terabytes.
 func budgetFor(n int) int64 { return 64*int64(n) + 16<<20 }
 
-func decodeValues(data []byte, opts *DecodeOptions, one bool) (vs []reflect.Value, err error) {
+func decodeValues(data []byte, opts DecodeOptions, one bool) (vs []reflect.Value, err error) {
 	if len(data) < 2 {
 		return nil, corrupt("%d bytes", len(data))
 	}
@@ -92,7 +92,7 @@ func (d *decoder) reset() {
 	clear(d.entries)
 	clear(d.refs)
 	d.entries, d.refs = d.entries[:0], d.refs[:0]
-	d.data, d.opts, d.depth = nil, nil, 0
+	d.data, d.opts, d.depth = nil, DecodeOptions{}, 0
 }
 
 // dynamic reads a type reference and a value of that type. It returns the
@@ -154,10 +154,10 @@ func (d *decoder) entry(code uint64) (int, error) {
 			if err != nil {
 				return 0, err
 			}
-			if len(b) == 0 {
-				return 0, corrupt("empty type name")
+			var ok bool
+			if ent.name, ok = internTypeName(b); !ok {
+				return 0, corrupt("%q is not a type", b)
 			}
-			ent.name = intern(b)
 		}
 		b, err := d.bytes()
 		if err != nil {
@@ -182,7 +182,7 @@ func (d *decoder) resolve(ent *entry) {
 		ent.t, ent.err = ent.shape.typ()
 	} else if d.opts.Resolver == nil {
 		ent.err = &TypeError{Type: ent.name, Msg: "no TypeResolver was given to find the type"}
-	} else if t, err := d.opts.Resolver.ResolveType(ent.name); err != nil {
+	} else if t, err := resolveType(d.opts.Resolver, ent.name); err != nil {
 		ent.err = &TypeError{Type: ent.name, Msg: err.Error()}
 	} else if t == nil {
 		ent.err = &TypeError{Type: ent.name, Msg: "the type resolved to nothing"}
@@ -192,6 +192,18 @@ func (d *decoder) resolve(ent *entry) {
 	if ent.err == nil {
 		ent.dec, ent.err = decPlanFor(ent.t, ent.shape, ent.name)
 	}
+}
+
+// resolveType asks the resolver, which may be an interpreter compiling a
+// name that came from another process: yaegi's compiler panics on some
+// input, and that is an error of this message, not of the decoder.
+func resolveType(r TypeResolver, name string) (t reflect.Type, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			t, err = nil, fmt.Errorf("resolving the type panicked: %v", p)
+		}
+	}()
+	return r.ResolveType(name)
 }
 
 // rebox puts a value the sender's interpreter had boxed back in a box, if
@@ -342,29 +354,4 @@ func (d *decoder) ref(k uint64, t reflect.Type) (reflect.Value, error) {
 		return reflect.Value{}, corrupt("reference to a %s where a %s is expected", v.Type(), t)
 	}
 	return v, nil
-}
-
-var names struct {
-	sync.RWMutex
-	m map[string]string
-}
-
-// intern returns b as a string, without allocating for names seen before.
-func intern(b []byte) string {
-	names.RLock()
-	s, ok := names.m[string(b)]
-	names.RUnlock()
-	if ok {
-		return s
-	}
-	s = string(b)
-	names.Lock()
-	if names.m == nil {
-		names.m = make(map[string]string)
-	}
-	if len(names.m) < maxCached {
-		names.m[s] = s
-	}
-	names.Unlock()
-	return s
 }

@@ -11,7 +11,7 @@ import (
 // a message of one int costs no allocation beyond its bytes.
 type encoder struct {
 	buf   []byte
-	opts  *EncodeOptions
+	opts  EncodeOptions
 	index int // of the value being written, among the message's values
 
 	types    []tableEntry // the message's type table, in order
@@ -37,7 +37,7 @@ type refKey struct {
 
 var encoders = sync.Pool{New: func() any { return new(encoder) }}
 
-func appendValues(dst []byte, vs []reflect.Value, single any, opts *EncodeOptions) (out []byte, err error) {
+func appendValues(dst []byte, vs []reflect.Value, single any, opts EncodeOptions) (out []byte, err error) {
 	e := encoders.Get().(*encoder)
 	e.opts = opts
 	if dst == nil {
@@ -71,7 +71,7 @@ func appendValues(dst []byte, vs []reflect.Value, single any, opts *EncodeOption
 }
 
 func (e *encoder) reset() {
-	e.buf, e.opts, e.index, e.top, e.depth = nil, nil, 0, nil, 0
+	e.buf, e.opts, e.index, e.top, e.depth = nil, EncodeOptions{}, 0, nil, 0
 	clear(e.types)
 	e.types = e.types[:0]
 	e.typeMap = nil
@@ -246,7 +246,7 @@ func (e *encoder) describe(t reflect.Type) string {
 	if t == nil {
 		return "<nil>"
 	}
-	if e.opts != nil && e.opts.Namer != nil {
+	if e.opts.Namer != nil {
 		if name, ok := e.opts.Namer.TypeName(t); ok {
 			return name
 		}

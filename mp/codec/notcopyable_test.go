@@ -78,9 +78,9 @@ func TestErrorsTravelAsTheirMessage(t *testing.T) {
 
 func TestMutexesArriveUnlocked(t *testing.T) {
 	w := newWorld("a", nil)
-	v := WithMutex{N: 3}
+	v := &WithMutex{N: 3}
 	v.Mu.Lock()
-	got := roundTrip(t, v, w, w).(WithMutex)
+	got := roundTrip(t, v, w, w).(*WithMutex)
 	if got.N != 3 || !got.Mu.TryLock() {
 		t.Error("a struct holding a locked mutex did not come back with an unlocked one")
 	}

@@ -139,6 +139,9 @@ func (w *world) resolve(name string) (reflect.Type, error) {
 		return reflect.PointerTo(t), nil
 	case strings.HasPrefix(name, "["):
 		i := strings.Index(name, "]")
+		if i < 0 {
+			return nil, fmt.Errorf("bad type %s", name)
+		}
 		n, err := strconv.Atoi(name[1:i])
 		if err != nil {
 			return nil, err
