@@ -1,0 +1,135 @@
+package mp
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/gob"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+)
+
+// The bootstrap channel is a socket pair between a parent and one child
+// (the child's fd 3). The parent sends a session (the declarations the child
+// compiles, sent ahead of time to a warm child) and at Start a startOrder.
+// Nothing flows back: the child's fate is its exit status, and what it has
+// to say goes to its stdout and stderr.
+
+// bootMessage is one message on the bootstrap channel.
+type bootMessage struct {
+	Session *sessionSource // rebuild the interpreter from this
+	Start   *startOrder    // become this process and run the target
+}
+
+// sessionSource is the part of a Snapshot a child rebuilds its
+// interpreter from, opaque to mp.
+type sessionSource struct {
+	Session []byte
+}
+
+func newSessionSource(s *Snapshot) *sessionSource {
+	return &sessionSource{Session: s.Session}
+}
+
+// digest identifies the session, so that a warm child is sent one only
+// when it differs from the one it has (equal bytes, equal session).
+func (s *sessionSource) digest() [sha256.Size]byte { return sha256.Sum256(s.Session) }
+
+// snapshot is the Snapshot a child rebuilds its session from; its globals
+// come later, with the start order.
+func (s *sessionSource) snapshot() *Snapshot { return &Snapshot{Session: s.Session} }
+
+// startOrder is everything a child needs at Start besides the session.
+type startOrder struct {
+	Name        string // the Process's Name
+	Identity    []int  // Python's _identity: [2] is "Process-2", [2 1] "Process-2:1"
+	Daemon      bool
+	ParentName  string
+	ParentPid   int
+	Broker      brokerAddress
+	GlobalNames []string // the global variables in Globals, in order
+	Globals     []byte   // their values, one codec message (pointers shared between them stay shared)
+	Func        string   // Target.Func
+	Recv        []byte   // Target.Recv, one codec message; nil for a function
+	Args        []byte   // the arguments, one codec message
+}
+
+// bootSender is the parent's end of a bootstrap channel.
+type bootSender struct {
+	mu   sync.Mutex // one message at a time
+	file *os.File   // non-blocking, so that writes take deadlines
+	enc  *gob.Encoder
+	sent [sha256.Size]byte // digest of the session the child has
+	has  bool
+}
+
+func newBootSender(f *os.File) *bootSender {
+	return &bootSender{file: f, enc: gob.NewEncoder(f)}
+}
+
+// sendSession sends the session unless the child has it already.
+func (b *bootSender) sendSession(ctx context.Context, s *sessionSource, digest [sha256.Size]byte) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.has && b.sent == digest {
+		return nil
+	}
+	if err := b.send(ctx, bootMessage{Session: s}); err != nil {
+		return fmt.Errorf("sending the session to the child: %w", err)
+	}
+	b.sent, b.has = digest, true
+	return nil
+}
+
+// sendStart sends the start order and closes the channel: the child needs
+// nothing else from it.
+func (b *bootSender) sendStart(ctx context.Context, o *startOrder) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	err := b.send(ctx, bootMessage{Start: o})
+	if cerr := b.file.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sending the start order to the child: %w", err)
+	}
+	return nil
+}
+
+// send writes one message. A child normally reads at once; a write that
+// blocks (the child is still compiling a large session) gives up when ctx
+// is cancelled, which is how an interrupt reaches it.
+func (b *bootSender) send(ctx context.Context, m bootMessage) error {
+	stop := context.AfterFunc(ctx, func() { b.file.SetWriteDeadline(time.Unix(1, 0)) })
+	defer stop()
+	return b.enc.Encode(m)
+}
+
+// close closes the channel; a send blocked on it returns an error. (It
+// does not take mu: a blocked send holds it.)
+func (b *bootSender) close() { b.file.Close() }
+
+// bootReceiver is the child's end of the bootstrap channel.
+type bootReceiver struct {
+	in  *bufio.Reader
+	dec *gob.Decoder
+}
+
+func newBootReceiver(r io.Reader) *bootReceiver {
+	in := bufio.NewReader(r)
+	return &bootReceiver{in: in, dec: gob.NewDecoder(in)}
+}
+
+func (b *bootReceiver) receive() (bootMessage, error) {
+	var m bootMessage
+	err := b.dec.Decode(&m)
+	return m, err
+}
+
+// pending reports whether the next message has (at least partly) arrived,
+// so that a child does not spend time tidying memory when its start order
+// is already waiting.
+func (b *bootReceiver) pending() bool { return b.in.Buffered() > 0 }

@@ -1,0 +1,160 @@
+package mp
+
+import (
+	"context"
+	"errors"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	"gomp/backend"
+)
+
+// childProc is this process's handle on one child process, from spawn to
+// reap. A child is spawned idle (waiting for a session and a start order on
+// its bootstrap channel); begin hands it a Process to run.
+type childProc struct {
+	proc           *os.Process
+	pid            int
+	boot           *bootSender
+	stdout, stderr *os.File // read ends of its output pipes; nil when it writes to ours
+
+	mu       sync.Mutex
+	begun    bool         // handed a start order; its output is forwarded
+	reaped   bool         // exitCode is set
+	exitCode ExitCode     // valid once exited is closed
+	output   []*forwarder // one per output pipe, from begin on
+
+	exited chan struct{} // closed once the process has been reaped
+	done   chan struct{} // closed once reaped and its output forwarded
+}
+
+func newChildProc(boot *bootSender) *childProc {
+	return &childProc{boot: boot, exitCode: Running, exited: make(chan struct{}), done: make(chan struct{})}
+}
+
+// errChildGone is begin's error for a child that ended while idle.
+var errChildGone = errors.New("the child process ended before it was started")
+
+// begin makes an idle child run a Process: its output goes to out from now
+// on (nil: this process's stdout and stderr), then it gets the session and
+// the start order.
+func (c *childProc) begin(ctx context.Context, out backend.Output, src *sessionSource, digest [32]byte, order *startOrder) error {
+	c.mu.Lock()
+	if c.reaped {
+		c.mu.Unlock()
+		return errChildGone
+	}
+	c.begun = true
+	if c.stdout != nil {
+		// Forward before sending the order: a quick child may write and
+		// exit at once, and its output must find a reader.
+		c.output = []*forwarder{
+			startForwarder(c.stdout, "stdout", out),
+			startForwarder(c.stderr, "stderr", out),
+		}
+	}
+	c.mu.Unlock()
+	if err := c.boot.sendSession(ctx, src, digest); err != nil {
+		return err
+	}
+	return c.boot.sendStart(ctx, order)
+}
+
+// reap waits for the process to end, records its exit code, and (for a
+// child that ran a Process) waits for its output to be forwarded. It is the
+// goroutine every child has from spawn to end.
+func (c *childProc) reap() {
+	state, err := c.proc.Wait()
+	c.mu.Lock()
+	c.exitCode = exitCodeOf(state, err)
+	c.reaped = true
+	begun, output := c.begun, c.output
+	c.mu.Unlock()
+	close(c.exited)
+	if !begun {
+		c.closeFiles()
+	} else {
+		c.boot.close()
+		for _, f := range output {
+			f.awaitDrained()
+		}
+	}
+	close(c.done)
+}
+
+// exitCodeOf is Python's exitcode for a reaped process: its exit status,
+// or minus the signal that ended it.
+func exitCodeOf(state *os.ProcessState, err error) ExitCode {
+	if err != nil || state == nil {
+		return 255
+	}
+	if ws, ok := state.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return ExitCode(-int(ws.Signal()))
+	}
+	return ExitCode(state.ExitCode())
+}
+
+// signal sends sig unless the process has ended (then it is a no-op, as
+// Python's terminate of an ended process is).
+func (c *childProc) signal(sig syscall.Signal) {
+	// The only errors are "already done" and a process that is going
+	// anyway; either way reap reports how it ended.
+	_ = c.proc.Signal(sig)
+}
+
+// alive reports whether the process has not been reaped yet.
+func (c *childProc) alive() bool {
+	select {
+	case <-c.exited:
+		return false
+	default:
+		return true
+	}
+}
+
+func (c *childProc) code() ExitCode {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.exitCode
+}
+
+// discard ends an idle child and waits until it is reaped.
+func (c *childProc) discard() {
+	c.signal(syscall.SIGKILL)
+	<-c.done
+}
+
+// stop ends a child: SIGTERM, then SIGKILL after grace; it returns once
+// the child is reaped and its output forwarded.
+func (c *childProc) stop(grace time.Duration) {
+	c.signal(syscall.SIGTERM)
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case <-c.exited:
+	case <-t.C:
+		c.signal(syscall.SIGKILL)
+	}
+	<-c.done
+}
+
+// closeFiles closes this side of an unstarted child's channels.
+func (c *childProc) closeFiles() {
+	c.boot.close()
+	if c.stdout != nil {
+		c.stdout.Close()
+		c.stderr.Close()
+	}
+}
+
+// watchInterrupt terminates the child when the cell that started it is
+// interrupted; it ends when either happens.
+func (c *childProc) watchInterrupt(interrupted <-chan struct{}) {
+	select {
+	case <-interrupted:
+		c.signal(syscall.SIGTERM)
+	case <-c.exited:
+	}
+}

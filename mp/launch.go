@@ -1,0 +1,35 @@
+package mp
+
+import (
+	"context"
+
+	"gomp/backend"
+)
+
+// launch gets a child running a Process: the idle warm child if there is
+// one, else a new one; then it refills the warm pool, so that the next
+// Start finds a child that has compiled the session already.
+func launch(ctx context.Context, out backend.Output, src *sessionSource, order *startOrder) (*childProc, error) {
+	pipes := !selfIdentity().child
+	digest := src.digest()
+	defer rt.warm.fill(src, digest, pipes)
+	if c := rt.warm.take(); c != nil {
+		err := c.begin(ctx, out, src, digest, order)
+		if err == nil {
+			return c, nil
+		}
+		c.discard() // it died idle, or the send was interrupted
+		if ctx.Err() != nil {
+			return nil, err
+		}
+	}
+	c, err := spawnChild(pipes)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.begin(ctx, out, src, digest, order); err != nil {
+		c.discard()
+		return nil, err
+	}
+	return c, nil
+}
