@@ -1,8 +1,10 @@
 """Restart and shutdown through KernelManager leave no process behind.
 
 Covers restart_kernel, a shutdown_request from the client, shutdown_kernel
-while a cell spins, shutdown_kernel(now=True) (SIGKILL), and a kernel on the
-ipc transport. After each, the kernel's pid must be gone (not even a
+while a cell spins, shutdown_kernel(now=True) (SIGKILL), a kernel on the
+ipc transport, and a frontend that dies without shutting its kernel down
+(the kernel must notice, as ipykernel does through JPY_PARENT_PID, or every
+crashed notebook server leaves kernels running). After each, the kernel's pid must be gone (not even a
 zombie), and so must every process of its process group: jupyter_client
 starts each kernel in a session of its own, so that group holds the kernel
 and anything it started.
@@ -11,6 +13,9 @@ Prints {"problems": [...]} for lifecycle_test.go.
 """
 
 import os
+import signal
+import subprocess
+import sys
 import time
 
 from jupyter_client.manager import KernelManager, _ShutdownStatus
@@ -47,6 +52,19 @@ def gone(what, pid, wait=5):
     others = group_members(pid)
     if others:
         problem(f"{what}: processes of the kernel's group {pid} are still alive: {others}")
+
+
+ORPHAN_FRONTEND = """
+import sys, time
+from jupyter_client.manager import KernelManager
+km = KernelManager(kernel_name=sys.argv[1])
+km.start_kernel()
+kc = km.client()
+kc.start_channels()
+kc.wait_for_ready(timeout=30)
+print(km.provisioner.pid, flush=True)
+time.sleep(3600)
+"""
 
 
 def result(kc, code):
@@ -134,6 +152,21 @@ def main():
     if km._shutdown_status != _ShutdownStatus.ShutdownRequest:
         problem(f"ipc: the kernel did not exit on shutdown_request ({km._shutdown_status.name})")
     gone("ipc", pid)
+
+    # The frontend is killed: its kernel must exit by itself.
+    frontend = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN_FRONTEND, os.environ.get("GOMP_KERNEL", "gomp")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        pid = int(frontend.stdout.readline())
+    except ValueError:
+        problem("orphan: the frontend did not start a kernel")
+    else:
+        frontend.send_signal(signal.SIGKILL)
+        frontend.wait()
+        gone("the frontend was killed (SIGKILL)", pid, wait=10)
+        if pid_alive(pid):
+            os.kill(pid, signal.SIGKILL)
 
 
 

@@ -37,6 +37,14 @@ func TestMalformedMessages(t *testing.T) {
 	runProblems(t, 3*time.Minute, nil, "malformed.py")
 }
 
+// A TCP connection that stops halfway through the ZeroMQ handshake (a port
+// scanner, a frozen client) must not keep new clients from connecting to the
+// same socket (malformed.py stall). ipykernel (libzmq) passes this.
+func TestStalledHandshake(t *testing.T) {
+	needJupyter(t)
+	runProblems(t, 2*time.Minute, nil, "malformed.py", "stall")
+}
+
 // fmt.Scanln and bufio.Scanner on os.Stdin go through input_request when the
 // client allows stdin, and fail clearly when it does not (stdin.py).
 func TestStdin(t *testing.T) {
