@@ -135,9 +135,11 @@ func decSlice(t reflect.Type, es *shapeNode, elem decFunc) decFunc {
 			return err
 		}
 		s := reflect.MakeSlice(t, int(n), int(n))
-		for i := range int(n) {
-			if err := elem(d, s.Index(i)); err != nil {
-				return err
+		if es.min > 0 { // elements of no bytes are all zero values
+			for i := range int(n) {
+				if err := elem(d, s.Index(i)); err != nil {
+					return err
+				}
 			}
 		}
 		d.depth--

@@ -125,11 +125,16 @@ func encMap(t reflect.Type, key, elem encFunc) encFunc {
 		if err := e.enter(); err != nil {
 			return err
 		}
+		// One key and one value reused for all entries: it.Key() and
+		// it.Value() would allocate a copy each.
+		kv, ev := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
 		for it := v.MapRange(); it.Next(); {
-			if err := key(e, it.Key()); err != nil {
+			kv.SetIterKey(it)
+			ev.SetIterValue(it)
+			if err := key(e, kv); err != nil {
 				return err
 			}
-			if err := elem(e, it.Value()); err != nil {
+			if err := elem(e, ev); err != nil {
 				return err
 			}
 		}

@@ -56,7 +56,7 @@ func TestRoundTripKinds(t *testing.T) {
 			Name string `json:"name"`
 			Tags []string
 		}{{"x", []string{"t"}}},
-		[]error{nil},
+		[]error{nil}, make([]struct{}, 1e6), []struct{ Z [0]int }{{}, {}},
 	}
 	for _, v := range values {
 		t.Run(fmt.Sprintf("%T", v), func(t *testing.T) {

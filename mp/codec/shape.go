@@ -59,14 +59,8 @@ func shapeOf(b []byte) (*shapeInfo, error) {
 	if p.pos != len(b) {
 		return nil, corrupt("shape has %d stray bytes", len(b)-p.pos)
 	}
-	if err := checkFinite(p.nodes); err != nil {
+	if err := sizeNodes(p.nodes); err != nil {
 		return nil, err
-	}
-	// Children follow their parents, so in reverse order a node's parts
-	// are done before it; a back-reference to an ancestor counts 0, which
-	// keeps min a lower bound.
-	for i := len(p.nodes) - 1; i >= 0; i-- {
-		p.nodes[i].min = minSize(p.nodes[i])
 	}
 	s = &shapeInfo{root: root}
 	shapeCache.Lock()
@@ -185,8 +179,10 @@ func (p *shapeParser) node(depth int) (*shapeNode, error) {
 	return n, err
 }
 
-// minSize is a lower bound of the encoded size of a value of shape n,
-// used to refuse counts that the bytes left cannot hold.
+// minSize is the least encoded size of a value of shape n (its parts'
+// sizes known), used to refuse counts that the bytes left cannot hold. It
+// is exact about zero: a shape of min 0 always takes no bytes, since
+// everything that can take bytes takes at least one.
 func minSize(n *shapeNode) int64 {
 	switch n.kind {
 	case kZero:
@@ -215,10 +211,12 @@ func minSize(n *shapeNode) int64 {
 	return 1
 }
 
-// checkFinite refuses shapes of infinite size: a struct or array that
-// contains itself other than through a pointer, slice, map or interface
-// (no Go type is so, and decoding one would never end).
-func checkFinite(nodes []*shapeNode) error {
+// sizeNodes sets the nodes' min sizes, and refuses shapes of infinite size:
+// a struct or array that contains itself other than through a pointer,
+// slice, map or interface (no Go type is so, and decoding one would never
+// end). Structs and arrays are sized after their parts (depth first); the
+// other kinds do not depend on their parts.
+func sizeNodes(nodes []*shapeNode) error {
 	const (
 		unseen = iota
 		active
@@ -228,6 +226,7 @@ func checkFinite(nodes []*shapeNode) error {
 	var visit func(n *shapeNode) error
 	visit = func(n *shapeNode) error {
 		if n.kind != kStruct && n.kind != kArray {
+			n.min = minSize(n)
 			return nil
 		}
 		switch state[n] {
@@ -247,6 +246,7 @@ func checkFinite(nodes []*shapeNode) error {
 				return err
 			}
 		}
+		n.min = minSize(n)
 		state[n] = done
 		return nil
 	}

@@ -93,8 +93,8 @@ func (d *decoder) skip(s *shapeNode) error {
 }
 
 func (d *decoder) skipN(n uint64, elem *shapeNode) error {
-	if err := d.count(n, elem.min, 0); err != nil {
-		return err
+	if err := d.count(n, elem.min, 0); err != nil || elem.min == 0 {
+		return err // elements of no bytes need no reading
 	}
 	for range n {
 		if err := d.skip(elem); err != nil {
