@@ -148,8 +148,11 @@ func decSlice(t reflect.Type, es *shapeNode, elem decFunc) decFunc {
 	}
 }
 
-func decArray(elem decFunc) decFunc {
+func decArray(es *shapeNode, elem decFunc) decFunc {
 	return func(d *decoder, v reflect.Value) error {
+		if es.min == 0 { // elements of no bytes are all zero values
+			return nil
+		}
 		for i := range v.Len() {
 			if err := elem(d, v.Index(i)); err != nil {
 				return err

@@ -31,11 +31,13 @@ type entry struct {
 
 var decoders = sync.Pool{New: func() any { return new(decoder) }}
 
-// allocation budget: what a message of n bytes may make the decoder
-// allocate. Generous for real values (a []int of 1000 small ints is 1000
-// bytes on the wire and 8000 in memory), and it keeps a forged length from
-// allocating terabytes.
-func budgetFor(n int) int64 { return 64*int64(n) + 16<<20 }
+// budgetFor is what a message of n bytes may make the decoder allocate,
+// besides copies of its own strings and byte slices. A real value rarely
+// takes more than a few times its encoded size in memory (a []int of small
+// ints: 8 bytes each for 1 on the wire), so this is generous for them, and
+// it keeps a forged length from allocating terabytes. (A receiver whose
+// version of a struct grew big fields the sender lacks can exceed it.)
+func budgetFor(n int) int64 { return 256*int64(n) + 1<<20 }
 
 func decodeValues(data []byte, opts DecodeOptions, one bool) (vs []reflect.Value, err error) {
 	if len(data) < 2 {
@@ -318,18 +320,23 @@ func (d *decoder) spend(n uintptr) error {
 	return nil
 }
 
-// count checks a count of elements read from the message: each takes at
-// least min bytes (and at least one unit of the budget, so that elements
-// that take no bytes cannot make us loop forever), and size bytes of memory.
+// count checks a count of elements read from the message, each of which
+// takes at least min bytes and size bytes of memory. Elements of no bytes
+// (struct{}, or fields all left out) are not read one by one, so their
+// count needs no bound from the input unless they take memory.
 func (d *decoder) count(n uint64, min int64, size uintptr) error {
 	if min > 0 && n > uint64(d.left())/uint64(min) {
 		return corrupt("%d elements cannot fit in the %d bytes left", n, d.left())
 	}
-	per := max(uint64(size), 1)
-	if n > uint64(d.budget)/per {
-		return corrupt("%d elements would allocate too much memory", n)
+	if n > 1<<31 {
+		return corrupt("%d elements", n)
 	}
-	d.budget -= int64(n * per)
+	if size > 0 {
+		if n > uint64(d.budget)/uint64(size) {
+			return corrupt("%d elements would allocate too much memory", n)
+		}
+		d.budget -= int64(n * uint64(size))
+	}
 	return nil
 }
 

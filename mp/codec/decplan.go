@@ -132,7 +132,7 @@ func (b *planBuilder) buildNew(s *shapeNode, t reflect.Type, path string) (decFu
 		if err != nil {
 			return nil, err
 		}
-		return decArray(elem), nil
+		return decArray(s.elem, elem), nil
 	case kMap:
 		if t.Kind() != reflect.Map {
 			return nil, b.mismatch(path, "a map was sent where this process has %s", t)

@@ -45,6 +45,47 @@
 // 1 a new object follows, 2+k the k-th object of this message again), which
 // keeps aliasing and makes cycles work.
 //
+// # What the mp runtime provides
+//
+// TypeName must write composite types whole, as Go source the receiving
+// interpreter compiles: "[]Worker", "map[string]*Point", "[]time.Duration".
+// It is asked once per type per message and must be fast (cache by
+// reflect.Type). Types made only of predeclared types ([]int,
+// map[string]any, *float64) never reach it; neither do Shared objects,
+// whose type the SharedResolver decides.
+//
+// ResolveType is asked once per name per message and should cache by name
+// (invalidating on redeclaration). Names reach it only if they parse as
+// type expressions (no calls, no statements, array lengths as literals up
+// to 2^30), so evaluating `(*NAME)(nil)` cannot run code smuggled into a
+// message; prefer that to `*new(NAME)`, which would allocate a value of the
+// type (a forged [1<<30][1<<30]int). If it panics, the message fails.
+//
+// Shared: implement SharedRef on the pointer receiver of each mp object
+// type (func (q *Queue) SharedRef() (kind string, id uint64)); a nil
+// pointer is sent as nil without calling it. ResolveShared returns the
+// receiving process's handle (reflect.ValueOf(q) of type *mp.Queue).
+//
+// InterfaceBoxer (optional, on the resolver) re-creates yaegi's box for
+// values that sat in variables or fields of a cell-declared interface type;
+// yaegi's box holds the value's own type, so any interface with a method of
+// that type can make it, e.g. by evaluating once per type
+// `func(x T) interface{ M() } { return x }` for a method M of T.
+//
+// Global variables: encode with Lenient (channels, funcs and the like
+// become zero values, reported through Zeroed). DecodeValues gives an
+// invalid Value for nil and for a zeroed value: use reflect.Zero of the
+// destination. Values of Shared types inside globals stay shared.
+//
+// Limits worth knowing: to reflect, yaegi's named non-struct types are
+// their underlying types (a `type Celsius float64` arrives as float64), and
+// two cell struct types of identical fields are one reflect.Type, which the
+// namer cannot tell apart (harmless: the receiver's two types are one
+// reflect.Type too). A sync.Mutex or sync.RWMutex inside a value arrives
+// unlocked, as a new lock; any other compiled type with unexported fields
+// and no MarshalBinary/GobEncode cannot be sent. An error whose type cannot
+// be sent (fmt.Errorf's) arrives as errors.New of its message.
+//
 // # Decoding hostile input
 //
 // A message may come from a process that died halfway through writing it, so

@@ -4,13 +4,14 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"strconv"
 	"sync"
 )
 
 // Type names come from another process and the receiver's resolver will
 // likely compile them (mp.Host evaluates `*new(NAME)` in its interpreter),
 // so a forged name must not smuggle code in: "int); os.Exit(1); (int" is
-// refused here, before any resolver sees it. A name is accepted if it
+// refused here (and so are array lengths beyond 2^30), before any resolver sees it. A name is accepted if it
 // parses as a type expression made only of type constructs. Accepted names
 // are interned, so a name is parsed once, and reading it again allocates
 // nothing.
@@ -67,7 +68,11 @@ func onlyTypes(e ast.Expr) bool {
 		return onlyTypes(e.X)
 	case *ast.ArrayType:
 		if e.Len != nil {
-			if l, ok := e.Len.(*ast.BasicLit); !ok || l.Kind != token.INT {
+			l, ok := e.Len.(*ast.BasicLit)
+			if !ok || l.Kind != token.INT {
+				return false
+			}
+			if n, err := strconv.ParseUint(l.Value, 0, 64); err != nil || n > 1<<30 {
 				return false
 			}
 		}

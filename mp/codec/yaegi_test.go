@@ -12,7 +12,7 @@ import (
 
 // session is a yaegi interpreter with a namer and resolver over it, the way
 // mp.Host implements them: a declared type is resolved by evaluating
-// *new(T) and taking the value's type.
+// (*T)(nil) and taking the element type of the value's type.
 type session struct {
 	t     *testing.T
 	in    *interp.Interpreter
@@ -74,11 +74,13 @@ func (s *session) ResolveType(name string) (t reflect.Type, err error) {
 			err = fmt.Errorf("%v", r)
 		}
 	}()
-	v, err := s.in.Eval("*new(" + name + ")")
+	// (*T)(nil) allocates nothing, whatever T is; *new(T) would allocate
+	// a T, and a forged name could be a huge array type.
+	v, err := s.in.Eval("(*" + name + ")(nil)")
 	if err != nil {
 		return nil, err
 	}
-	return v.Type(), nil
+	return v.Type().Elem(), nil
 }
 
 // BoxInterface boxes through a function of the session that returns the
