@@ -23,6 +23,7 @@ import (
 	"gomp/help"
 	"gomp/kernel"
 	"gomp/kernelspec"
+	"gomp/mp"
 )
 
 func main() {
@@ -36,6 +37,9 @@ func main() {
 		err = runKernel(args)
 	case "install":
 		err = runInstall(args)
+	case "child":
+		// The hidden entry point of mp's child processes (see package mp).
+		os.Exit(mp.RunChild(eval.NewChildHost))
 	case "version", "--version", "-version":
 		fmt.Printf("gomp %s (%s, %s/%s)\n", eval.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	case "help", "-h", "--help":
@@ -74,6 +78,7 @@ func runKernel(args []string) error {
 		return err
 	}
 	help.Register(display.Symbols, display.Source)
+	help.Register(mp.Symbols, mp.Source)
 	session, err := eval.New(eval.Options{Logger: logger})
 	if err != nil {
 		return fmt.Errorf("starting the Go interpreter: %w", err)

@@ -32,6 +32,12 @@ func NewChildHost(snap *mp.Snapshot) (mp.Host, error) {
 	s.out = newProcessOutput(os.Stdout, os.Stderr)
 	for f, c := range d.Cells {
 		s.units.add(f, c.Label, c.Code)
+		// The child's own units are numbered after the parent's, whose
+		// names the //line directives of the declarations use.
+		var n int64
+		if _, err := fmt.Sscanf(f, "gomp%d.go", &n); err == nil && n > s.seq.Load() {
+			s.seq.Store(n)
+		}
 	}
 	for _, is := range d.Imports {
 		s.imports = append(s.imports, importSpec{name: is.Name, path: is.Path})

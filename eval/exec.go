@@ -13,6 +13,7 @@ import (
 
 	"gomp/backend"
 	"gomp/display"
+	"gomp/mp"
 )
 
 // importSpec is one import of the session.
@@ -90,10 +91,29 @@ func (s *Session) Execute(ctx context.Context, req backend.ExecuteRequest, out b
 		return res
 	}
 	res.Value = value
+	s.prewarm()
 	if len(req.UserExpressions) > 0 {
 		res.UserExpressions = s.userExpressions(ctx, req.UserExpressions, label)
 	}
 	return res
+}
+
+// prewarm lets mp prepare an idle child with the session as it now is, when
+// the notebook uses mp: the next Start then finds a child that has already
+// compiled the session's declarations (mp does nothing when the session is
+// the one its idle child already has).
+func (s *Session) prewarm() {
+	s.state.RLock()
+	usesMP := false
+	for _, is := range s.imports {
+		usesMP = usesMP || is.path == "mp"
+	}
+	s.state.RUnlock()
+	if usesMP {
+		if err := mp.Prewarm(); err != nil {
+			s.logger.Printf("preparing an idle child: %v", err)
+		}
+	}
 }
 
 // runCell runs every unit of a cell in order and returns the final bare

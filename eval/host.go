@@ -118,14 +118,9 @@ func (s *Session) ResolveType(name string) (reflect.Type, error) {
 
 // Call runs a target in this process (mp.Host).
 func (s *Session) Call(t mp.Target, args []reflect.Value) (err error) {
-	s.state.RLock()
-	fn, ferr := s.evalExpr(t.Func)
-	s.state.RUnlock()
+	fn, ferr := s.targetFunc(t)
 	if ferr != nil {
 		return fmt.Errorf("mp: finding %s in this process: %w", t.Func, ferr)
-	}
-	if t.Recv.IsValid() {
-		args = append([]reflect.Value{t.Recv}, args...)
 	}
 	ft := fn.Type()
 	in, err := fitArgs(t.Func, ft, args)
@@ -140,6 +135,46 @@ func (s *Session) Call(t mp.Target, args []reflect.Value) (err error) {
 	s.traces.take()
 	fn.Call(in)
 	return nil
+}
+
+// targetFunc finds a target's function in this interpreter. A method is
+// bound to its receiver by way of a hidden global (yaegi's method
+// expressions do not take the receiver as their first argument).
+func (s *Session) targetFunc(t mp.Target) (reflect.Value, error) {
+	s.state.RLock()
+	defer s.state.RUnlock()
+	if !t.Recv.IsValid() {
+		return s.evalExpr(t.Func)
+	}
+	typ, method, ok := splitMethod(t.Func)
+	if !ok {
+		return reflect.Value{}, fmt.Errorf("%q is not a method", t.Func)
+	}
+	const recv = "__gompRecv"
+	if _, err := s.evalExpr("var " + recv + " " + typ); err != nil {
+		return reflect.Value{}, err
+	}
+	g, ok := s.in.Globals()[recv]
+	if !ok {
+		return reflect.Value{}, fmt.Errorf("declaring the receiver of %s", t.Func)
+	}
+	v, ok := convertValue(t.Recv, g.Type())
+	if !ok {
+		return reflect.Value{}, fmt.Errorf("the receiver of %s is a %s", t.Func, t.Recv.Type())
+	}
+	g.Set(v)
+	return s.evalExpr(recv + "." + method)
+}
+
+// splitMethod splits "(*T).M" into "*T" and "M", "T.M" into "T" and "M".
+func splitMethod(name string) (typ, method string, ok bool) {
+	dot := strings.LastIndex(name, ".")
+	if dot < 0 {
+		return "", "", false
+	}
+	typ, method = name[:dot], name[dot+1:]
+	typ = strings.TrimSuffix(strings.TrimPrefix(typ, "("), ")")
+	return typ, method, true
 }
 
 // targetError turns a target's panic into mp's error types.

@@ -29,6 +29,7 @@ import (
 
 	"gomp/backend"
 	"gomp/display"
+	"gomp/mp"
 )
 
 // Version is gomp's version, shown in kernel_info and `gomp version`.
@@ -110,6 +111,9 @@ func New(opts Options) (*Session, error) {
 	s.in, s.fs = in, fs
 	s.typeCache = newTypeCache()
 	setInterruptSource(s)
+	if !s.child {
+		mp.SetHost(s) // a child's host is set by mp.RunChild
+	}
 	return s, nil
 }
 
@@ -141,6 +145,9 @@ func (s *Session) newInterpreter() (*interp.Interpreter, *memFS, error) {
 	}
 	if err := in.Use(display.Symbols); err != nil {
 		return nil, nil, fmt.Errorf("loading package display: %w", err)
+	}
+	if err := in.Use(mp.Symbols); err != nil {
+		return nil, nil, fmt.Errorf("loading package mp: %w", err)
 	}
 	for _, e := range s.extra {
 		if err := in.Use(e); err != nil {
@@ -181,6 +188,10 @@ func (s *Session) output() backend.Output {
 // Close ends the session. Goroutines that cells left running end with the
 // process: yaegi offers no way to stop them one by one.
 func (s *Session) Close() error {
+	if !s.child {
+		// Every child process ends with the kernel (daemon or not).
+		mp.Shutdown()
+	}
 	s.mu.Lock()
 	s.out = discardOutput{}
 	s.mu.Unlock()

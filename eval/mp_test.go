@@ -1,0 +1,94 @@
+package eval
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"gomp/mp"
+)
+
+// TestMain lets the test binary be an mp child: mp starts children by
+// running this binary with the "child" command, as the gomp binary is.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == "child" {
+		os.Exit(mp.RunChild(NewChildHost))
+	}
+	os.Exit(m.Run())
+}
+
+func TestProcessesRunCellFunctionsInChildren(t *testing.T) {
+	s := newSession(t)
+	c := mustRun(t, s, `import ("fmt"; "mp"; "os")
+type Job struct{ Name string; n int }
+func (j Job) Label() string { return fmt.Sprintf("%s#%d", j.Name, j.n) }
+greeting := "hola"
+parentPid := os.Getpid()
+func worker(j Job, times int) {
+	for i := range times {
+		fmt.Println(greeting, j.Label(), i, os.Getppid() == parentPid)
+	}
+	fmt.Fprintln(os.Stderr, "done", j.Label())
+}
+p := mp.NewProcess(worker, Job{"w", 7}, 2)
+p.Start()
+p.Join()
+fmt.Println("exit", p.ExitCode(), p.Pid() != parentPid)`)
+	want := "hola w#7 0 true\nhola w#7 1 true\nexit 0 true\n"
+	if c.rec.out() != want || c.rec.err() != "done w#7\n" {
+		t.Fatalf("stdout %q stderr %q", c.rec.out(), c.rec.err())
+	}
+}
+
+func TestProcessExitCodesAndTracebacks(t *testing.T) {
+	s := newSession(t)
+	c := mustRun(t, s, `import ("fmt"; "mp"; "os"; "time")
+func fails() {
+	panic("child failed")
+}
+func exits() { os.Exit(3) }
+func sleeps() { time.Sleep(time.Hour) }
+a, b, d := mp.NewProcess(fails), mp.NewProcess(exits), mp.NewProcess(sleeps)
+a.Start(); b.Start(); d.Start()
+a.Join(); b.Join()
+d.Terminate(); d.Join()
+fmt.Println(a.ExitCode(), b.ExitCode(), d.ExitCode())`)
+	if c.rec.out() != "1 3 -15\n" {
+		t.Fatalf("stdout %q stderr %q", c.rec.out(), c.rec.err())
+	}
+	for _, want := range []string{"child failed", "line 3, in fails", `panic("child failed")`} {
+		if !strings.Contains(c.rec.err(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, c.rec.err())
+		}
+	}
+}
+
+func TestClosureTargetFailsLoudly(t *testing.T) {
+	s := newSession(t)
+	c := run(t, s, "import \"mp\"\np := mp.NewProcess(func() {})\np.Start()")
+	if c.res.Err == nil || !strings.Contains(c.res.Err.Value, "closure") {
+		t.Fatalf("got %+v", c.res.Err)
+	}
+}
+
+func TestProcessSubclassAndNestedChildren(t *testing.T) {
+	s := newSession(t)
+	c := mustRun(t, s, `import ("fmt"; "mp")
+type Greeter struct{ Who string }
+func (g Greeter) Run() {
+	fmt.Println("hello from", mp.CurrentProcess().Name, "to", g.Who)
+	inner := mp.NewProcess(leaf)
+	inner.Start()
+	inner.Join()
+}
+func leaf() { fmt.Println("leaf in", mp.CurrentProcess().Name, "child of", mp.ParentProcess().Name) }
+p := &mp.Process{Target: Greeter{"ana"}, Name: "Saludo"}
+p.Start()
+p.Join()`)
+	want := "hello from Saludo to ana\nleaf in Process-"
+	if !strings.HasPrefix(c.rec.out(), want) || !strings.Contains(c.rec.out(), "child of Saludo") {
+		t.Fatalf("stdout %q stderr %q", c.rec.out(), c.rec.err())
+	}
+	_ = fmt.Sprint
+}
