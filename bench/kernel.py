@@ -43,6 +43,8 @@ TARGETS = {  # gomp / ipykernel, from the kernel issue
     "interrupt": ("≤ 1", 1.0),
 }
 
+LOAD_BEFORE = 0.0  # the machine's load when the run started, for the report
+
 LABELS = {
     "start": "start → kernel_info_reply",
     "roundtrip": "trivial cell `1 + 1` → iopub idle",
@@ -154,7 +156,7 @@ def versions(gomp):
     import ipykernel
     import jupyter_client
 
-    go = subprocess.run([gomp, "version"], capture_output=True, text=True).stdout.strip()
+    go = subprocess.run([gomp, "version"], capture_output=True, text=True).stdout.strip().removeprefix("gomp ")
     cpu = ""
     try:
         with open("/proc/cpuinfo") as f:
@@ -167,6 +169,7 @@ def versions(gomp):
         "python": platform.python_version(),
         "jupyter_client": jupyter_client.__version__,
         "cpu": f"{cpu}, {os.cpu_count()} cores",
+        "load": "{:.2f} before, {:.2f} after".format(LOAD_BEFORE, os.getloadavg()[0]),
     }
 
 
@@ -174,7 +177,8 @@ def table(results, runs, cells, info):
     lines = [
         f"Medians over {runs} runs; the round trip over {runs} × {cells} cells. "
         f"gomp {info['gomp']}; ipykernel {info['ipykernel']} (Python {info['python']}); "
-        f"jupyter_client {info['jupyter_client']}; {info['cpu']}.",
+        f"jupyter_client {info['jupyter_client']}; {info['cpu']}; "
+        f"load average {info['load']}.",
         "",
         "| measure | gomp | ipykernel | gomp / ipykernel | target |",
         "| --- | ---: | ---: | ---: | --- |",
@@ -199,6 +203,8 @@ def main():
                     help="comma-separated; the table needs both, one prints medians only")
     args = ap.parse_args()
 
+    global LOAD_BEFORE
+    LOAD_BEFORE = os.getloadavg()[0]
     tmp = tempfile.mkdtemp(prefix="gomp-bench-")
     try:
         jupyter_path, gomp = setup(tmp)
