@@ -124,7 +124,13 @@ func (s *Session) compare(e *declEntry) (same, differs bool) {
 // compileDecls compiles and runs entries in the running interpreter, under
 // the unit name file, each at its own line.
 func (s *Session) compileDecls(ctx context.Context, file string, entries []*declEntry) (err error) {
-	prog, err := s.compileAs(file, linedText(entries))
+	var cellFiles []string
+	for _, e := range entries {
+		if e.file != file {
+			cellFiles = append(cellFiles, e.file)
+		}
+	}
+	prog, err := s.compileAs(file, linedText(entries), cellFiles...)
 	if err != nil {
 		return err
 	}

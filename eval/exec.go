@@ -215,12 +215,27 @@ func (s *Session) nextUnitFile(label, code string) string {
 // declareImportsLocked makes file the interpreter's current source name,
 // with the given imports in its scope (see memFS for why). The caller holds
 // s.compileMu: the current source name is the interpreter's global state.
+//
+// yaegi scopes imports by the file name of a position, and a //line
+// directive changes that name: a unit of replayed declarations needs the
+// imports under every cell file its directives name too. A package already
+// imported under a name is not imported again (yaegi calls that a
+// redeclaration).
 func (s *Session) declareImportsLocked(file string, imports []importSpec) (err error) {
+	if s.importsFor != s.in {
+		s.importsFor, s.importedIn = s.in, map[string]map[importSpec]bool{}
+	}
+	done := s.importedIn[file]
+	if done == nil {
+		done = map[importSpec]bool{}
+	}
 	var b strings.Builder
 	b.WriteString("package main\n")
-	b.WriteString("import " + runtimePkg + " " + strconv.Quote(runtimePath) + "\n")
-	for _, is := range imports {
-		b.WriteString("import " + is.String() + "\n")
+	helpers := importSpec{name: runtimePkg, path: runtimePath}
+	for _, is := range append([]importSpec{helpers}, imports...) {
+		if !done[is] {
+			b.WriteString("import " + is.String() + "\n")
+		}
 	}
 	src := b.String()
 	s.fs.put(file, src)
@@ -229,6 +244,11 @@ func (s *Session) declareImportsLocked(file string, imports []importSpec) (err e
 	if _, err := s.in.EvalPath(file); err != nil {
 		return &importError{err: err}
 	}
+	done[helpers] = true
+	for _, is := range imports {
+		done[is] = true
+	}
+	s.importedIn[file] = done
 	return nil
 }
 
@@ -249,10 +269,16 @@ func (s *Session) compile(text, code, label string) (*interp.Program, error) {
 	return s.compileAs(s.nextUnitFile(label, code), text)
 }
 
-// compileAs compiles text as the unit file, with the session's imports.
-func (s *Session) compileAs(file, text string) (prog *interp.Program, err error) {
+// compileAs compiles text as the unit file, with the session's imports
+// (also under the cell files its //line directives name).
+func (s *Session) compileAs(file, text string, lineFiles ...string) (prog *interp.Program, err error) {
 	s.compileMu.Lock()
 	defer s.compileMu.Unlock()
+	for _, f := range lineFiles {
+		if err := s.declareImportsLocked(f, s.imports); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.declareImportsLocked(file, s.imports); err != nil {
 		return nil, err
 	}

@@ -121,3 +121,28 @@ func scaled(p Point, by int) string { return strings.Repeat("*", by) + fmt.Sprin
 	}
 	h.(*Session).Close()
 }
+
+func TestChildReplaysFunctionsThatUseImports(t *testing.T) {
+	s := newSession(t)
+	mustRun(t, s, "import (\"fmt\"; \"time\")")
+	mustRun(t, s, "func pause(n int) string { time.Sleep(time.Duration(n) * time.Millisecond); return fmt.Sprint(\"slept \", n) }")
+	// A rebuild replays it too.
+	mustRun(t, s, "type T struct{}\nfunc pause2() {}")
+	mustRun(t, s, "type T struct{ A int }")
+	if c := mustRun(t, s, "pause(1)"); c.value() != `"slept 1"` {
+		t.Fatalf("after rebuild: %s", c.value())
+	}
+	snap, err := s.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := NewChildHost(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := h.(*Session)
+	defer child.Close()
+	if v, err := child.evalExpr("pause(2)"); err != nil || v.String() != "slept 2" {
+		t.Fatalf("child: %v %v", v, err)
+	}
+}

@@ -87,13 +87,13 @@ func (s *Session) Identify(fn reflect.Value) (mp.Target, error) {
 		fn = fn.Elem()
 	}
 	if !fn.IsValid() {
-		return mp.Target{}, errors.New("mp: the target is nil; give a top-level function, e.g. mp.NewProcess(worker, 1)")
+		return mp.Target{}, errors.New("the target is nil; give a top-level function, e.g. mp.NewProcess(worker, 1)")
 	}
 	if fn.Kind() != reflect.Func {
 		return s.runMethodTarget(fn)
 	}
 	if fn.IsNil() {
-		return mp.Target{}, errors.New("mp: the target is a nil function")
+		return mp.Target{}, errors.New("the target is a nil function")
 	}
 	if name := runtime.FuncForPC(fn.Pointer()).Name(); name != "reflect.makeFuncStub" {
 		return s.compiledTarget(name)
@@ -101,10 +101,10 @@ func (s *Session) Identify(fn reflect.Value) (mp.Target, error) {
 	hit, ok := s.probe.call(fn)
 	s.traces.take() // the probe's panic is not an error of the cell
 	if !ok {
-		return mp.Target{}, errors.New("mp: cannot tell which function the target is; give a function declared at the top level of a cell (func worker(...) {...})")
+		return mp.Target{}, errors.New("cannot tell which function the target is; give a function declared at the top level of a cell (func worker(...) {...})")
 	}
 	if hit.name == "" {
-		return mp.Target{}, errors.New("mp: the target is a closure (a function literal); a child process cannot run it, as Python's spawn cannot run a lambda: declare it as a top-level function (func worker(...) {...}) and pass any values it needs as arguments")
+		return mp.Target{}, errors.New("the target is a closure (a function literal); a child process cannot run it, as Python's spawn cannot run a lambda: declare it as a top-level function (func worker(...) {...}) and pass any values it needs as arguments")
 	}
 	t := mp.Target{Func: hit.name}
 	if hit.recv != nil {
@@ -140,7 +140,7 @@ func (s *Session) runMethodTarget(v reflect.Value) (mp.Target, error) {
 			return mp.Target{Func: name + ".Run", Recv: v}, nil
 		}
 	}
-	return mp.Target{}, fmt.Errorf("mp: the target must be a function, or a value whose type has a Run method; got a %s", v.Type())
+	return mp.Target{}, fmt.Errorf("the target must be a function, or a value whose type has a Run method; got a %s", v.Type())
 }
 
 // compiledTarget names a function of a package the session imports
@@ -149,11 +149,11 @@ func (s *Session) compiledTarget(full string) (mp.Target, error) {
 	dot := strings.LastIndex(full, ".")
 	slash := strings.LastIndex(full, "/")
 	if dot < 0 || dot < slash || strings.ContainsAny(full[dot+1:], "()-*") || strings.Contains(full[slash+1:dot], "(") {
-		return mp.Target{}, fmt.Errorf("mp: %s cannot be a process target; give a top-level function of a cell", full)
+		return mp.Target{}, fmt.Errorf("%s cannot be a process target; give a top-level function of a cell", full)
 	}
 	if strings.Contains(full, "yaegi") {
 		// fmt.Println and friends are closures of the interpreter's.
-		return mp.Target{}, errors.New("mp: this library function cannot be a process target; declare a function in a cell that calls it")
+		return mp.Target{}, errors.New("this library function cannot be a process target; declare a function in a cell that calls it")
 	}
 	path, fn := full[:dot], full[dot+1:]
 	s.state.RLock()
@@ -163,5 +163,5 @@ func (s *Session) compiledTarget(full string) (mp.Target, error) {
 			return mp.Target{Func: is.localName() + "." + fn}, nil
 		}
 	}
-	return mp.Target{}, fmt.Errorf("mp: %s cannot be a process target: import %q in a cell first", full, path)
+	return mp.Target{}, fmt.Errorf("%s cannot be a process target: import %q in a cell first", full, path)
 }

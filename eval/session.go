@@ -62,6 +62,10 @@ type Session struct {
 	// and imports as interpreter-wide state.
 	compileMu sync.Mutex
 	probe     prober
+	// importedIn records, for the interpreter importsFor, which imports
+	// each unit file name has (guarded by compileMu).
+	importsFor *interp.Interpreter
+	importedIn map[string]map[importSpec]bool
 	sites     panicSites // lines of panic calls, per goroutine
 	cellSite  int        // the line of the panic that ended the running unit (guarded by mu)
 	child     bool       // a child process's session: no cells, output to the process's own stdio
