@@ -66,9 +66,9 @@ type Session struct {
 	// each unit file name has (guarded by compileMu).
 	importsFor *interp.Interpreter
 	importedIn map[string]map[importSpec]bool
-	sites     panicSites // lines of panic calls, per goroutine
-	cellSite  int        // the line of the panic that ended the running unit (guarded by mu)
-	child     bool       // a child process's session: no cells, output to the process's own stdio
+	sites      panicSites // lines of panic calls, per goroutine
+	cellSite   int        // the line of the panic that ended the running unit (guarded by mu)
+	child      bool       // a child process's session: no cells, output to the process's own stdio
 
 	mu        sync.Mutex // guards out, runCtx, runCancel
 	out       backend.Output
