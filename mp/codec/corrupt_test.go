@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -47,13 +48,14 @@ func sampleMessages(t testing.TB) [][]byte {
 	return append(msgs, b)
 }
 
-// receiverOptions decode the sample messages.
-func receiverOptions() DecodeOptions {
+// receiverOptions decode the sample messages (built once: the fuzzer calls
+// it for every input).
+var receiverOptions = sync.OnceValue(func() DecodeOptions {
 	_, b := twoWorlds()
 	b.names[reflect.TypeFor[node]()], b.types["node"] = "node", reflect.TypeFor[node]()
 	b.names[reflect.TypeFor[job]()], b.types["job"] = "job", reflect.TypeFor[job]()
 	return DecodeOptions{Resolver: b, Shared: queues{0: {}, 1: {ID: 1}}}
-}
+})
 
 // decodeAnything decodes data as a receiver would, and fails the test if
 // decoding panicked (the decoder turns its own panics into errors, which

@@ -274,3 +274,29 @@ func TestYaegiInterfaceFieldsAreBoxedAgain(t *testing.T) {
 		t.Errorf("without a boxer: %v", err)
 	}
 }
+
+func TestYaegiGlobalOfInterfaceType(t *testing.T) {
+	src := shapeSrc + "\nvar global Shape = Square{2}\n\nfunc areaOf(s Shape) float64 { return s.Area() }\n"
+	one := newSession(t, src, "Square")
+	two := newSession(t, src, "Square")
+	two.boxFn["Square"] = two.eval("boxSquare")
+	// What the host's Snapshot has for a global: its reflect.Value, here a
+	// box (the variable's type is a cell-declared interface).
+	g := one.eval("global")
+	b, err := EncodeValues([]reflect.Value{g}, one.enc())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := DecodeValues(b, two.dec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := two.eval("global").Type()
+	if got[0].Type() != want {
+		t.Fatalf("came back as %s, the global is a %s", got[0].Type(), want)
+	}
+	area := two.eval("areaOf")
+	if a := area.Call(got)[0].Float(); a != 4 {
+		t.Errorf("area: %v", a)
+	}
+}
