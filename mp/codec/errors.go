@@ -53,6 +53,5 @@ const (
 	whyBox      = "this interpreter value cannot be read"
 	whyTooDeep  = "it is nested too deeply (more than 10000 levels: a cycle through a slice or an interface?)"
 	maxDepth    = 10000
-	whyNoNamer  = "no TypeNamer was given to name its type"
 	whyNoShared = "no SharedResolver was given to plug in shared objects"
 )

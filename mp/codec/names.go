@@ -21,7 +21,7 @@ var names struct {
 	m map[string]string
 }
 
-// typeName returns b as a string if it is a valid type expression.
+// internTypeName returns b as a string if it is a valid type expression.
 func internTypeName(b []byte) (string, bool) {
 	names.RLock()
 	s, ok := names.m[string(b)]
