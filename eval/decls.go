@@ -307,11 +307,11 @@ func (s *Session) typeNamesOf(in *interp.Interpreter, log declLog) map[reflect.T
 		for _, k := range e.keys {
 			name := strings.TrimPrefix(k, "type ")
 			s.compileMu.Lock()
-			v, err := evalQuiet(in, "*new("+name+")")
+			v, err := evalQuiet(in, "(*"+name+")(nil)")
 			s.compileMu.Unlock()
-			if err == nil && v.IsValid() {
-				if _, taken := names[v.Type()]; !taken {
-					names[v.Type()] = name
+			if err == nil && v.IsValid() && v.Kind() == reflect.Pointer {
+				if _, taken := names[v.Type().Elem()]; !taken {
+					names[v.Type().Elem()] = name
 				}
 			}
 		}

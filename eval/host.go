@@ -104,16 +104,21 @@ func (s *Session) ResolveType(name string) (reflect.Type, error) {
 	if ok {
 		return t, nil
 	}
+	// A nil pointer, not *new(T): a huge array type must not be allocated.
 	s.state.RLock()
-	v, err := s.evalExpr("*new(" + name + ")")
+	v, err := s.evalExpr("(*" + name + ")(nil)")
 	s.state.RUnlock()
 	if err != nil {
 		return nil, fmt.Errorf("eval: resolving type %s: %w", name, err)
 	}
+	if v.Kind() != reflect.Pointer {
+		return nil, fmt.Errorf("eval: %s is not a type", name)
+	}
+	t = v.Type().Elem()
 	cache.mu.Lock()
-	cache.resolved[name] = v.Type()
+	cache.resolved[name] = t
 	cache.mu.Unlock()
-	return v.Type(), nil
+	return t, nil
 }
 
 // Call runs a target in this process (mp.Host).
