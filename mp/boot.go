@@ -85,14 +85,14 @@ func (b *bootSender) sendSession(ctx context.Context, s *sessionSource, digest [
 }
 
 // sendStart sends the start order and closes the channel: the child needs
-// nothing else from it.
+// nothing else from it. (Once the order is written the child may run and
+// end at once, and its reaper close the channel first: the close's error
+// means nothing.)
 func (b *bootSender) sendStart(ctx context.Context, o *startOrder) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	err := b.send(ctx, bootMessage{Start: o})
-	if cerr := b.file.Close(); err == nil && cerr != nil {
-		err = cerr
-	}
+	b.file.Close()
 	if err != nil {
 		return fmt.Errorf("sending the start order to the child: %w", err)
 	}
