@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/gob"
 	"fmt"
 	"io"
@@ -15,8 +16,11 @@ import (
 // The bootstrap channel is a socket pair between a parent and one child
 // (the child's fd 3). The parent sends a session (the declarations the child
 // compiles, sent ahead of time to a warm child) and at Start a startOrder.
-// Nothing flows back: the child's fate is its exit status, and what it has
-// to say goes to its stdout and stderr.
+// The one message back is the child's exit code, sent as its last act: a Go
+// process with an interpreter's heap takes a millisecond or more to be torn
+// down after it calls exit, and Join need not wait for that (the reaper
+// still does). A child that dies without a word is reaped and its wait
+// status says how it ended.
 
 // bootMessage is one message on the bootstrap channel.
 type bootMessage struct {
@@ -84,16 +88,12 @@ func (b *bootSender) sendSession(ctx context.Context, s *sessionSource, digest [
 	return nil
 }
 
-// sendStart sends the start order and closes the channel: the child needs
-// nothing else from it. (Once the order is written the child may run and
-// end at once, and its reaper close the channel first: the close's error
-// means nothing.)
+// sendStart sends the start order. The channel stays open: the child
+// reports its exit code on it (see exitReport).
 func (b *bootSender) sendStart(ctx context.Context, o *startOrder) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	err := b.send(ctx, bootMessage{Start: o})
-	b.file.Close()
-	if err != nil {
+	if err := b.send(ctx, bootMessage{Start: o}); err != nil {
 		return fmt.Errorf("sending the start order to the child: %w", err)
 	}
 	return nil
@@ -133,3 +133,28 @@ func (b *bootReceiver) receive() (bootMessage, error) {
 // so that a child does not spend time tidying memory when its start order
 // is already waiting.
 func (b *bootReceiver) pending() bool { return b.in.Buffered() > 0 }
+
+// exitReport is the child's last message: exitReportMagic, then its exit
+// code as a little-endian int32.
+const (
+	exitReportMagic = 0xE5
+	exitReportSize  = 5
+)
+
+func encodeExitReport(code int) []byte {
+	b := make([]byte, exitReportSize)
+	b[0] = exitReportMagic
+	binary.LittleEndian.PutUint32(b[1:], uint32(int32(code)))
+	return b
+}
+
+// receiveExitReport waits for the child's exit report; false when the
+// channel ends without one (the child was killed, crashed, or called the
+// real os.Exit).
+func (b *bootSender) receiveExitReport() (ExitCode, bool) {
+	var r [exitReportSize]byte
+	if _, err := io.ReadFull(b.file, r[:]); err != nil || r[0] != exitReportMagic {
+		return 0, false
+	}
+	return ExitCode(int32(binary.LittleEndian.Uint32(r[1:]))), true
+}

@@ -22,16 +22,23 @@ type childProc struct {
 
 	mu       sync.Mutex
 	begun    bool         // handed a start order; its output is forwarded
-	reaped   bool         // exitCode is set
+	ended    bool         // exitCode is set
 	exitCode ExitCode     // valid once exited is closed
 	output   []*forwarder // one per output pipe, from begin on
 
-	exited chan struct{} // closed once the process has been reaped
-	done   chan struct{} // closed once reaped and its output forwarded
+	exited chan struct{} // closed once the process has ended (reported its exit code, or was reaped)
+	done   chan struct{} // closed once it has ended and its output was forwarded
+	reaped chan struct{} // closed once the process has been waited for
 }
 
 func newChildProc(boot *bootSender) *childProc {
-	return &childProc{boot: boot, exitCode: Running, exited: make(chan struct{}), done: make(chan struct{})}
+	return &childProc{
+		boot:     boot,
+		exitCode: Running,
+		exited:   make(chan struct{}),
+		done:     make(chan struct{}),
+		reaped:   make(chan struct{}),
+	}
 }
 
 // errChildGone is begin's error for a child that ended while idle.
@@ -42,7 +49,7 @@ var errChildGone = errors.New("the child process ended before it was started")
 // the start order.
 func (c *childProc) begin(ctx context.Context, out backend.Output, src *sessionSource, digest [32]byte, order *startOrder) error {
 	c.mu.Lock()
-	if c.reaped {
+	if c.ended {
 		c.mu.Unlock()
 		return errChildGone
 	}
@@ -62,26 +69,46 @@ func (c *childProc) begin(ctx context.Context, out backend.Output, src *sessionS
 	return c.boot.sendStart(ctx, order)
 }
 
-// reap waits for the process to end, records its exit code, and (for a
-// child that ran a Process) waits for its output to be forwarded. It is the
-// goroutine every child has from spawn to end.
+// reap follows a child to its end: it takes the exit code the child
+// reports as it exits (or, if it dies without one, its wait status), waits
+// for its output to be forwarded, and reaps it. It is the goroutine every
+// child has from spawn to end.
 func (c *childProc) reap() {
+	code, reported := c.boot.receiveExitReport()
+	if reported {
+		c.end(code)
+	}
 	state, err := c.proc.Wait()
+	if !reported {
+		c.end(exitCodeOf(state, err))
+	}
+	c.boot.close()
+	close(c.reaped)
+}
+
+// end records the exit code, then waits for the output to be forwarded
+// (in its own goroutine, so that reap goes on to reap the process).
+func (c *childProc) end(code ExitCode) {
 	c.mu.Lock()
-	c.exitCode = exitCodeOf(state, err)
-	c.reaped = true
+	c.exitCode = code
+	c.ended = true
 	begun, output := c.begun, c.output
 	c.mu.Unlock()
 	close(c.exited)
 	if !begun {
-		c.closeFiles()
-	} else {
-		c.boot.close()
+		if c.stdout != nil {
+			c.stdout.Close()
+			c.stderr.Close()
+		}
+		close(c.done)
+		return
+	}
+	go func() {
 		for _, f := range output {
 			f.awaitDrained()
 		}
-	}
-	close(c.done)
+		close(c.done)
+	}()
 }
 
 // exitCodeOf is Python's exitcode for a reaped process: its exit status,
@@ -123,6 +150,7 @@ func (c *childProc) code() ExitCode {
 // discard ends an idle child and waits until it is reaped.
 func (c *childProc) discard() {
 	c.signal(syscall.SIGKILL)
+	<-c.reaped
 	<-c.done
 }
 
@@ -133,10 +161,11 @@ func (c *childProc) stop(grace time.Duration) {
 	t := time.NewTimer(grace)
 	defer t.Stop()
 	select {
-	case <-c.exited:
+	case <-c.reaped:
 	case <-t.C:
 		c.signal(syscall.SIGKILL)
 	}
+	<-c.reaped
 	<-c.done
 }
 

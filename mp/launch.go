@@ -7,15 +7,16 @@ import (
 )
 
 // launch gets a child running a Process: the idle warm child if there is
-// one, else a new one; then it refills the warm pool, so that the next
-// Start finds a child that has compiled the session already.
+// one, else a new one; then it has the warm pool refilled, so that the
+// next Start finds a child that has compiled the session already.
 func launch(ctx context.Context, out backend.Output, src *sessionSource, order *startOrder) (*childProc, error) {
 	pipes := !selfIdentity().child
 	digest := src.digest()
-	defer rt.warm.fill(src, digest, pipes)
+	epoch := rt.warm.currentEpoch()
 	if c := rt.warm.take(); c != nil {
 		err := c.begin(ctx, out, src, digest, order)
 		if err == nil {
+			go rt.warm.refillAfter(c, epoch, src, digest, pipes)
 			return c, nil
 		}
 		c.discard() // it died idle, or the send was interrupted
@@ -31,5 +32,6 @@ func launch(ctx context.Context, out backend.Output, src *sessionSource, order *
 		c.discard()
 		return nil, err
 	}
+	go rt.warm.refillAfter(c, epoch, src, digest, pipes)
 	return c, nil
 }

@@ -157,7 +157,7 @@ func TestStartJoinLeavesFdsAndGoroutinesFlat(t *testing.T) {
 	for range 5 { // warm up: the spawner, the broker, the warm child
 		joined(t, NewProcess(empty))
 	}
-	settleWarm()
+	quiesce(t)
 	fds, goroutines := countFds(t), runtime.NumGoroutine()
 	start := time.Now()
 	for range n {
@@ -167,8 +167,9 @@ func TestStartJoinLeavesFdsAndGoroutinesFlat(t *testing.T) {
 		}
 	}
 	elapsed := time.Since(start)
-	settleWarm()
-	// Goroutines of the last child end just after Join returns.
+	quiesce(t)
+	// The last child is reaped, and its goroutines end, just after Join
+	// returns.
 	deadline := time.Now().Add(10 * time.Second)
 	for countFds(t) > fds || runtime.NumGoroutine() > goroutines {
 		if time.Now().After(deadline) {
@@ -177,12 +178,39 @@ func TestStartJoinLeavesFdsAndGoroutinesFlat(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	t.Logf("%d Start/Join: fds %d → %d, goroutines %d → %d, %v per Start+Join (back to back)", n, fds, countFds(t), goroutines, runtime.NumGoroutine(), elapsed/time.Duration(n))
-	if kids := childrenOfThisProcess(); len(kids) > 1 { // the idle warm child
-		t.Errorf("children left: %v", kids)
+}
+
+// quiesce waits until the only child left is the idle warm one, ready.
+func quiesce(t testing.TB) {
+	settleWarm()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(childrenOfThisProcess()) > 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("children %v (one is the idle warm child)", childrenOfThisProcess())
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 
-func countFds(t *testing.T) int {
+// BenchmarkStartJoin times Start+Join of an empty target handed to a warm
+// child (the time the warm child takes to get ready is not counted).
+func BenchmarkStartJoin(b *testing.B) {
+	rec := newRecorder()
+	parentHost.setCell(CellInfo{Output: rec})
+	defer parentHost.setCell(CellInfo{})
+	joined(b, NewProcess(empty))
+	for b.Loop() {
+		b.StopTimer()
+		quiesce(b)
+		time.Sleep(50 * time.Millisecond) // the warm child gets ready
+		b.StartTimer()
+		p := NewProcess(empty)
+		p.Start()
+		p.Join()
+	}
+}
+
+func countFds(t testing.TB) int {
 	entries, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
 		t.Fatal(err)

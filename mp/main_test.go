@@ -275,7 +275,7 @@ func mustPanic(t *testing.T, f func()) (msg string) {
 }
 
 // joined starts a process, joins it and returns it.
-func joined(t *testing.T, p *Process) *Process {
+func joined(t testing.TB, p *Process) *Process {
 	t.Helper()
 	p.Start()
 	p.Join()

@@ -57,8 +57,9 @@ func RunChild(newHost func(*Snapshot) (Host, error)) int {
 			}
 		}
 		if m.Start != nil {
-			boot.Close()
-			return runStart(host, hostErr, m.Start)
+			code := runStart(host, hostErr, m.Start)
+			reportExit(boot, code)
+			return code
 		}
 	}
 }
@@ -157,4 +158,16 @@ func printPanic(p *TargetPanic) {
 func failed(err error) int {
 	fmt.Fprintf(os.Stderr, "Process %s:\n%v\n", CurrentProcess().Name, err)
 	return 1
+}
+
+// reportExit is the child's last act: it lets go of its stdout and stderr
+// (so that the parent's forwarders reach EOF now, not after the process is
+// torn down) and tells the parent its exit code.
+func reportExit(boot *os.File, code int) {
+	if devNull, err := syscall.Open(os.DevNull, syscall.O_WRONLY|syscall.O_CLOEXEC, 0); err == nil {
+		syscall.Dup3(devNull, 1, 0)
+		syscall.Dup3(devNull, 2, 0)
+		syscall.Close(devNull)
+	}
+	boot.Write(encodeExitReport(code))
 }

@@ -159,7 +159,7 @@ func Prewarm() error {
 		return fmt.Errorf("mp: taking the session's snapshot: %w", err)
 	}
 	src := newSessionSource(snap)
-	rt.warm.fill(src, src.digest(), !selfIdentity().child)
+	rt.warm.fill(rt.warm.currentEpoch(), src, src.digest(), !selfIdentity().child)
 	return nil
 }
 
@@ -199,7 +199,7 @@ func stopChildren(ps []*Process, grace time.Duration) {
 		c := p.handle()
 		if !expired {
 			select {
-			case <-c.exited:
+			case <-c.reaped:
 				continue
 			case <-t.C:
 				expired = true // the grace is over for the rest too
@@ -208,7 +208,9 @@ func stopChildren(ps []*Process, grace time.Duration) {
 		c.signal(syscall.SIGKILL)
 	}
 	for _, p := range ps {
-		<-p.handle().done
+		c := p.handle()
+		<-c.reaped
+		<-c.done
 	}
 }
 
@@ -230,7 +232,9 @@ func finishChildren() {
 		}
 	}
 	for _, p := range children {
-		<-p.handle().done
+		c := p.handle()
+		<-c.done
+		<-c.reaped
 	}
 	if client != nil {
 		client.close()
