@@ -100,8 +100,10 @@ def main():
                        ("interrupt during input", lambda kc: interrupted(km, kc))):
         try:
             case(kc)
-        except TimeoutError as e:
-            problem(f"{name}: the cell did not finish: {str(e)[:300]}")
+        except TimeoutError:
+            problem(f"{name}: the cell never finished after the client answered its input_request "
+                    "with jupyter_client's input() (an input_reply whose parent_header is empty, "
+                    "as jupyter console sends it)")
             # Free the kernel for the next case.
             km.interrupt_kernel()
             time.sleep(1)
