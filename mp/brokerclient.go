@@ -61,16 +61,9 @@ func brokerConn() (*brokerClient, error) {
 	if rt.client != nil {
 		return rt.client, nil
 	}
-	addr := rt.brokerAddr
-	if !rt.self.child {
-		if rt.broker == nil {
-			b, err := startBroker()
-			if err != nil {
-				return nil, err
-			}
-			rt.broker = b
-		}
-		addr = rt.broker.addr
+	addr, err := rt.brokerAddressLocked()
+	if err != nil {
+		return nil, err
 	}
 	c, err := dialBroker(addr)
 	if err != nil {

@@ -127,22 +127,26 @@ func (r *runtimeState) pruneLocked() {
 	r.children = slices.DeleteFunc(r.children, func(p *Process) bool { return !p.handle().alive() })
 }
 
-// brokerAddress is where this process's kernel's broker listens; the
+// brokerAddressFor is where this process's kernel's broker listens; the
 // kernel starts it at its first Start.
 func brokerAddressFor() (brokerAddress, error) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	if rt.self.child {
-		return rt.brokerAddr, nil
+	return rt.brokerAddressLocked()
+}
+
+func (r *runtimeState) brokerAddressLocked() (brokerAddress, error) {
+	if r.self.child {
+		return r.brokerAddr, nil
 	}
-	if rt.broker == nil {
+	if r.broker == nil {
 		b, err := startBroker()
 		if err != nil {
 			return brokerAddress{}, err
 		}
-		rt.broker = b
+		r.broker = b
 	}
-	return rt.broker.addr, nil
+	return r.broker.addr, nil
 }
 
 // Prewarm prepares an idle child for the next Start, with the session as it
