@@ -22,6 +22,9 @@ type guesser struct {
 // unit's own declarations.
 func (s *Session) newGuesser(p *parsedUnit) *guesser {
 	g := &guesser{names: map[string]string{}, declared: map[string]bool{}}
+	if !needsGuesses(p.file) {
+		return g // most cells: nothing to guess, and the globals cost time to list
+	}
 	for name, v := range s.in.Globals() {
 		g.declared[name] = true
 		if k := basicKind(v.Type()); k != "" {
@@ -40,6 +43,27 @@ func (s *Session) newGuesser(p *parsedUnit) *guesser {
 	}
 	g.learn(p.file)
 	return g
+}
+
+// needsGuesses reports whether a unit has what the guesses serve: a range
+// statement or a call of a builtin gomp stands in for.
+func needsGuesses(f *ast.File) bool {
+	found := false
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.RangeStmt:
+			found = true
+		case *ast.CallExpr:
+			if id, ok := n.Fun.(*ast.Ident); ok {
+				switch id.Name {
+				case "min", "max", "clear", "panic":
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 // basicKind names a basic type the way Go source does.

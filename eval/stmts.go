@@ -25,7 +25,11 @@ func (s *Session) runStmts(ctx context.Context, u unit, code, label string, last
 	}
 	base := unitEdits(p, s.newGuesser(p))
 	final := finalExprEdits(p, last)
-	names, reuse := redeclarations(p, s.in.Globals())
+	var names []string
+	var reuse []edit
+	if declaresAtTopLevel(p) {
+		names, reuse = redeclarations(p, s.in.Globals())
+	}
 
 	// Variants to try, in order: with the redeclarations as assignments (if
 	// any), then as written; each first with the final expression shown
@@ -97,6 +101,21 @@ func finalExprEdits(p *parsedUnit, last bool) []edit {
 	}
 	start, end := p.off(es.X.Pos()), p.off(es.X.End())
 	return []edit{{start, start, runtimePkg + ".Show("}, {end, end, ")"}}
+}
+
+// declaresAtTopLevel reports whether a unit has a top-level := or var.
+func declaresAtTopLevel(p *parsedUnit) bool {
+	for _, st := range p.body {
+		switch st := st.(type) {
+		case *ast.AssignStmt:
+			if st.Tok == token.DEFINE {
+				return true
+			}
+		case *ast.DeclStmt:
+			return true
+		}
+	}
+	return false
 }
 
 // redeclarations finds top-level statements that declare only names that
