@@ -10,6 +10,8 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 )
@@ -40,7 +42,8 @@ type broker struct {
 // startBroker makes the broker's directory, socket and token and starts
 // accepting connections.
 func startBroker() (*broker, error) {
-	dir, err := os.MkdirTemp("", "gomp-mp-") // mode 0700
+	removeStaleBrokerDirs()
+	dir, err := os.MkdirTemp("", brokerDirPrefix+strconv.Itoa(os.Getpid())+"-") // mode 0700
 	if err != nil {
 		return nil, fmt.Errorf("making the broker's directory: %w", err)
 	}
@@ -64,6 +67,41 @@ func startBroker() (*broker, error) {
 	b.wg.Add(1)
 	go b.accept()
 	return b, nil
+}
+
+// brokerDirPrefix starts the name of a broker's directory, which goes on
+// with the kernel's pid: gomp-mp-<pid>-<random>.
+const brokerDirPrefix = "gomp-mp-"
+
+// removeStaleBrokerDirs removes the directories of brokers whose kernel is
+// dead: a kernel that was killed could not remove its own.
+func removeStaleBrokerDirs() {
+	tmp := os.TempDir()
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), brokerDirPrefix)
+		if !ok || !e.IsDir() {
+			continue
+		}
+		pidText, _, ok := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if !ok || err != nil || pid <= 0 {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			continue
+		}
+		if st, ok := info.Sys().(*syscall.Stat_t); !ok || int(st.Uid) != os.Getuid() {
+			continue // another user's
+		}
+		if syscall.Kill(pid, 0) == syscall.ESRCH {
+			os.RemoveAll(filepath.Join(tmp, e.Name()))
+		}
+	}
 }
 
 // accept runs until the listener is closed.

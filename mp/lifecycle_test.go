@@ -21,6 +21,7 @@ func runStandInKernel() int {
 	SetHost(h)
 	p := NewProcess(nestedSleepers)
 	p.Start() // no cell: the child's output is this process's stdout
+	fmt.Printf("broker %s\n", brokerDir())
 	time.Sleep(time.Hour)
 	return 0
 }
@@ -70,17 +71,34 @@ func TestKilledKernelLeavesNoProcess(t *testing.T) {
 	if err := kernel.Start(); err != nil {
 		t.Fatal(err)
 	}
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		kernel.Process.Kill()
-		kernel.Wait()
-		t.Fatalf("reading the stand-in kernel's output: %v", err)
+	r := bufio.NewReader(out)
+	var dir string
+	var pids []int
+	for dir == "" || pids == nil {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			kernel.Process.Kill()
+			kernel.Wait()
+			t.Fatalf("reading the stand-in kernel's output: %v", err)
+		}
+		if d, ok := strings.CutPrefix(line, "broker "); ok {
+			dir = strings.TrimSpace(d)
+		} else {
+			pids = parsePids(t, line)
+		}
 	}
-	pids := parsePids(t, line)
 	kernel.Process.Kill()
 	kernel.Wait()
 	for _, pid := range pids {
 		waitGone(t, pid)
+	}
+	// The killed kernel's broker directory is removed by the next broker.
+	if _, err := os.Stat(dir); err != nil {
+		t.Fatalf("the stand-in kernel's broker directory %q: %v", dir, err)
+	}
+	removeStaleBrokerDirs()
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("the dead kernel's broker directory %s is still there (%v)", dir, err)
 	}
 }
 
