@@ -25,7 +25,11 @@ func NewChildHost(snap *mp.Snapshot) (mp.Host, error) {
 	if err := json.Unmarshal(snap.Session, &d); err != nil {
 		return nil, fmt.Errorf("eval: reading the session snapshot: %w", err)
 	}
-	s, err := New(Options{child: true})
+	packages := map[string]bool{}
+	for _, is := range d.Imports {
+		packages[is.Path] = true
+	}
+	s, err := New(Options{child: true, packages: packages})
 	if err != nil {
 		return nil, err
 	}

@@ -51,22 +51,12 @@ type cellJSON struct {
 func (s *Session) Snapshot() (*mp.Snapshot, error) {
 	s.state.RLock()
 	defer s.state.RUnlock()
-	var d snapshotData
-	for _, is := range s.imports {
-		d.Imports = append(d.Imports, importJSON{is.name, is.path})
-	}
-	d.Cells = map[string]cellJSON{}
-	for _, e := range s.decls.entries {
-		d.Decls = append(d.Decls, declJSON{e.keys, e.kind.String(), e.text, e.file, e.line, e.intConsts})
-		if c, ok := s.units.lookup(e.file); ok {
-			d.Cells[e.file] = cellJSON{c.label, strings.Join(c.lines, "\n")}
-		}
-	}
 	names := s.typeNames()
+	all := s.in.Globals()
 	globals := map[string]reflect.Value{}
 	var decl strings.Builder
-	for _, name := range sortedKeys(s.in.Globals()) {
-		v := s.in.Globals()[name]
+	for _, name := range sortedKeys(all) {
+		v := all[name]
 		if strings.HasPrefix(name, "__gomp") || !v.IsValid() {
 			continue
 		}
@@ -77,12 +67,29 @@ func (s *Session) Snapshot() (*mp.Snapshot, error) {
 		fmt.Fprintf(&decl, "var %s %s\n", name, t)
 		globals[name] = v
 	}
-	d.Globals = decl.String()
-	data, err := json.Marshal(d)
-	if err != nil {
-		return nil, fmt.Errorf("eval: encoding the session: %w", err)
+	// Every Start takes a snapshot; the session's code only changes with its
+	// declarations (which replace the cache) and its set of globals.
+	c := s.typeCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.snapshot == nil || c.snapshotGlobals != decl.String() {
+		d := snapshotData{Globals: decl.String(), Cells: map[string]cellJSON{}}
+		for _, is := range s.imports {
+			d.Imports = append(d.Imports, importJSON{is.name, is.path})
+		}
+		for _, e := range s.decls.entries {
+			d.Decls = append(d.Decls, declJSON{e.keys, e.kind.String(), e.text, e.file, e.line, e.intConsts})
+			if cell, ok := s.units.lookup(e.file); ok {
+				d.Cells[e.file] = cellJSON{cell.label, strings.Join(cell.lines, "\n")}
+			}
+		}
+		data, err := json.Marshal(d)
+		if err != nil {
+			return nil, fmt.Errorf("eval: encoding the session: %w", err)
+		}
+		c.snapshot, c.snapshotGlobals = data, d.Globals
 	}
-	return &mp.Snapshot{Session: data, Globals: globals}, nil
+	return &mp.Snapshot{Session: c.snapshot, Globals: globals}, nil
 }
 
 // TypeName writes t as Go source in this session (mp.Host).
@@ -286,6 +293,9 @@ type typeCache struct {
 	mu       sync.Mutex
 	names    map[reflect.Type]string
 	resolved map[string]reflect.Type
+	// The last snapshot's encoding, and the globals declaration it had.
+	snapshot        []byte
+	snapshotGlobals string
 }
 
 func newTypeCache() *typeCache { return &typeCache{resolved: map[string]reflect.Type{}} }

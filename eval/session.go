@@ -66,9 +66,10 @@ type Session struct {
 	// each unit file name has (guarded by compileMu).
 	importsFor *interp.Interpreter
 	importedIn map[string]map[importSpec]bool
-	sites      panicSites // lines of panic calls, per goroutine
-	cellSite   int        // the line of the panic that ended the running unit (guarded by mu)
-	child      bool       // a child process's session: no cells, output to the process's own stdio
+	sites      panicSites      // lines of panic calls, per goroutine
+	cellSite   int             // the line of the panic that ended the running unit (guarded by mu)
+	child      bool            // a child process's session: no cells, output to the process's own stdio
+	packages   map[string]bool // see Options.packages
 
 	mu        sync.Mutex // guards out, runCtx, runCancel
 	out       backend.Output
@@ -94,13 +95,16 @@ type Session struct {
 type Options struct {
 	Logger *log.Logger // the kernel's log; never the notebook
 	child  bool        // see NewChildHost
+	// packages, when set, are the only library packages loaded (a child's
+	// session's imports).
+	packages map[string]bool
 	// Packages are extra packages cells can import, as yaegi exports.
 	Packages []interp.Exports
 }
 
 // New starts a session with a fresh interpreter.
 func New(opts Options) (*Session, error) {
-	s := &Session{logger: opts.Logger, extra: opts.Packages, child: opts.child}
+	s := &Session{logger: opts.Logger, extra: opts.Packages, child: opts.child, packages: opts.packages}
 	if s.logger == nil {
 		s.logger = log.New(ioDiscard{}, "", 0)
 	}
@@ -133,16 +137,12 @@ func (s *Session) newInterpreter() (*interp.Interpreter, *memFS, error) {
 		SourcecodeFilesystem: fs,
 		Unrestricted:         true, // the real environment: os.Getenv works as in a program
 	})
-	if err := in.Use(stdlib.Symbols); err != nil {
-		return nil, nil, fmt.Errorf("loading the standard library symbols: %w", err)
-	}
 	// syscall and os/exec: a course on processes looks at them (the process
 	// tree with exec.Command("ps", "f"), signals).
-	if err := in.Use(syscall.Symbols); err != nil {
-		return nil, nil, fmt.Errorf("loading package syscall: %w", err)
-	}
-	if err := in.Use(unrestricted.Symbols); err != nil {
-		return nil, nil, fmt.Errorf("loading package os/exec: %w", err)
+	for _, lib := range []interp.Exports{stdlib.Symbols, syscall.Symbols, unrestricted.Symbols} {
+		if err := in.Use(s.onlyImported(lib)); err != nil {
+			return nil, nil, fmt.Errorf("loading the standard library symbols: %w", err)
+		}
 	}
 	if err := in.Use(s.overrides()); err != nil {
 		return nil, nil, fmt.Errorf("loading gomp's overrides: %w", err)
@@ -159,6 +159,28 @@ func (s *Session) newInterpreter() (*interp.Interpreter, *memFS, error) {
 		}
 	}
 	return in, fs, nil
+}
+
+// onlyImported returns lib as it is in the kernel; in a child, only the
+// packages its session imports (and fmt, whose printing yaegi redirects):
+// the interpreter copies every package it is given, and a child that idles
+// ready for the next Start should cost little memory.
+func (s *Session) onlyImported(lib interp.Exports) interp.Exports {
+	if s.packages == nil {
+		return lib
+	}
+	out := interp.Exports{}
+	for key, syms := range lib {
+		slash := strings.LastIndex(key, "/")
+		if slash < 0 { // yaegi's own entries (".": interface wrappers)
+			out[key] = syms
+			continue
+		}
+		if path := key[:slash]; s.packages[path] || path == "fmt" {
+			out[key] = syms
+		}
+	}
+	return out
 }
 
 // Info describes Go for kernel_info.
