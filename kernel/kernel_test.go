@@ -266,6 +266,24 @@ func TestStdinRoundTrip(t *testing.T) {
 	}
 }
 
+// jupyter_client's input() (jupyter console) answers with an empty parent
+// header; ipykernel takes it as the answer to its one waiting request.
+func TestStdinReplyWithoutParent(t *testing.T) {
+	h := startKernel(t, harnessOptions{})
+	id := h.c.execute("input", map[string]any{"allow_stdin": true})
+	h.c.recv(h.c.stdinIn, "input_request")
+	h.c.send(h.c.stdin, "input_reply", inputReplyContent{Value: "ann"})
+	if s := contentField(t, h.c.reply(h.c.shellIn, id, "execute_reply"), "status"); s != "ok" {
+		t.Errorf("status %v", s)
+	}
+	out := h.c.outputs(id)
+	var s streamContent
+	decodeContentTo(t, out[2], &s)
+	if s.Text != "hello ann" {
+		t.Errorf("iopub %s, stream %+v", msgTypes(out), s)
+	}
+}
+
 func TestStdinNotAllowed(t *testing.T) {
 	h := startKernel(t, harnessOptions{})
 	id := h.c.execute("input", map[string]any{"allow_stdin": false})

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"slices"
 	"sync"
 
 	"github.com/go-zeromq/zmq4"
@@ -26,8 +27,10 @@ type stdinChannel struct {
 	pub     *publisher
 	log     *log.Logger
 
-	mu      sync.Mutex
-	pending map[string]chan string // input_request msg_id -> its reply
+	mu sync.Mutex
+	// pending are the input_requests waiting for their reply, oldest first.
+	// An entry leaves when its reply is delivered or its ask gives up.
+	pending []*pendingInput
 
 	stopping chan struct{}
 	stopOnce sync.Once
@@ -40,7 +43,6 @@ func newStdinChannel(sock zmq4.Socket, auth *Authenticator, session string, pub 
 		session:  session,
 		pub:      pub,
 		log:      logger,
-		pending:  make(map[string]chan string),
 		stopping: make(chan struct{}),
 	}
 }
@@ -84,21 +86,14 @@ func (s *stdinChannel) ask(ctx context.Context, route [][]byte, parent json.RawM
 		return "", fmt.Errorf("encode input_request: %w", err)
 	}
 
-	reply := make(chan string, 1)
-	s.mu.Lock()
-	s.pending[header.MsgID] = reply
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.pending, header.MsgID)
-		s.mu.Unlock()
-	}()
+	reply := s.await(header.MsgID)
+	defer s.forget(reply)
 
 	if err := s.sock.SendMulti(zmq4.NewMsgFrom(frames...)); err != nil {
 		return "", fmt.Errorf("send input_request: %w", err)
 	}
 	select {
-	case v := <-reply:
+	case v := <-reply.value:
 		return v, nil
 	case <-ctx.Done():
 		return "", ctx.Err()
@@ -107,28 +102,70 @@ func (s *stdinChannel) ask(ctx context.Context, route [][]byte, parent json.RawM
 	}
 }
 
-// deliver hands an input_reply to the ask waiting for it. A reply to nothing
-// (the cell was interrupted meanwhile) is logged and dropped.
+// pendingInput is one input_request waiting for its input_reply.
+type pendingInput struct {
+	msgID string      // the input_request's msg_id
+	value chan string // buffered: deliver never blocks
+}
+
+// await registers an input_request about to be sent.
+func (s *stdinChannel) await(msgID string) *pendingInput {
+	p := &pendingInput{msgID: msgID, value: make(chan string, 1)}
+	s.mu.Lock()
+	s.pending = append(s.pending, p)
+	s.mu.Unlock()
+	return p
+}
+
+// forget removes p if it is still pending (its ask gave up).
+func (s *stdinChannel) forget(p *pendingInput) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i := slices.Index(s.pending, p); i >= 0 {
+		s.pending = slices.Delete(s.pending, i, i+1)
+	}
+}
+
+// deliver hands an input_reply to the input_request it answers and removes
+// that request from the pending ones, so each request gets one answer.
+//
+// A reply names its request by the parent header's msg_id. A reply with no
+// parent header goes to the oldest pending request: jupyter_client's
+// blocking client input(), which jupyter console uses, sends exactly that,
+// and ipykernel accepts it (it waits for any reply on stdin). With a single
+// request pending, which is the usual case, that is the one it answers.
+//
+// A reply to nothing (the cell was interrupted meanwhile, or the reply is a
+// duplicate) is dropped with an error for the log.
 func (s *stdinChannel) deliver(msg Message) error {
 	var parent struct {
 		MsgID string `json:"msg_id"`
 	}
-	if err := json.Unmarshal(msg.ParentHeader, &parent); err != nil || parent.MsgID == "" {
-		return errors.New("input_reply without a parent input_request")
-	}
+	// objectOrEmpty made the parent header a JSON object, possibly {}; a
+	// msg_id that is not a string counts as none.
+	_ = json.Unmarshal(msg.ParentHeader, &parent)
 	var c inputReplyContent
 	if err := json.Unmarshal(msg.Content, &c); err != nil {
 		return fmt.Errorf("bad input_reply content: %w", err)
 	}
 	s.mu.Lock()
-	reply, ok := s.pending[parent.MsgID]
+	i := 0
+	if parent.MsgID != "" {
+		i = slices.IndexFunc(s.pending, func(p *pendingInput) bool { return p.msgID == parent.MsgID })
+	}
+	var p *pendingInput
+	if i >= 0 && i < len(s.pending) {
+		p = s.pending[i]
+		s.pending = slices.Delete(s.pending, i, i+1)
+	}
 	s.mu.Unlock()
-	if !ok {
-		return fmt.Errorf("input_reply to %s, which is not waiting (interrupted?)", parent.MsgID)
+	switch {
+	case p != nil:
+		p.value <- c.Value // buffered, and p got no other value: removed above
+		return nil
+	case parent.MsgID == "":
+		return errors.New("input_reply without a parent header, and no input_request is waiting")
+	default:
+		return fmt.Errorf("input_reply to %s, which is not waiting (interrupted, or answered already)", parent.MsgID)
 	}
-	select {
-	case reply <- c.Value:
-	default: // a duplicate reply; the first one counts
-	}
-	return nil
 }
