@@ -154,12 +154,23 @@ func childrenOfThisProcess() []int {
 }
 
 // settleWarm waits until the idle child's spawn has finished.
+// settleWarm waits until the warm pool has an idle child ready. The pool
+// refills a moment after a Start (once the started child ended, or 50 ms
+// later), so the next child may not be on its way yet when this is called.
 func settleWarm() {
-	rt.warm.mu.Lock()
-	w := rt.warm.next
-	rt.warm.mu.Unlock()
-	if w != nil {
-		<-w.ready
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		rt.warm.mu.Lock()
+		w := rt.warm.next
+		rt.warm.mu.Unlock()
+		if w != nil {
+			<-w.ready
+			return
+		}
+		if time.Now().After(deadline) {
+			return // the test's own checks then say what is missing
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
