@@ -81,7 +81,7 @@ func (m *Mutex) Lock() {
 		return
 	default:
 	}
-	waitOrInterruptRecv(m.ch)
+	waitOrInterrupt(m.ch) // receiving takes the token: the lock is ours
 }
 
 // TryLock locks m if it is unlocked.
@@ -124,9 +124,10 @@ func setInterruptSource(s *Session) {
 	interruptSource.s = s
 }
 
-// waitOrInterrupt waits for ch to be closed, or for the running cell's
-// interrupt (then, as an interrupted time.Sleep, it returns once the
-// interpreter is stopped).
+// waitOrInterrupt receives from ch (a closed channel, or a mutex's token),
+// or returns on the running cell's interrupt, once the interpreter is
+// stopped, as an interrupted time.Sleep does (a mutex is then not held: the
+// stopped code will not use it).
 func waitOrInterrupt(ch <-chan struct{}) {
 	s, ctx, stopped := runningCell()
 	if ctx == nil {
@@ -141,21 +142,6 @@ func waitOrInterrupt(ch <-chan struct{}) {
 	}
 }
 
-// waitOrInterruptRecv receives from ch, or returns on the cell's interrupt
-// (the mutex is then not held: the stopped code will not use it).
-func waitOrInterruptRecv(ch chan struct{}) {
-	s, ctx, stopped := runningCell()
-	if ctx == nil {
-		<-ch
-		return
-	}
-	select {
-	case <-ch:
-	case <-ctx.Done():
-		s.noteStop()
-		s.awaitStop(stopped)
-	}
-}
 
 // runningCell returns the session, the running cell's context (nil between
 // cells) and the channel closed once its interpreter is stopped.
