@@ -142,7 +142,6 @@ func waitOrInterrupt(ch <-chan struct{}) {
 	}
 }
 
-
 // runningCell returns the session, the running cell's context (nil between
 // cells) and the channel closed once its interpreter is stopped.
 func runningCell() (*Session, context.Context, chan struct{}) {
