@@ -174,8 +174,8 @@ func (c ConnectionInfo) Endpoint(channel string) (string, error) {
 	}
 	switch c.Transport {
 	case "tcp":
-		// JoinHostPort brackets IPv6 addresses, which Go's net package (and
-		// so zmq4) needs.
+		// JoinHostPort brackets IPv6 addresses, which Go's net package
+		// needs.
 		return "tcp://" + net.JoinHostPort(c.IP, strconv.Itoa(port)), nil
 	case "ipc":
 		return "ipc://" + c.IP + "-" + strconv.Itoa(port), nil

@@ -5,15 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime/debug"
-
-	"github.com/go-zeromq/zmq4"
 )
 
 // request is one authenticated message and the socket it came in on, where
 // its reply goes.
 type request struct {
 	channel string
-	sock    zmq4.Socket
+	sock    *routerSocket
 	msg     Message
 }
 
@@ -167,7 +165,7 @@ func (k *Kernel) reply(req *request, msgType string, content any, metadata map[s
 		k.log.Printf("cannot encode %s: %v", msgType, err)
 		return
 	}
-	if err := req.sock.SendMulti(zmq4.NewMsgFrom(frames...)); err != nil {
+	if err := req.sock.Send(frames); err != nil {
 		k.log.Printf("%s: send %s: %v", req.channel, msgType, err)
 	}
 }
@@ -175,19 +173,16 @@ func (k *Kernel) reply(req *request, msgType string, content any, metadata map[s
 // receive reads sock until it is closed, handing each authenticated message
 // to deliver. Messages that fail to decode (no delimiter, bad or missing
 // signature, replayed, bad header) are logged and dropped: never acted on.
-func (k *Kernel) receive(ctx context.Context, sock zmq4.Socket, channel string, deliver func(context.Context, *request)) {
+func (k *Kernel) receive(ctx context.Context, sock *routerSocket, channel string, deliver func(context.Context, *request)) {
 	for {
-		zm, err := sock.Recv()
+		frames, err := sock.Recv()
 		if err != nil {
 			if ctx.Err() == nil {
 				k.log.Printf("%s: receive: %v", channel, err)
 			}
 			return
 		}
-		if zm.Type == zmq4.CmdMsg {
-			continue // a ZMTP command (e.g. PING) surfaced by zmq4, not a message
-		}
-		msg, err := DecodeMessage(zm.Frames, k.auth)
+		msg, err := DecodeMessage(frames, k.auth)
 		if err != nil {
 			k.log.Printf("%s: dropped a message: %v", channel, err)
 			continue
@@ -196,9 +191,8 @@ func (k *Kernel) receive(ctx context.Context, sock zmq4.Socket, channel string, 
 	}
 }
 
-// readShell queues shell requests for the shell worker. It keeps reading
-// (and dropping) after ctx ends, until the socket is closed, because zmq4's
-// connection goroutines block when nobody reads.
+// readShell queues shell requests for the shell worker. After ctx ends it
+// drops them, until the socket is closed.
 func (k *Kernel) readShell(ctx context.Context) {
 	k.receive(ctx, k.socks.shell, channelShell, func(ctx context.Context, req *request) {
 		select {

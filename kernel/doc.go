@@ -29,21 +29,23 @@
 //
 // The files each hold one part:
 //
-//	connection.go  connection files and endpoints
-//	wire.go        message frames: identities, delimiter, signature, JSON parts
-//	signature.go   HMAC-SHA256 signing, constant-time checks, replay refusal
-//	sockets.go     binding the sockets: zmq4 ROUTERs, and the PUB
-//	pubsocket.go   the PUB socket, on zmq4's ZMTP handshake (it says why)
-//	dispatch.go    the dispatch table, busy/idle wrapping, reading sockets
-//	handlers.go    kernel_info, complete, inspect, is_complete, comms,
-//	               shutdown, interrupt, input_reply
-//	execute.go     execute_request, execution count, stop_on_error aborts
-//	history.go     in-memory history and history_request
-//	output.go      the backend.Output a cell writes to
-//	iopub.go       the one goroutine that owns the PUB socket
-//	stdin.go       input_request / input_reply
-//	heartbeat.go   the heartbeat echo
-//	interrupt.go   SIGINT as interrupt
+//	connection.go    connection files and endpoints
+//	wire.go          message frames: identities, delimiter, signature, JSON parts
+//	signature.go     HMAC-SHA256 signing, constant-time checks, replay refusal
+//	zmtp.go          ZMTP 3: greeting, NULL handshake, bounded frames, accepting
+//	routersocket.go  the ROUTER socket of shell, control, stdin and heartbeat
+//	pubsocket.go     the PUB socket of iopub (both say why not zmq4's)
+//	sockets.go       binding the five sockets
+//	dispatch.go      the dispatch table, busy/idle wrapping, reading sockets
+//	handlers.go      kernel_info, complete, inspect, is_complete, comms,
+//	                 shutdown, interrupt, input_reply
+//	execute.go       execute_request, execution count, stop_on_error aborts
+//	history.go       in-memory history and history_request
+//	output.go        the backend.Output a cell writes to
+//	iopub.go         the one goroutine that owns the PUB socket
+//	stdin.go         input_request / input_reply
+//	heartbeat.go     the heartbeat echo
+//	interrupt.go     SIGINT as interrupt
 //
 // Goroutines, each with an owner and an end, all started by Serve:
 //
@@ -57,8 +59,10 @@
 //     socket;
 //   - heartbeat: echoes pings; ends with its socket;
 //   - publisher: owns the PUB socket; ends when Serve stops it, after sending
-//     what was queued; the PUB socket's accept loop and one reader per
-//     subscriber end when the publisher closes it;
+//     what was queued, and closes the socket;
+//   - in each socket: an accept loop, and per connection one goroutine that
+//     performs its handshake (under a deadline) and then reads it; they end
+//     when the socket is closed;
 //   - SIGINT watcher (with HandleSIGINT): ends with Serve's context.
 //
 // Messages with a wrong, missing or replayed signature, or no header, are

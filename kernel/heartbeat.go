@@ -1,7 +1,5 @@
 package kernel
 
-import "github.com/go-zeromq/zmq4"
-
 // echoHeartbeats answers every heartbeat ping with the same frames, until the
 // heartbeat socket is closed. The socket is a ROUTER, so each message arrives
 // prefixed with its sender's identity, and sending it back unchanged routes
@@ -9,14 +7,11 @@ import "github.com/go-zeromq/zmq4"
 // and "ping" back, and declares the kernel dead when it does not.
 func (k *Kernel) echoHeartbeats() {
 	for {
-		msg, err := k.socks.hb.Recv()
+		frames, err := k.socks.hb.Recv()
 		if err != nil {
 			return // closed
 		}
-		if msg.Type == zmq4.CmdMsg || len(msg.Frames) < 2 {
-			continue // a ZMTP command, or nothing to route back
-		}
-		if err := k.socks.hb.Send(zmq4.NewMsgFrom(msg.Frames...)); err != nil {
+		if err := k.socks.hb.Send(frames); err != nil {
 			k.log.Printf("hb: echo: %v", err)
 		}
 	}

@@ -185,9 +185,9 @@ func (k *Kernel) Serve(ctx context.Context, interp backend.Interpreter) error {
 }
 
 // teardownGrace is how long Serve lets the workers finish their last reply
-// before it closes the request sockets under them. zmq4 sends on a ROUTER
-// without a deadline, so a client that stopped reading could otherwise hold
-// the shutdown forever; closing the socket fails such a send.
+// before it closes the request sockets under them. A send to a client that
+// stopped reading waits for its write deadline (routersocket.go), longer
+// than a shutdown should take; closing the socket fails such a send at once.
 const teardownGrace = 2 * time.Second
 
 // waitOrCloseRouters waits for the workers to end, then closes the request

@@ -16,7 +16,7 @@ import (
 	"github.com/google/uuid"
 )
 
-func newTestPub(t *testing.T, endpoint string, timeouts pubTimeouts) *pubSocket {
+func newTestPub(t *testing.T, endpoint string, timeouts socketTimeouts) *pubSocket {
 	t.Helper()
 	p, err := listenPub(endpoint, log.New(io.Discard, "", 0), timeouts)
 	if err != nil {
@@ -108,7 +108,7 @@ func TestPubTopicsAndFrames(t *testing.T) {
 			if transport == "ipc" {
 				ep = "ipc://" + filepath.Join(t.TempDir(), "pub")
 			}
-			p := newTestPub(t, ep, pubTimeouts{})
+			p := newTestPub(t, ep, socketTimeouts{})
 			_, all := subscribe(t, p, "")
 			_, some := subscribe(t, p, "kernel.")
 			drainProbes(t, p, all, some) // all also got some's probes
@@ -133,7 +133,7 @@ func TestPubTopicsAndFrames(t *testing.T) {
 }
 
 func TestPubUnsubscribe(t *testing.T) {
-	p := newTestPub(t, "tcp://127.0.0.1:0", pubTimeouts{})
+	p := newTestPub(t, "tcp://127.0.0.1:0", socketTimeouts{})
 	sub, in := subscribe(t, p, "a")
 	if err := sub.SetOption(zmq4.OptionUnsubscribe, "a"); err != nil {
 		t.Fatal(err)
@@ -154,7 +154,7 @@ func TestPubUnsubscribe(t *testing.T) {
 // A connection that never completes its handshake does not keep others out,
 // and is dropped after the handshake timeout.
 func TestPubSilentConnection(t *testing.T) {
-	p := newTestPub(t, "tcp://127.0.0.1:0", pubTimeouts{handshake: 50 * time.Millisecond})
+	p := newTestPub(t, "tcp://127.0.0.1:0", socketTimeouts{handshake: 50 * time.Millisecond})
 	silent, err := net.Dial("tcp", p.Addr().String())
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +169,7 @@ func TestPubSilentConnection(t *testing.T) {
 
 // A subscriber that stops reading is disconnected instead of blocking Send.
 func TestPubDropsStuckSubscriber(t *testing.T) {
-	p := newTestPub(t, "tcp://127.0.0.1:0", pubTimeouts{write: 20 * time.Millisecond})
+	p := newTestPub(t, "tcp://127.0.0.1:0", socketTimeouts{write: 20 * time.Millisecond})
 	conn := rawSubscriber(t, p)
 	defer conn.Close()
 	big := bytes.Repeat([]byte("z"), 1<<20)
@@ -184,7 +184,7 @@ func TestPubDropsStuckSubscriber(t *testing.T) {
 // Heartbeat PINGs (libzmq's ZMQ_HEARTBEAT_IVL) are answered with a PONG that
 // echoes the context.
 func TestPubAnswersPing(t *testing.T) {
-	p := newTestPub(t, "tcp://127.0.0.1:0", pubTimeouts{})
+	p := newTestPub(t, "tcp://127.0.0.1:0", socketTimeouts{})
 	conn := rawSubscriber(t, p)
 	defer conn.Close()
 	ping := append([]byte{4}, "PING"...)

@@ -1,7 +1,6 @@
 package kernel
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,22 +8,21 @@ import (
 	"net"
 	"os"
 	"strings"
-
-	"github.com/go-zeromq/zmq4"
 )
 
-// sockets are the five ZeroMQ sockets of a kernel, bound and listening.
+// sockets are the five ZeroMQ sockets of a kernel, bound and listening, all
+// of this package's own (routersocket.go and pubsocket.go say why not
+// zmq4's).
 //
 // Shell, control and stdin are ROUTER sockets: each incoming message carries
 // the identity of the client that sent it, and a reply is routed back by it.
 // The heartbeat is a ROUTER too, echoing every message back to its sender:
 // jupyter_client pings with a REQ socket, which a ROUTER serves (the REQ's
 // empty delimiter frame travels in the echoed frames), and a ROUTER also
-// serves DEALER pingers that send no delimiter, which zmq4's REP rejects
-// ("invalid REP message"). ipykernel made the same move from REP to ROUTER.
-// IOPub is a PUB socket of this package's own (pubsocket.go says why).
+// serves DEALER pingers that send no delimiter. ipykernel made the same move
+// from REP to ROUTER. IOPub is a PUB socket.
 type sockets struct {
-	shell, control, stdin, hb zmq4.Socket
+	shell, control, stdin, hb *routerSocket
 	iopub                     *pubSocket
 	// bound is the connection info with the ports actually bound, which
 	// differ from the requested ones when those were 0.
@@ -37,32 +35,23 @@ func bindSockets(conn ConnectionInfo, logger *log.Logger) (*sockets, error) {
 	if err := conn.validate(); err != nil {
 		return nil, err
 	}
-	// zmq4 logs through its own logger (stderr by default); send it to ours.
-	opt := zmq4.WithLogger(logger)
-	// The sockets get a background context: their lifetime is managed by
-	// explicit Close calls in Serve, in an order that lets final replies out.
-	bg := context.Background()
-	s := &sockets{
-		shell:   zmq4.NewRouter(bg, opt),
-		control: zmq4.NewRouter(bg, opt),
-		stdin:   zmq4.NewRouter(bg, opt),
-		hb:      zmq4.NewRouter(bg, opt),
-		bound:   conn,
-	}
+	s := &sockets{bound: conn}
 	for _, b := range []struct {
 		channel string
-		sock    zmq4.Socket
+		sock    **routerSocket
 	}{
-		{channelShell, s.shell},
-		{channelControl, s.control},
-		{channelStdin, s.stdin},
-		{channelHB, s.hb},
+		{channelShell, &s.shell},
+		{channelControl, &s.control},
+		{channelStdin, &s.stdin},
+		{channelHB, &s.hb},
 	} {
 		err := listen(conn, b.channel, func(ep string) (net.Addr, error) {
-			if err := b.sock.Listen(ep); err != nil {
+			r, err := listenRouter(ep, b.channel, logger, socketTimeouts{})
+			if err != nil {
 				return nil, err
 			}
-			return b.sock.Addr(), nil
+			*b.sock = r
+			return r.Addr(), nil
 		}, &s.bound)
 		if err != nil {
 			s.closeAll()
@@ -70,7 +59,7 @@ func bindSockets(conn ConnectionInfo, logger *log.Logger) (*sockets, error) {
 		}
 	}
 	err := listen(conn, channelIOPub, func(ep string) (net.Addr, error) {
-		pub, err := listenPub(ep, logger, pubTimeouts{})
+		pub, err := listenPub(ep, logger, socketTimeouts{})
 		if err != nil {
 			return nil, err
 		}
@@ -126,8 +115,10 @@ func removeStaleSocket(path string) error {
 
 // closeRouters closes the request sockets, which ends their reader loops.
 func (s *sockets) closeRouters() {
-	for _, sock := range []zmq4.Socket{s.shell, s.control, s.stdin, s.hb} {
-		_ = sock.Close() // errors here are about connections already gone
+	for _, sock := range []*routerSocket{s.shell, s.control, s.stdin, s.hb} {
+		if sock != nil {
+			_ = sock.Close() // errors here are about connections already gone
+		}
 	}
 }
 

@@ -8,8 +8,6 @@ import (
 	"log"
 	"slices"
 	"sync"
-
-	"github.com/go-zeromq/zmq4"
 )
 
 // errKernelStopped is what Input returns once the kernel is shutting down.
@@ -21,7 +19,7 @@ var errKernelStopped = errors.New("kernel is shutting down")
 // routing identities address the right stdin socket), and hands the matching
 // input_reply, received by the stdin reader, back to the waiting cell.
 type stdinChannel struct {
-	sock    zmq4.Socket
+	sock    *routerSocket
 	auth    *Authenticator
 	session string
 	pub     *publisher
@@ -36,7 +34,7 @@ type stdinChannel struct {
 	stopOnce sync.Once
 }
 
-func newStdinChannel(sock zmq4.Socket, auth *Authenticator, session string, pub *publisher, logger *log.Logger) *stdinChannel {
+func newStdinChannel(sock *routerSocket, auth *Authenticator, session string, pub *publisher, logger *log.Logger) *stdinChannel {
 	return &stdinChannel{
 		sock:     sock,
 		auth:     auth,
@@ -89,7 +87,7 @@ func (s *stdinChannel) ask(ctx context.Context, route [][]byte, parent json.RawM
 	reply := s.await(header.MsgID)
 	defer s.forget(reply)
 
-	if err := s.sock.SendMulti(zmq4.NewMsgFrom(frames...)); err != nil {
+	if err := s.sock.Send(frames); err != nil {
 		return "", fmt.Errorf("send input_request: %w", err)
 	}
 	select {

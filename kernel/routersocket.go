@@ -1,0 +1,223 @@
+package kernel
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"slices"
+	"sync"
+)
+
+// routerSocket is a ROUTER socket, on this package's ZMTP (zmtp.go), for
+// shell, control, stdin and the heartbeat. zmq4's ROUTER (v0.17) runs each
+// handshake inside its accept loop without a deadline, so one connection
+// that stops halfway through its greeting keeps every later client of that
+// socket out; libzmq (ipykernel) does not have that problem, and neither
+// does this socket: every connection has its own goroutine, the handshake a
+// deadline.
+//
+// Each connection's goroutine reads its messages and queues them for Recv,
+// prefixed with the peer's identity, as a ROUTER does. Send routes a message
+// by its first frame to the peers with that identity and writes it from the
+// calling goroutine, in one system call for a usual message, under a write
+// deadline; a peer whose write fails or times out is disconnected (libzmq
+// clients reconnect by themselves).
+//
+// Identities: a peer that names itself in its handshake (jupyter_client
+// names its shell and stdin sockets after its session, which is how an
+// input_request reaches the client whose cell asked) gets that identity; one
+// that does not gets a fresh one, five bytes starting with a zero byte, as
+// libzmq makes them. Two live connections may share an identity (two clients
+// made from one jupyter_client session); a message to it goes to both, and
+// each client keeps what answers its own requests. (libzmq would ignore the
+// second client until the first is gone, which leaves it hanging.)
+//
+// Messages are bounded: a peer announcing a frame or message over
+// maxMessage bytes is disconnected before anything is allocated for it.
+//
+// It is safe for concurrent use. Close ends every goroutine it started.
+type routerSocket struct {
+	*zmtpListener
+	name       string
+	log        *log.Logger
+	maxMessage int
+
+	in        chan [][]byte // received messages, identity first
+	done      chan struct{} // closed by Close
+	closeOnce sync.Once
+
+	mu     sync.Mutex
+	peers  map[string][]*zmtpConn // by identity
+	nextID uint32                 // for generated identities
+}
+
+const (
+	// maxRouterMessage bounds one message a client sends: code, a
+	// history search, comm data. Larger ones end the connection.
+	maxRouterMessage = 256 << 20
+	// frameOverhead is what each frame counts against the message bound
+	// besides its bytes, so that a flood of empty frames is bounded too.
+	frameOverhead = 64
+	// routerQueue is how many received messages wait for Recv before the
+	// peers' readers wait too (and TCP holds the rest).
+	routerQueue = 16
+)
+
+// errNoPeer is what Send returns when no peer has the identity.
+var errNoPeer = errors.New("no connected peer with this identity")
+
+// listenRouter binds a ROUTER socket to a tcp:// or ipc:// endpoint; name
+// is the channel, for the log.
+func listenRouter(endpoint, name string, logger *log.Logger, timeouts socketTimeouts) (*routerSocket, error) {
+	r := &routerSocket{
+		name:       name,
+		log:        logger,
+		maxMessage: maxRouterMessage,
+		in:         make(chan [][]byte, routerQueue),
+		done:       make(chan struct{}),
+		peers:      make(map[string][]*zmtpConn),
+	}
+	l, err := listenZMTP(endpoint, name, logger, timeouts, "ROUTER", []string{"REQ", "DEALER", "ROUTER"}, r.serve)
+	if err != nil {
+		return nil, err
+	}
+	r.zmtpListener = l
+	return r, nil
+}
+
+// Recv returns the next message: the sender's identity, then the frames it
+// sent. After Close it returns net.ErrClosed.
+func (r *routerSocket) Recv() ([][]byte, error) {
+	select {
+	case <-r.done: // first: messages may still be queued
+		return nil, net.ErrClosed
+	default:
+	}
+	select {
+	case m := <-r.in:
+		return m, nil
+	case <-r.done:
+		return nil, net.ErrClosed
+	}
+}
+
+// Send sends frames[1:] to the peers whose identity is frames[0].
+func (r *routerSocket) Send(frames [][]byte) error {
+	if len(frames) < 2 {
+		return errors.New("a ROUTER message needs an identity and a frame")
+	}
+	r.mu.Lock()
+	conns := slices.Clone(r.peers[string(frames[0])])
+	r.mu.Unlock()
+	if len(conns) == 0 {
+		return errNoPeer
+	}
+	var errs []error
+	for _, c := range conns {
+		if err := c.writeFrames(frames[1:], 0); err != nil {
+			c.Close() // its reader ends and removes it
+			errs = append(errs, fmt.Errorf("%s: %w", c.RemoteAddr(), err))
+		}
+	}
+	if len(errs) == len(conns) {
+		return errors.Join(errs...)
+	}
+	return nil // delivered to a peer with the identity
+}
+
+// serve registers a peer and reads its messages until its connection ends
+// or the socket is closed.
+func (r *routerSocket) serve(c *zmtpConn) {
+	id := r.register(c)
+	defer r.unregister(id, c)
+	for {
+		msg, err := r.readMessage(c)
+		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+				r.log.Printf("%s: peer %s: %v", r.name, c.RemoteAddr(), err)
+			}
+			return
+		}
+		if msg == nil {
+			continue // a command, handled
+		}
+		select {
+		case r.in <- append([][]byte{id}, msg...):
+		case <-r.done:
+			return
+		}
+	}
+}
+
+// register files c under its identity, generating one when it has none.
+func (r *routerSocket) register(c *zmtpConn) []byte {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	id := c.identity
+	if len(id) == 0 {
+		r.nextID++
+		id = binary.BigEndian.AppendUint32([]byte{0}, r.nextID)
+	}
+	r.peers[string(id)] = append(r.peers[string(id)], c)
+	return id
+}
+
+func (r *routerSocket) unregister(id []byte, c *zmtpConn) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	conns := slices.DeleteFunc(r.peers[string(id)], func(x *zmtpConn) bool { return x == c })
+	if len(conns) == 0 {
+		delete(r.peers, string(id))
+	} else {
+		r.peers[string(id)] = conns
+	}
+}
+
+// readMessage reads the frames of one message. It answers a PING itself
+// and returns nil for it and for the other commands, which mean nothing to
+// a ROUTER.
+func (r *routerSocket) readMessage(c *zmtpConn) ([][]byte, error) {
+	var frames [][]byte
+	budget := r.maxMessage
+	for {
+		flags, body, err := readFrame(c.r, budget)
+		if err != nil {
+			return nil, err
+		}
+		if flags&flagCommand != 0 {
+			if len(frames) > 0 || flags&flagMore != 0 {
+				return nil, errors.New("a command inside a message")
+			}
+			name, data, err := parseCommand(body)
+			if err != nil {
+				return nil, err
+			}
+			switch name {
+			case cmdPing:
+				return nil, c.pong(data)
+			case cmdError:
+				return nil, errors.New("peer sent ERROR")
+			}
+			return nil, nil
+		}
+		frames = append(frames, body)
+		if flags&flagMore == 0 {
+			return frames, nil
+		}
+		budget -= len(body) + frameOverhead
+		if budget < 0 {
+			return nil, fmt.Errorf("message over the limit of %d bytes", r.maxMessage)
+		}
+	}
+}
+
+// Close stops accepting, disconnects every peer, and waits until every
+// goroutine of the socket has ended. Messages received and not yet taken by
+// Recv are dropped.
+func (r *routerSocket) Close() error {
+	r.closeOnce.Do(func() { close(r.done) })
+	return r.zmtpListener.Close()
+}
