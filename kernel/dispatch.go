@@ -165,8 +165,14 @@ func (k *Kernel) reply(req *request, msgType string, content any, metadata map[s
 		k.log.Printf("cannot encode %s: %v", msgType, err)
 		return
 	}
+	// The iopub messages published while handling req precede its reply,
+	// stream text included, as in ipykernel.
+	k.pub.flush()
 	if err := req.sock.Send(frames); err != nil {
 		k.log.Printf("%s: send %s: %v", req.channel, msgType, err)
+	}
+	if k.pub.onSent != nil {
+		k.pub.onSent(req.channel, msgType)
 	}
 }
 

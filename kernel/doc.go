@@ -42,7 +42,7 @@
 //	execute.go       execute_request, execution count, stop_on_error aborts
 //	history.go       in-memory history and history_request
 //	output.go        the backend.Output a cell writes to
-//	iopub.go         the one goroutine that owns the PUB socket
+//	iopub.go         publishing on iopub: ordered, at once, streams coalesced
 //	stdin.go         input_request / input_reply
 //	heartbeat.go     the heartbeat echo
 //	interrupt.go     SIGINT as interrupt
@@ -58,8 +58,9 @@
 //   - stdin reader: hands input_reply to the waiting cell; ends with its
 //     socket;
 //   - heartbeat: echoes pings; ends with its socket;
-//   - publisher: owns the PUB socket; ends when Serve stops it, after sending
-//     what was queued, and closes the socket;
+//   - stream flusher (iopub.go's run): sends stream text held for
+//     coalescing when its delay has passed; ends when Serve shuts the
+//     publisher down, which then closes the PUB socket;
 //   - in each socket: an accept loop, and per connection one goroutine that
 //     performs its handshake (under a deadline) and then reads it; they end
 //     when the socket is closed;

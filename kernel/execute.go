@@ -17,10 +17,11 @@ import (
 //	shell  execute_reply                  (serve)
 //	iopub  status idle                    (serve)
 //
-// All iopub messages go through the one publisher queue, so the cell's output
-// is out before its idle. When the cell fails and stop_on_error holds, the
-// execute_requests already queued behind it are answered "aborted" without
-// running, after this one's idle.
+// Each iopub message is written when it is published, in the order
+// published, and a reply is sent after the pending stream text: so a cell's
+// output is out before its reply, and that before its idle. When the cell
+// fails and stop_on_error holds, the execute_requests already queued behind
+// it are answered "aborted" without running, after this one's idle.
 func (k *Kernel) handleExecute(ctx context.Context, req *request) outcome {
 	var c executeRequestContent
 	if bad, ok := decodeContent(req, &c); !ok {

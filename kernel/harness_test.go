@@ -181,6 +181,8 @@ type harness struct {
 type harnessOptions struct {
 	transport    string // "tcp" (default) or "ipc"
 	handleSIGINT bool
+	// onSent is called after each message the kernel writes.
+	onSent func(channel, msgType string)
 }
 
 func startKernel(t *testing.T, o harnessOptions) *harness {
@@ -196,6 +198,7 @@ func startKernel(t *testing.T, o harnessOptions) *harness {
 		t.Fatalf("Listen: %v", err)
 	}
 	interp := newFakeInterp()
+	k.pub.onSent = o.onSent
 	k.onShellQueued = func(req *request) {
 		if req.msg.Header.MsgType == "execute_request" && strings.Contains(string(req.msg.Content), `"value `) {
 			interp.queued <- struct{}{}

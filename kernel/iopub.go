@@ -2,64 +2,63 @@ package kernel
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"log"
 	"strings"
+	"sync"
 	"time"
 )
 
 // publisher owns the IOPub PUB socket. Every iopub message of the kernel goes
-// through its one goroutine, fed by a channel, for three reasons:
+// through it:
 //
-//   - order: messages leave in the order they were published, so a cell's
-//     outputs always precede the idle status published after them (nbclient
-//     drops output that arrives after idle);
-//   - safety: any number of goroutines (a cell's background goroutines, child
-//     processes' relays, the shell and control handlers) may publish at once;
-//   - coalescing: many small stream writes (a print loop) become few messages.
-//     Text is held at most streamFlushDelay, and any other message for any
-//     cell flushes it first, so nothing is reordered or held back for long.
+//   - at once: publish encodes and writes the message in the calling
+//     goroutine and returns when it is written, so a status, a result or an
+//     error leaves the kernel as soon as it is known, with no goroutine hop
+//     and no queue in between;
+//   - in order: one mutex serialises the writes, so messages leave in the
+//     order they were published, and a cell's outputs always precede the
+//     idle status published after them (nbclient drops output that arrives
+//     after idle); and since a reply is sent after flush, everything a
+//     handler published precedes its reply, as in ipykernel (execute_input,
+//     outputs, execute_reply, idle);
+//   - from anywhere: any number of goroutines (a cell's background
+//     goroutines, child processes' relays, the shell and control handlers)
+//     may publish at once;
+//   - coalesced, for streams only: many small stream writes (a print loop)
+//     become few messages. Text is held at most streamFlushDelay, and any
+//     other message, a reply or an input_request sends it first, so nothing
+//     is reordered, and nothing but stream text ever waits.
+//
+// Backpressure is the socket's: a write waits while a subscriber's buffers
+// are full, up to the socket's write deadline, after which the subscriber is
+// dropped.
 type publisher struct {
 	sock    *pubSocket
 	auth    *Authenticator
 	session string
 	log     *log.Logger
 
-	in   chan pubItem
-	stop chan struct{} // closed to ask the loop to drain and end
-	done chan struct{} // closed when the loop has ended and the socket is closed
+	mu      sync.Mutex
+	closed  bool         // after shutdown: messages are dropped
+	pending *streamChunk // stream text not yet sent
+	timer   *time.Timer  // sends pending when streamFlushDelay has passed
 
-	// pending is stream text not yet sent, and when it must go.
-	pending      *streamChunk
-	pendingTimer *time.Timer
+	stop chan struct{} // closed by shutdown: run ends
+	done chan struct{} // closed when run has ended
+
+	// onSent, when set (by tests, before Serve), is called after each
+	// message is written: the iopub ones here, replies by Kernel.reply.
+	onSent func(channel, msgType string)
 }
 
 const (
-	// publishQueue bounds what publishers may queue ahead of the socket;
-	// beyond it, a publishing cell waits, which is the backpressure a huge
-	// print loop needs.
-	publishQueue = 1024
 	// streamFlushDelay is the longest stream text is held back to be merged
 	// with the next write.
 	streamFlushDelay = 20 * time.Millisecond
 	// streamMaxChunk is the most text one stream message carries.
 	streamMaxChunk = 64 << 10
 )
-
-// pubItem is one request to the publishing goroutine: a message, stream text
-// to coalesce, or a barrier.
-type pubItem struct {
-	msgType string
-	parent  json.RawMessage
-	content any
-
-	stream *streamChunk // for msgType "stream"
-
-	// barrier, when set, is closed once everything published before it has
-	// been handed to the socket.
-	barrier chan struct{}
-}
 
 type streamChunk struct {
 	parent json.RawMessage
@@ -68,135 +67,106 @@ type streamChunk struct {
 }
 
 func newPublisher(sock *pubSocket, auth *Authenticator, session string, logger *log.Logger) *publisher {
+	t := time.NewTimer(streamFlushDelay)
+	t.Stop()
 	return &publisher{
 		sock:    sock,
 		auth:    auth,
 		session: session,
 		log:     logger,
-		in:      make(chan pubItem, publishQueue),
+		timer:   t,
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
 	}
 }
 
-// publish queues a message. After the publisher has stopped (the kernel shut
-// down while a cell's background work still prints), it drops the message
-// instead of blocking forever.
-func (p *publisher) publish(msgType string, parent json.RawMessage, content any) {
-	p.enqueue(pubItem{msgType: msgType, parent: parent, content: content})
-}
-
-// stream queues text for the "stdout" or "stderr" stream of parent's cell.
-func (p *publisher) stream(parent json.RawMessage, name, text string) {
-	c := &streamChunk{parent: parent, name: name}
-	c.text.WriteString(text)
-	p.enqueue(pubItem{msgType: "stream", stream: c})
-}
-
-// flush waits until everything published so far has been handed to the
-// socket, or ctx ends, or the publisher stops.
-func (p *publisher) flush(ctx context.Context) {
-	b := make(chan struct{})
-	p.enqueue(pubItem{barrier: b})
-	select {
-	case <-b:
-	case <-ctx.Done():
-	case <-p.done:
-	}
-}
-
-func (p *publisher) enqueue(it pubItem) {
-	select {
-	case p.in <- it:
-	case <-p.done:
-	}
-}
-
-// run is the publishing goroutine. It ends after shutdown has been called,
-// once it has sent everything queued before that.
+// run sends stream text whose delay has passed. It ends when shutdown is
+// called.
 func (p *publisher) run() {
 	defer close(p.done)
-	p.pendingTimer = time.NewTimer(streamFlushDelay)
-	p.pendingTimer.Stop()
-	defer p.pendingTimer.Stop()
-
 	for {
 		select {
-		case it := <-p.in:
-			p.handle(it)
-		case <-p.pendingTimer.C:
-			p.flushPending()
+		case <-p.timer.C:
+			// The text may have been sent meanwhile, and new text may be
+			// pending that has not waited its delay yet: sending it now
+			// only merges less.
+			p.flush()
 		case <-p.stop:
-			p.drain()
 			return
 		}
 	}
 }
 
-// drain sends what is queued, then closes the socket. pubSocket.Send
-// returns once a message is written, so nothing sent is lost by the close.
-func (p *publisher) drain() {
-	for {
-		select {
-		case it := <-p.in:
-			p.handle(it)
-		default:
-			p.flushPending()
-			if err := p.sock.Close(); err != nil {
-				p.log.Printf("iopub: close: %v", err)
-			}
-			return
-		}
+// publish sends a message with parent as its parent header, after any
+// pending stream text, and returns once it is written. After shutdown (the
+// kernel stopped while a cell's background work still prints) it drops the
+// message.
+func (p *publisher) publish(msgType string, parent json.RawMessage, content any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
 	}
+	p.flushLocked()
+	p.send(msgType, parent, content)
 }
 
-// shutdown stops the publisher and waits until the socket is closed.
-func (p *publisher) shutdown() {
-	close(p.stop)
-	<-p.done
-}
-
-func (p *publisher) handle(it pubItem) {
-	switch {
-	case it.barrier != nil:
-		p.flushPending()
-		close(it.barrier)
-	case it.stream != nil:
-		p.addStream(it.stream)
-	default:
-		p.flushPending()
-		p.send(it.msgType, it.parent, it.content)
+// stream adds text to the "stdout" or "stderr" stream of parent's cell. It
+// is merged with the pending text when that continues the same stream of the
+// same cell; otherwise the pending text is sent first.
+func (p *publisher) stream(parent json.RawMessage, name, text string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
 	}
-}
-
-// addStream merges c into the pending text when it continues the same stream
-// of the same cell, and otherwise sends the pending text first.
-func (p *publisher) addStream(c *streamChunk) {
-	if p.pending != nil && (p.pending.name != c.name || !bytes.Equal(p.pending.parent, c.parent)) {
-		p.flushPending()
+	if p.pending != nil && (p.pending.name != name || !bytes.Equal(p.pending.parent, parent)) {
+		p.flushLocked()
 	}
 	if p.pending == nil {
-		p.pending = c
-		p.pendingTimer.Reset(streamFlushDelay)
-	} else {
-		p.pending.text.WriteString(c.text.String())
+		p.pending = &streamChunk{parent: parent, name: name}
+		p.timer.Reset(streamFlushDelay)
 	}
+	p.pending.text.WriteString(text)
 	if p.pending.text.Len() >= streamMaxChunk {
-		p.flushPending()
+		p.flushLocked()
 	}
 }
 
-func (p *publisher) flushPending() {
+// flush sends the pending stream text, if any, and returns once everything
+// published so far is written to the socket.
+func (p *publisher) flush() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.flushLocked()
+}
+
+func (p *publisher) flushLocked() {
 	if p.pending == nil {
 		return
 	}
 	c := p.pending
 	p.pending = nil
-	p.pendingTimer.Stop()
+	p.timer.Stop()
 	p.send("stream", c.parent, streamContent{Name: c.name, Text: c.text.String()})
 }
 
-// send encodes and hands one message to the socket.
+// shutdown sends the pending text, stops publishing, ends run and closes the
+// socket. pubSocket.Send returns once a message is written, so nothing
+// published before is lost by the close.
+func (p *publisher) shutdown() {
+	p.mu.Lock()
+	p.flushLocked()
+	p.closed = true
+	p.mu.Unlock()
+	close(p.stop)
+	<-p.done
+	if err := p.sock.Close(); err != nil {
+		p.log.Printf("iopub: close: %v", err)
+	}
+}
+
+// send encodes and writes one message; p.mu is held.
 func (p *publisher) send(msgType string, parent json.RawMessage, content any) {
 	body, err := json.Marshal(content)
 	if err != nil {
@@ -214,6 +184,9 @@ func (p *publisher) send(msgType string, parent json.RawMessage, content any) {
 		return
 	}
 	p.sock.Send(frames)
+	if p.onSent != nil {
+		p.onSent(channelIOPub, msgType)
+	}
 }
 
 // topic is the PUB topic frame, as ipykernel names them. Jupyter clients

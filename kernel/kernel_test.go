@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -84,6 +85,39 @@ func TestExecuteFlow(t *testing.T) {
 	h.c.outputs(id)
 	if rep.ExecutionCount != 2 {
 		t.Errorf("store_history=false count %d, want 2", rep.ExecutionCount)
+	}
+}
+
+// The kernel writes a cell's messages in ipykernel's order: its outputs
+// (pending stream text included) before its reply, the reply before idle.
+// Clients read shell and iopub separately, so the order is observed where
+// the kernel writes.
+func TestExecuteWriteOrder(t *testing.T) {
+	var mu sync.Mutex
+	var sent []string
+	record := func(channel, msgType string) {
+		mu.Lock()
+		defer mu.Unlock()
+		sent = append(sent, channel+":"+msgType)
+	}
+	h := startKernel(t, harnessOptions{onSent: record})
+	for code, want := range map[string]string{
+		"print hi": "iopub:status iopub:execute_input iopub:stream shell:execute_reply iopub:status",
+		"value 1":  "iopub:status iopub:execute_input iopub:execute_result shell:execute_reply iopub:status",
+		"fail":     "iopub:status iopub:execute_input iopub:error shell:execute_reply iopub:status",
+	} {
+		mu.Lock()
+		sent = nil
+		mu.Unlock()
+		id := h.c.execute(code, nil)
+		h.c.reply(h.c.shellIn, id, "execute_reply")
+		h.c.outputs(id)
+		mu.Lock()
+		got := strings.Join(sent, " ")
+		mu.Unlock()
+		if got != want {
+			t.Errorf("%s: written %s, want %s", code, got, want)
+		}
 	}
 }
 

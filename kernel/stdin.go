@@ -67,7 +67,7 @@ func (s *stdinChannel) ask(ctx context.Context, route [][]byte, parent json.RawM
 
 	// Text the cell printed before asking (often the prompt itself) must
 	// reach the frontend before the input box does.
-	s.pub.flush(ctx)
+	s.pub.flush()
 
 	body, err := json.Marshal(inputRequestContent{Prompt: prompt, Password: password})
 	if err != nil {
