@@ -386,3 +386,27 @@ func TestRouterCloseEndsEverything(t *testing.T) {
 	}
 	checkNoKernelGoroutines(t)
 }
+
+// Accepted TCP connections have TCP_NODELAY (Go's default), so a message
+// never waits for Nagle's algorithm.
+func TestAcceptedConnectionsHaveNoDelay(t *testing.T) {
+	r := newTestRouter(t, socketTimeouts{})
+	rawDealer(t, r, "nodelay")
+	r.mu.Lock()
+	c := r.peers["nodelay"][0]
+	r.mu.Unlock()
+	raw, err := c.Conn.(*net.TCPConn).SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v int
+	var serr error
+	if err := raw.Control(func(fd uintptr) {
+		v, serr = syscall.GetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_NODELAY)
+	}); err != nil || serr != nil {
+		t.Fatal(err, serr)
+	}
+	if v == 0 {
+		t.Error("TCP_NODELAY is off")
+	}
+}
