@@ -205,7 +205,7 @@ func rawDealer(t *testing.T, r *routerSocket, id string) net.Conn {
 	if _, err := zmq4.Open(conn, null.Security(), zmq4.Dealer, zmq4.SocketIdentity(id), false, nil); err != nil {
 		t.Fatal(err)
 	}
-	for {
+	for deadline := time.Now().Add(waitLimit); time.Now().Before(deadline); {
 		r.mu.Lock()
 		n := len(r.peers)
 		r.mu.Unlock()
@@ -214,6 +214,8 @@ func rawDealer(t *testing.T, r *routerSocket, id string) net.Conn {
 		}
 		time.Sleep(time.Millisecond)
 	}
+	t.Fatal("the router never registered the peer")
+	return nil
 }
 
 // waitClosed reads conn until the other side closes it.
@@ -328,7 +330,9 @@ func TestRouterAnswersPing(t *testing.T) {
 // A message larger than one write chunk arrives whole, and a peer that
 // stops reading is disconnected instead of blocking Send.
 func TestRouterLargeMessagesAndStuckPeer(t *testing.T) {
-	r := newTestRouter(t, socketTimeouts{write: 50 * time.Millisecond})
+	// The deadline is long enough for a reading peer to take each chunk on
+	// a loaded machine, and short enough for the test.
+	r := newTestRouter(t, socketTimeouts{write: time.Second})
 	d := dealer(t, r, "reader")
 	send(t, d, "hi")
 	recvTimeout(t, r)
