@@ -210,3 +210,30 @@ func TestOsExecAndSyscallAreImportable(t *testing.T) {
 		t.Fatalf("got %s", c.value())
 	}
 }
+
+func TestMultiValueDefinesInTopLevelBlocks(t *testing.T) {
+	s := newSession(t)
+	c := mustRun(t, s, `import ("fmt"; "strconv")
+total := 0
+for _, s := range []string{"1", "2"} {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		panic(err)
+	}
+	total += n
+}
+if v, err := strconv.Atoi("5"); err == nil {
+	total += v
+}
+{
+	a, b := strconv.Atoi("x")
+	fmt.Println(a, b != nil)
+}
+func() {
+	fmt.Println("literal called at the top level")
+}()
+total`)
+	if c.value() != "8" || c.rec.out() != "0 true\nliteral called at the top level\n" {
+		t.Fatalf("total %s, out %q", c.value(), c.rec.out())
+	}
+}

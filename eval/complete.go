@@ -92,7 +92,7 @@ func (s *Session) selectorNames(recv string) []string {
 		}
 		return names
 	}
-	v, ok := s.in.Globals()[recv]
+	v, ok := globalsOf(s.in)[recv]
 	if !ok || !v.IsValid() {
 		return nil
 	}
@@ -144,7 +144,7 @@ func (s *Session) scopeNames() []string {
 		names = append(names, k)
 	}
 	names = append(names, goBuiltins...)
-	for name := range s.in.Globals() {
+	for name := range globalsOf(s.in) {
 		if !strings.HasPrefix(name, "__gomp") {
 			names = append(names, name)
 		}

@@ -248,7 +248,7 @@ func (s *Session) rebuild(entries []*declEntry, drop map[string]bool) error {
 		log.put(e)
 	}
 	oldIn, oldFS := s.in, s.fs
-	oldGlobals := oldIn.Globals()
+	oldGlobals := globalsOf(oldIn)
 	typeNames := s.typeNamesOf(oldIn, log)
 	in, fs, err := s.newInterpreter()
 	if err != nil {
@@ -262,7 +262,7 @@ func (s *Session) rebuild(entries []*declEntry, drop map[string]bool) error {
 		restore()
 		return err
 	}
-	newGlobals := s.in.Globals()
+	newGlobals := globalsOf(s.in)
 	for name, old := range carried {
 		if v, ok := newGlobals[name]; ok && v.CanSet() {
 			if c, ok := convertValue(old, v.Type()); ok {

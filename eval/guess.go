@@ -25,7 +25,7 @@ func (s *Session) newGuesser(p *parsedUnit) *guesser {
 	if !needsGuesses(p.file) {
 		return g // most cells: nothing to guess, and the globals cost time to list
 	}
-	for name, v := range s.in.Globals() {
+	for name, v := range globalsOf(s.in) {
 		g.declared[name] = true
 		if k := basicKind(v.Type()); k != "" {
 			g.names[name] = k

@@ -52,7 +52,7 @@ func (s *Session) Snapshot() (*mp.Snapshot, error) {
 	s.state.RLock()
 	defer s.state.RUnlock()
 	names := s.typeNames()
-	all := s.in.Globals()
+	all := globalsOf(s.in)
 	globals := map[string]reflect.Value{}
 	var decl strings.Builder
 	for _, name := range sortedKeys(all) {
@@ -166,7 +166,7 @@ func (s *Session) targetFunc(t mp.Target) (reflect.Value, error) {
 	if _, err := s.evalExpr("var " + recv + " " + typ); err != nil {
 		return reflect.Value{}, err
 	}
-	g, ok := s.in.Globals()[recv]
+	g, ok := globalsOf(s.in)[recv]
 	if !ok {
 		return reflect.Value{}, fmt.Errorf("declaring the receiver of %s", t.Func)
 	}
@@ -246,7 +246,7 @@ func fitArgs(name string, ft reflect.Type, args []reflect.Value) ([]reflect.Valu
 // SetGlobal sets a global variable (mp.Host).
 func (s *Session) SetGlobal(name string, v reflect.Value) error {
 	s.state.RLock()
-	g, ok := s.in.Globals()[name]
+	g, ok := globalsOf(s.in)[name]
 	s.state.RUnlock()
 	if !ok || !g.CanSet() {
 		return fmt.Errorf("eval: no global variable %s", name)

@@ -82,7 +82,7 @@ func (s *Session) sessionDoc(head, rest string, detail int) (backend.MIMEBundle,
 			return sourceBundle(e.text, s.units.label(e.file)), true
 		}
 	}
-	v, ok := s.in.Globals()[head]
+	v, ok := globalsOf(s.in)[head]
 	if !ok || !v.IsValid() {
 		return nil, false
 	}

@@ -166,7 +166,47 @@ func unitEdits(p *parsedUnit, g *guesser) []edit {
 		}
 		return true
 	})
+	for _, st := range p.body {
+		r.isolateBlock(st)
+	}
 	return r.edits
+}
+
+// isolateBlock runs a top-level compound statement of a cell (a for, if,
+// switch, select or block) inside a function literal when it declares
+// several variables from one multi-value expression (b, err := f()): yaegi
+// v0.16.1 loses such variables in nested blocks of top-level code ("undefined:
+// b"), but not in a function. Variables declared inside these statements are
+// local to them anyway, so nothing changes for the cell, unless the
+// statement defers (its defer would run at its end) or jumps (goto, labels):
+// those are left as they are.
+func (r *rewriter) isolateBlock(st ast.Stmt) {
+	switch st.(type) {
+	case *ast.ForStmt, *ast.RangeStmt, *ast.IfStmt, *ast.BlockStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+	default:
+		return
+	}
+	multi, unsafe := false, false
+	ast.Inspect(st, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.AssignStmt:
+			multi = multi || (n.Tok == token.DEFINE && len(n.Lhs) > 1 && len(n.Rhs) == 1)
+		case *ast.ValueSpec:
+			multi = multi || (len(n.Names) > 1 && len(n.Values) == 1)
+		case *ast.DeferStmt, *ast.LabeledStmt:
+			unsafe = true
+		case *ast.BranchStmt:
+			unsafe = unsafe || n.Tok == token.GOTO
+		}
+		return true
+	})
+	if !multi || unsafe {
+		return
+	}
+	start, end := r.p.off(st.Pos()), r.p.off(st.End())
+	r.edits = append(r.edits, edit{start, start, "func() { "}, edit{end, end, " }();"})
 }
 
 // probeFunc adds to a top-level function or method the check that lets mp

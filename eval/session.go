@@ -243,3 +243,15 @@ func (ioDiscard) Write(p []byte) (int, error) { return len(p), nil }
 
 // symbolValue is reflect.ValueOf, named for what it is used for here.
 func symbolValue(v any) reflect.Value { return reflect.ValueOf(v) }
+
+// globalsOf lists an interpreter's global variables. yaegi's Globals panics
+// when a failed compile left a variable without its slot; that variable is
+// then simply not listed.
+func globalsOf(in *interp.Interpreter) (g map[string]reflect.Value) {
+	defer func() {
+		if recover() != nil {
+			g = map[string]reflect.Value{}
+		}
+	}()
+	return in.Globals()
+}

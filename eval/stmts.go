@@ -28,7 +28,7 @@ func (s *Session) runStmts(ctx context.Context, u unit, code, label string, last
 	var names []string
 	var reuse []edit
 	if declaresAtTopLevel(p) {
-		names, reuse = redeclarations(p, s.in.Globals())
+		names, reuse = redeclarations(p, globalsOf(s.in))
 	}
 
 	// Variants to try, in order: with the redeclarations as assignments (if
