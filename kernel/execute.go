@@ -92,7 +92,11 @@ func (k *Kernel) handleExecute(ctx context.Context, req *request) outcome {
 			metadata: map[string]any{"status": "error"},
 		}
 		if !c.Silent && stopOnError {
-			out.then = func() { k.abortQueuedExecutes(ctx) }
+			// What is queued now, before the error reply goes out, is what
+			// was sent behind the failed cell ("Run all"); a request a
+			// client sends after seeing the reply must run.
+			queued := k.takeQueued()
+			out.then = func() { k.abortQueuedExecutes(ctx, queued) }
 		}
 		return out
 	}
@@ -136,25 +140,31 @@ func (k *Kernel) runCell(ctx context.Context, req backend.ExecuteRequest, out ba
 	return k.interp.Execute(ctx, req, out)
 }
 
-// abortQueuedExecutes answers every execute_request already waiting in the
-// shell queue with status "aborted", without running it (stop_on_error).
-// Other requests waiting there are served normally. Requests that arrive
-// afterwards run as usual: only what was queued behind the failed cell,
-// typically "Run all" after an error, is skipped.
-func (k *Kernel) abortQueuedExecutes(ctx context.Context) {
+// takeQueued removes and returns the requests waiting in the shell queue.
+func (k *Kernel) takeQueued() []*request {
+	var queued []*request
 	for {
 		select {
 		case req := <-k.shellQueue:
-			if req.msg.Header.MsgType != "execute_request" {
-				k.serve(ctx, req)
-				continue
-			}
-			k.log.Printf("aborting execute_request %s after a failed cell", req.msg.Header.MsgID)
-			k.publishStatus("busy", req)
-			k.reply(req, "execute_reply", statusOnlyContent{Status: "aborted"}, map[string]any{"status": "aborted"})
-			k.publishStatus("idle", req)
+			queued = append(queued, req)
 		default:
-			return
+			return queued
 		}
+	}
+}
+
+// abortQueuedExecutes answers the execute_requests that were queued behind a
+// failed cell with status "aborted", without running them (stop_on_error),
+// and serves the other requests among them normally, in order.
+func (k *Kernel) abortQueuedExecutes(ctx context.Context, queued []*request) {
+	for _, req := range queued {
+		if req.msg.Header.MsgType != "execute_request" {
+			k.serve(ctx, req)
+			continue
+		}
+		k.log.Printf("aborting execute_request %s after a failed cell", req.msg.Header.MsgID)
+		k.publishStatus("busy", req)
+		k.reply(req, "execute_reply", statusOnlyContent{Status: "aborted"}, map[string]any{"status": "aborted"})
+		k.publishStatus("idle", req)
 	}
 }
