@@ -168,11 +168,13 @@ func (k *Kernel) reply(req *request, msgType string, content any, metadata map[s
 	// The iopub messages published while handling req precede its reply,
 	// stream text included, as in ipykernel.
 	k.pub.flush()
-	if err := req.sock.Send(frames); err != nil {
-		k.log.Printf("%s: send %s: %v", req.channel, msgType, err)
-	}
+	// Tests see the write before the client can: a client that has read
+	// the message finds it recorded.
 	if k.pub.onSent != nil {
 		k.pub.onSent(req.channel, msgType)
+	}
+	if err := req.sock.Send(frames); err != nil {
+		k.log.Printf("%s: send %s: %v", req.channel, msgType, err)
 	}
 }
 

@@ -181,7 +181,7 @@ type harness struct {
 type harnessOptions struct {
 	transport    string // "tcp" (default) or "ipc"
 	handleSIGINT bool
-	// onSent is called after each message the kernel writes.
+	// onSent is called before each message the kernel writes.
 	onSent func(channel, msgType string)
 }
 

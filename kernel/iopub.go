@@ -47,7 +47,7 @@ type publisher struct {
 	stop chan struct{} // closed by shutdown: run ends
 	done chan struct{} // closed when run has ended
 
-	// onSent, when set (by tests, before Serve), is called after each
+	// onSent, when set (by tests, before Serve), is called before each
 	// message is written: the iopub ones here, replies by Kernel.reply.
 	onSent func(channel, msgType string)
 }
@@ -183,10 +183,10 @@ func (p *publisher) send(msgType string, parent json.RawMessage, content any) {
 		p.log.Printf("iopub: cannot encode %s, dropped: %v", msgType, err)
 		return
 	}
-	p.sock.Send(frames)
 	if p.onSent != nil {
-		p.onSent(channelIOPub, msgType)
+		p.onSent(channelIOPub, msgType) // before the write, as in reply
 	}
+	p.sock.Send(frames)
 }
 
 // topic is the PUB topic frame, as ipykernel names them. Jupyter clients
