@@ -28,7 +28,10 @@ go test -count=1 -timeout 10m ./eval
 # kernel/testdata/fuzz/ to be committed as a regression test.
 fuzztime=${FUZZTIME:-10s}
 for target in FuzzDecodeMessage FuzzParseConnection; do
-	if ! go test -list "^$target\$" ./kernel | grep -qx "$target"; then
+	# Listed into a variable first: with pipefail, grep -q closing the pipe
+	# early could fail go test with SIGPIPE.
+	listed=$(go test -list "^$target\$" ./kernel)
+	if ! grep -qx "$target" <<<"$listed"; then
 		echo "test.sh: fuzz target $target is missing from ./kernel" >&2
 		exit 1
 	fi
