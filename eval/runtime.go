@@ -47,20 +47,19 @@ func (s *Session) overrides() interp.Exports {
 			"Mutex":     symbolValue((*Mutex)(nil)),
 		},
 		runtimePath + "/" + runtimePath: {
-			"GoStart":     symbolValue(s.goStart),
-			"GoEnd":       symbolValue(s.goEnd),
-			"Show":        symbolValue(s.show),
-			"Clear":       symbolValue(clearValue),
-			"MinInt":      symbolValue(minOf[int]),
-			"MaxInt":      symbolValue(maxOf[int]),
-			"MinFloat64":  symbolValue(minOf[float64]),
-			"MaxFloat64":  symbolValue(maxOf[float64]),
-			"MinString":   symbolValue(minOf[string]),
-			"MaxString":   symbolValue(maxOf[string]),
-			"Interrupted": symbolValue(s.interrupted),
-			"At":          symbolValue(s.sites.at),
-			"Probing":     symbolValue(s.probe.probing),
-			"Identify":    symbolValue(s.probe.identify),
+			"GoStart":    symbolValue(s.goStart),
+			"GoEnd":      symbolValue(s.goEnd),
+			"Show":       symbolValue(s.show),
+			"Clear":      symbolValue(clearValue),
+			"MinInt":     symbolValue(minOf[int]),
+			"MaxInt":     symbolValue(maxOf[int]),
+			"MinFloat64": symbolValue(minOf[float64]),
+			"MaxFloat64": symbolValue(maxOf[float64]),
+			"MinString":  symbolValue(minOf[string]),
+			"MaxString":  symbolValue(maxOf[string]),
+			"At":         symbolValue(s.sites.at),
+			"Probing":    symbolValue(s.probe.probing),
+			"Identify":   symbolValue(s.probe.identify),
 		},
 	}
 }
@@ -97,14 +96,6 @@ func (s *Session) awaitStop(stopped <-chan struct{}) {
 	case <-stopped:
 	case <-t.C:
 	}
-}
-
-// interrupted reports whether the running cell was interrupted, for code that
-// polls.
-func (s *Session) interrupted() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.runCtx != nil && s.runCtx.Err() != nil
 }
 
 // goStart and goEnd bracket every goroutine a cell starts (see guardGo).

@@ -224,9 +224,6 @@ func (s *Session) Close() error {
 	return nil
 }
 
-// interpreter returns the current interpreter.
-func (s *Session) interpreter() *interp.Interpreter { return s.in }
-
 // discardOutput is the output when no cell has run yet.
 type discardOutput struct{}
 

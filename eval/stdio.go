@@ -124,7 +124,9 @@ func (r *cellStdin) Read(p []byte) (int, error) {
 	defer r.mu.Unlock()
 	if r.buf.Len() == 0 {
 		ctx := r.s.cellContext()
-		line, err := r.s.output().Input(ctx, r.s.pendingPrompt(), false)
+		// No prompt: cells print theirs with fmt.Print before reading, and
+		// it is already in the output.
+		line, err := r.s.output().Input(ctx, "", false)
 		switch {
 		case errors.Is(err, backend.ErrNoStdin):
 			panic(errStdinNotAllowed{})
@@ -157,8 +159,3 @@ func (s *Session) cellContext() context.Context {
 	cancel()
 	return ctx
 }
-
-// pendingPrompt is the prompt shown with an input request. Cells print their
-// prompt with fmt.Print before reading, and it is already in the output, so
-// the request itself carries none.
-func (s *Session) pendingPrompt() string { return "" }

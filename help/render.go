@@ -21,16 +21,8 @@ const unavailable = "Documentation unavailable: the Go sources of this package w
 
 // PlainText renders d as plain text, as Bundle's text/plain.
 func PlainText(d Doc, detail int) string {
-	var b strings.Builder
-	section := func(s string) {
-		if s == "" {
-			return
-		}
-		if b.Len() > 0 {
-			b.WriteString("\n\n")
-		}
-		b.WriteString(s)
-	}
+	var b sections
+	section := b.add
 	section(d.Decl)
 	if d.Reflected {
 		section(unavailable)
@@ -50,16 +42,8 @@ func PlainText(d Doc, detail int) string {
 
 // MarkdownText renders d as Markdown, as Bundle's text/markdown.
 func MarkdownText(d Doc, detail int) string {
-	var b strings.Builder
-	section := func(s string) {
-		if s == "" {
-			return
-		}
-		if b.Len() > 0 {
-			b.WriteString("\n\n")
-		}
-		b.WriteString(s)
-	}
+	var b sections
+	section := b.add
 	section(goBlock(d.Decl))
 	if d.Reflected {
 		section("*" + unavailable + "*")
@@ -103,4 +87,17 @@ func indentedList(title string, items []string) string {
 
 func indent(s string) string {
 	return "    " + strings.ReplaceAll(s, "\n", "\n    ")
+}
+
+// sections joins non-empty blocks of text with a blank line between them.
+type sections struct{ strings.Builder }
+
+func (b *sections) add(s string) {
+	if s == "" {
+		return
+	}
+	if b.Len() > 0 {
+		b.WriteString("\n\n")
+	}
+	b.WriteString(s)
 }
