@@ -18,7 +18,9 @@ if [ -n "$unformatted" ]; then
 	exit 1
 fi
 go vet ./...
-go test -race -timeout 30m ./...
+# -count=1: jupytertest builds the kernel itself, so Go's test cache cannot
+# tell when the code under test changed.
+go test -race -count=1 -timeout 30m ./...
 # The tests that run interpreted goroutines sharing closures are built only
 # without -race (yaegi's closure code races internally; see
 # eval/concurrent_test.go): run that package once more without it.
