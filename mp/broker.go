@@ -26,6 +26,7 @@ import (
 type brokerAddress struct {
 	Path  string
 	Token string
+	Shm   string // the directory of the kernel's shared memory (package shm)
 }
 
 type broker struct {

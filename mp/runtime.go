@@ -8,6 +8,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"gomp/mp/shm"
 )
 
 // rt is this process's mp runtime: who this process is, the interpreter
@@ -26,6 +28,7 @@ type runtimeState struct {
 	broker     *broker       // the kernel's broker, made by the first Start
 	brokerAddr brokerAddress // a child's: where its kernel's broker is
 	client     *brokerClient // this process's connection to the broker
+	region     *shm.Region   // the kernel's shared memory, once used (shared.go)
 
 	current, parent *Process // what CurrentProcess and ParentProcess return
 
@@ -146,7 +149,13 @@ func (r *runtimeState) brokerAddressLocked() (brokerAddress, error) {
 		}
 		r.broker = b
 	}
-	return r.broker.addr, nil
+	reg, err := r.regionLocked()
+	if err != nil {
+		return brokerAddress{}, err
+	}
+	addr := r.broker.addr
+	addr.Shm = reg.Dir()
+	return addr, nil
 }
 
 // Prewarm prepares an idle child for the next Start, with the session as it
@@ -176,8 +185,8 @@ func Shutdown() {
 	rt.gen++
 	children := rt.children
 	rt.children = nil
-	b, client := rt.broker, rt.client
-	rt.broker, rt.client = nil, nil
+	b, client, reg := rt.broker, rt.client, rt.region
+	rt.broker, rt.client, rt.region = nil, nil, nil
 	rt.mu.Unlock()
 
 	rt.warm.empty()
@@ -187,6 +196,12 @@ func Shutdown() {
 	}
 	if b != nil {
 		b.close()
+	}
+	if reg != nil {
+		// Handles made from it may still be referenced by the old session's
+		// values: keep the mapping (a few sparse pages), drop the files.
+		reg.Remove()
+		sharedHandles.Clear()
 	}
 }
 

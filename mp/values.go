@@ -25,6 +25,5 @@ func encodeLenient(h Host, vs []reflect.Value) ([]byte, error) {
 // decodeValues decodes in this process; an invalid Value stands for nil or
 // for a value that was not copied (its receiver takes the zero value).
 func decodeValues(h Host, data []byte) ([]reflect.Value, error) {
-	// Shared objects (queues, locks: issue 4) will get their resolver here.
-	return codec.DecodeValues(data, codec.DecodeOptions{Resolver: h})
+	return codec.DecodeValues(data, codec.DecodeOptions{Resolver: h, Shared: sharedResolver{}})
 }
