@@ -245,5 +245,11 @@ func classifyPanic(v any) (name, value string) {
 	case error:
 		return "panic", x.Error()
 	}
-	return "panic", fmt.Sprint(v)
+	// A cell's panic(err) reaches here boxed by the interpreter, so the stdin
+	// error is known by its message.
+	msg := fmt.Sprint(v)
+	if msg == (errStdinNotAllowed{}).Error() {
+		return "StdinNotImplementedError", msg
+	}
+	return "panic", msg
 }

@@ -111,8 +111,10 @@ type cellStdin struct {
 	buf bytes.Buffer
 }
 
-// errStdinNotAllowed is the panic value of a read when the frontend takes no
-// input; it is reported like Python's StdinNotImplementedError.
+// errStdinNotAllowed is the error of a read when the frontend takes no
+// input (nbconvert, a grader): a Go program sees an unusable stdin as a read
+// error, so a cell can fall back (fmt.Scanln returns it); a cell that panics
+// with it is reported like Python's StdinNotImplementedError.
 type errStdinNotAllowed struct{}
 
 func (errStdinNotAllowed) Error() string {
@@ -129,7 +131,7 @@ func (r *cellStdin) Read(p []byte) (int, error) {
 		line, err := r.s.output().Input(ctx, "", false)
 		switch {
 		case errors.Is(err, backend.ErrNoStdin):
-			panic(errStdinNotAllowed{})
+			return 0, errStdinNotAllowed{}
 		case ctx.Err() != nil:
 			s := r.s
 			s.mu.Lock()
