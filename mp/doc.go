@@ -76,8 +76,8 @@
 //	p1.Join(); p2.Join()
 //	tl.Show()
 //
-// A process's bar runs from the moment its child began to the moment it
-// ended, after a lighter segment for the time Start took; the label gives
+// A process's bar runs from the moment Start handed it to its child to the
+// moment the child ended, after a lighter segment for the time Start took; the label gives
 // its name, pid, duration, and its exit code when not 0. fmt.Println(tl)
 // prints the same as a table.
 //

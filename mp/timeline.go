@@ -29,9 +29,10 @@ import (
 // It records every process this process starts after NewTimeline, from
 // any cell or goroutine (a Pool's workers too, when the Pool starts them
 // as Processes), and the phases the code marks with Span or Begin. A
-// process's bar goes from the moment its child began running it to the
-// moment it ended; a lighter segment before the bar is the time Start
-// took to get the child going. Show draws it as an SVG image under the
+// process's bar goes from the moment Start handed the process to its child
+// to the moment the child ended; a lighter segment before the bar is the
+// time Start took until then (copying the globals and arguments, and
+// spawning a child when no idle one was ready). Show draws it as an SVG image under the
 // running cell; String (what fmt.Println prints) is the same as a table of
 // text.
 //
