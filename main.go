@@ -3,6 +3,8 @@
 //	gomp kernel CONNECTION_FILE   run the kernel (Jupyter starts it so)
 //	gomp install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--interrupt-mode signal|message]
 //	                              register the kernelspec
+//	gomp grade [-o report.csv] [-out DIR] [-timeout 10m] FOLDER_OR_NOTEBOOK...
+//	                              run notebooks with nbconvert, report in a CSV
 //	gomp version                  print the version
 package main
 
@@ -40,6 +42,8 @@ func main() {
 		err = runKernel(args)
 	case "install":
 		err = runInstall(args)
+	case "grade":
+		err = runGrade(args)
 	case "child":
 		// The hidden entry point of mp's child processes (see package mp).
 		os.Exit(mp.RunChild(eval.NewChildHost))
@@ -62,6 +66,8 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   gomp kernel CONNECTION_FILE   run the Jupyter kernel (Jupyter starts it so)
   gomp install [flags]          register the kernelspec (see gomp install -h)
+  gomp grade [flags] FOLDER...  run notebooks with nbconvert, report in a CSV
+                                (see gomp grade -h)
   gomp version                  print the version
 `)
 }

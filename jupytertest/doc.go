@@ -16,6 +16,12 @@
 // what is missing; with CI=true they fail instead, because CI installs them
 // (.ci/run) and a skip there would hide a broken kernel.
 //
+// TestBrowser goes one step further, to what a reader sees: it starts the
+// classic Notebook server (Debian's jupyter-notebook) on loopback and has
+// headless Chromium (Debian's chromium, driven by playwright-core from
+// browser/, installed there with npm ci) run a notebook's cells through
+// the UI and check the rendered page.
+//
 // The tests never touch the user's own Jupyter setup: JUPYTER_PATH,
 // JUPYTER_DATA_DIR, JUPYTER_CONFIG_DIR and JUPYTER_RUNTIME_DIR point into a
 // temporary directory that is removed at the end, and every kernel process

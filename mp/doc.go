@@ -61,6 +61,26 @@
 // it: no process outlives the one that started it (there are no orphans).
 // A daemon process cannot start processes (in Python neither).
 //
+// # Timelines
+//
+// A Timeline draws when processes ran, one row per process and time on the
+// x axis, as an SVG image under the cell: a picture of what ran at the
+// same time. It records the processes started after NewTimeline and the
+// phases the cell marks itself with Span (or Begin and its end func), so a
+// sequential version and a parallel one share one axis:
+//
+//	tl := mp.NewTimeline()
+//	tl.Span("secuencial", func() { calcCuad(nums); calcCubo(nums) })
+//	p1, p2 := mp.NewProcess(calcCuad, nums), mp.NewProcess(calcCubo, nums)
+//	p1.Start(); p2.Start()
+//	p1.Join(); p2.Join()
+//	tl.Show()
+//
+// A process's bar runs from the moment Start handed it to its child to the
+// moment the child ended, after a lighter segment for the time Start took; the label gives
+// its name, pid, duration, and its exit code when not 0. fmt.Println(tl)
+// prints the same as a table.
+//
 // # Names
 //
 // CurrentProcess().Name is "MainProcess" in the kernel; a process is named

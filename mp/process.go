@@ -73,6 +73,7 @@ func misuse(op, format string, args ...any) {
 // arguments, while the caller goes on. Its output appears under the cell
 // that called Start, also after that cell has finished.
 func (p *Process) Start() {
+	called := time.Now() // for Timeline: Start's own time comes before the child runs
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.checkOpen("Start")
@@ -119,6 +120,7 @@ func (p *Process) Start() {
 		c.stop(0)
 		panic(fmt.Errorf("mp: Start: %s: mp was shut down while the process started", p.Name))
 	}
+	noteStart(p.Name, c, p.daemon, called)
 	if cell.Interrupted != nil {
 		go c.watchInterrupt(cell.Interrupted)
 	}

@@ -23,6 +23,7 @@ var Symbols = interp.Exports{
 		"CPUCount":       reflect.ValueOf(CPUCount),
 		"CurrentProcess": reflect.ValueOf(CurrentProcess),
 		"NewProcess":     reflect.ValueOf(NewProcess),
+		"NewTimeline":    reflect.ValueOf(NewTimeline),
 		"NotStarted":     reflect.ValueOf(NotStarted),
 		"ParentProcess":  reflect.ValueOf(ParentProcess),
 		"Running":        reflect.ValueOf(Running),
@@ -30,5 +31,6 @@ var Symbols = interp.Exports{
 		// type definitions
 		"ExitCode": reflect.ValueOf((*ExitCode)(nil)),
 		"Process":  reflect.ValueOf((*Process)(nil)),
+		"Timeline": reflect.ValueOf((*Timeline)(nil)),
 	},
 }

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"gomp/grade"
+)
+
+// runGrade is `gomp grade`: run submitted notebooks through nbconvert and
+// write a CSV report, one row per notebook (see package grade).
+func runGrade(args []string) error {
+	fs := flag.NewFlagSet("gomp grade", flag.ContinueOnError)
+	report := fs.String("o", "report.csv", "write the CSV report to `file` (- for stdout)")
+	outDir := fs.String("out", "executed", "keep the executed notebooks in `dir`")
+	timeout := fs.Duration("timeout", 10*time.Minute, "interrupt a cell that runs longer (0: no limit)")
+	kernel := fs.String("kernel", "gomp", "run every notebook with this `kernel` (empty: the one each notebook names)")
+	nbconvert := fs.String("nbconvert", "jupyter nbconvert", "the nbconvert `command`, split on spaces")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `usage: gomp grade [flags] FOLDER_OR_NOTEBOOK...
+
+Runs each notebook (folders are searched for *.ipynb) with
+jupyter nbconvert --execute --allow-errors, keeps the executed copies, and
+writes a CSV row per notebook: whether it ran, which cells failed and their
+errors, or why it did not run. A broken notebook never stops the batch.
+
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return errors.New("gomp grade: give the folders or notebooks to grade")
+	}
+	notebooks, err := grade.Collect(fs.Args(), *outDir)
+	if err != nil {
+		return fmt.Errorf("gomp grade: %w", err)
+	}
+	if len(notebooks) == 0 {
+		return fmt.Errorf("gomp grade: no notebooks (*.ipynb) in %s", strings.Join(fs.Args(), " "))
+	}
+	// Check that the report can be written before spending an hour.
+	w := os.Stdout
+	if *report != "-" {
+		f, err := os.Create(*report)
+		if err != nil {
+			return fmt.Errorf("gomp grade: %w", err)
+		}
+		defer f.Close()
+		w = f
+	}
+
+	// Ctrl-C stops the batch (nbconvert gets killed), and the report
+	// still lists what was graded.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	g := &grade.Grader{
+		Nbconvert: strings.Fields(*nbconvert),
+		Kernel:    *kernel,
+		Timeout:   *timeout,
+		OutDir:    *outDir,
+	}
+	var results []grade.Result
+	failing, broken := 0, 0
+	for i, nb := range notebooks {
+		if ctx.Err() != nil {
+			break
+		}
+		r := g.Grade(ctx, nb)
+		results = append(results, r)
+		status := "ran, no failing cells"
+		switch n := len(r.Cells.Failures()); {
+		case !r.Ran:
+			status = "did not run: " + r.RunError
+			broken++
+		case n > 0:
+			status = fmt.Sprintf("ran, %d failing cells", n)
+			failing++
+		}
+		fmt.Fprintf(os.Stderr, "[%d/%d] %s: %s (%.1fs)\n", i+1, len(notebooks), nb.Path, status, r.Elapsed.Seconds())
+	}
+	if err := grade.WriteCSV(w, results, *timeout); err != nil {
+		return fmt.Errorf("gomp grade: writing the report: %w", err)
+	}
+	where := *report
+	if where == "-" {
+		where = "stdout"
+	}
+	outAbs, _ := filepath.Abs(*outDir)
+	fmt.Fprintf(os.Stderr, "graded %d notebooks: %d ran without failing cells, %d with failing cells, %d did not run; report in %s, executed notebooks in %s\n",
+		len(results), len(results)-failing-broken, failing, broken, where, outAbs)
+	if ctx.Err() != nil {
+		return errors.New("gomp grade: interrupted; the report lists the notebooks graded before")
+	}
+	return nil
+}

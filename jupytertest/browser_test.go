@@ -1,0 +1,274 @@
+package jupytertest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The browser test's parameters, from the environment, relative paths
+// taken from the repository's root: the notebook it opens (default: the
+// timeline example; point it at a lesson), and where it saves the
+// screenshot (default: a temporary file removed with the test;
+// notebooks/screenshot.png is made so).
+const (
+	browserNotebookEnv   = "GOMP_BROWSER_NOTEBOOK"
+	browserScreenshotEnv = "GOMP_BROWSER_SCREENSHOT"
+	defaultNotebook      = "notebooks/examples/timeline.ipynb"
+	chromium             = "/usr/bin/chromium"
+)
+
+// needBrowser skips t without what the browser test needs, naming it;
+// with CI=true it fails instead, because .ci/run installs all of it.
+func needBrowser(t *testing.T) {
+	t.Helper()
+	needJupyter(t)
+	var missing []string
+	if _, err := os.Stat(chromium); err != nil {
+		missing = append(missing, chromium+" (apt-get install chromium)")
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		missing = append(missing, "node (apt-get install nodejs npm)")
+	}
+	if _, err := os.Stat(filepath.Join("browser", "node_modules", "playwright-core")); err != nil {
+		missing = append(missing, "playwright-core (npm ci in jupytertest/browser)")
+	}
+	if err := exec.Command(python, "-c", "import notebook.notebookapp").Run(); err != nil {
+		missing = append(missing, "the classic Notebook (apt-get install jupyter-notebook)")
+	}
+	if len(missing) == 0 {
+		return
+	}
+	msg := fmt.Sprintf("the browser test needs %v", missing)
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg + " (with CI=true this fails instead)")
+}
+
+// TestBrowser opens a notebook in the classic Notebook server in headless
+// Chromium, runs all its cells through the UI, and checks the rendered
+// page (browser/run.mjs): each cell's printed lines, child processes'
+// included, under that cell as in the saved notebook; the timeline SVGs
+// drawn; no unexpected error output.
+func TestBrowser(t *testing.T) {
+	needBrowser(t)
+	src := os.Getenv(browserNotebookEnv)
+	if src == "" {
+		src = defaultNotebook
+	}
+	src = fromRoot(t, src)
+	dir := t.TempDir()
+	nbDir := filepath.Join(dir, "notebooks")
+	if err := os.MkdirAll(nbDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := filepath.Base(src)
+	// A copy: the server may save checkpoints, and must not touch the repo.
+	if err := os.WriteFile(filepath.Join(nbDir, name), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	screenshot := os.Getenv(browserScreenshotEnv)
+	if screenshot == "" {
+		screenshot = filepath.Join(dir, "screenshot.png")
+	} else {
+		screenshot = fromRoot(t, screenshot)
+	}
+
+	base, stopServer := startNotebookServer(t, nbDir)
+	defer stopServer()
+
+	pageURL := base.JoinPath("notebooks", name)
+	q := pageURL.Query()
+	q.Set("token", base.Query().Get("token"))
+	pageURL.RawQuery = q.Encode()
+
+	profile := filepath.Join(dir, "chromium-profile")
+	nodeTmp := filepath.Join(dir, "tmp") // playwright's own temporary files
+	if err := os.MkdirAll(nodeTmp, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", "run.mjs",
+		"--url", pageURL.String(),
+		"--notebook", src,
+		"--user-data-dir", profile,
+		"--screenshot", screenshot)
+	cmd.Dir = "browser"
+	cmd.Env = append(cleanEnv(), "TMPDIR="+nodeTmp)
+	// Chromium's processes are node's children, in node's process group:
+	// killed with it if the run overruns.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 5 * time.Second
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run()
+	defer func() {
+		if t.Failed() {
+			t.Logf("run.mjs stderr:\n%s", stderr.String())
+		}
+	}()
+
+	var res struct {
+		Problems  []string
+		Kernel    string
+		CodeCells int
+		SVGs      int
+		Lines     int
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+		t.Fatalf("run.mjs: %v; no result (%v)\nstdout:\n%s", runErr, err, stdout.String())
+	}
+	for _, p := range res.Problems {
+		t.Error(p)
+	}
+	if runErr != nil && len(res.Problems) == 0 {
+		t.Errorf("run.mjs: %v", runErr)
+	}
+	if res.Kernel != "gomp" {
+		t.Errorf("the notebook ran with kernel %q, want gomp", res.Kernel)
+	}
+	if src == fromRoot(t, defaultNotebook) && (res.SVGs < 2 || res.Lines < 20) {
+		t.Errorf("the timeline example drew %d SVGs and printed %d lines; want its 2 timelines and its children's lines", res.SVGs, res.Lines)
+	}
+	if info, err := os.Stat(screenshot); err != nil || info.Size() < 10000 {
+		t.Errorf("no screenshot at %s (%v)", screenshot, err)
+	}
+	t.Logf("%s: %d code cells, %d SVGs, %d lines checked; screenshot %s", name, res.CodeCells, res.SVGs, res.Lines, screenshot)
+}
+
+// fromRoot makes p absolute, a relative p being relative to the
+// repository's root (the tests run in jupytertest/).
+func fromRoot(t *testing.T, p string) string {
+	t.Helper()
+	if !filepath.IsAbs(p) {
+		p = filepath.Join("..", p)
+	}
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// startNotebookServer starts the classic Notebook server on loopback, on a
+// free port, with a random token, serving dir, with the test's Jupyter
+// environment (gomp registered). It returns the server's base URL (with
+// the token as a query parameter) and a func that stops it and checks that
+// no kernel is left.
+func startNotebookServer(t *testing.T, dir string) (*url.URL, func()) {
+	t.Helper()
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := make([]byte, 24)
+	rand.Read(tok)
+	token := hex.EncodeToString(tok)
+	cmd := exec.Command(python, "-m", "notebook",
+		"--no-browser", "--ip=127.0.0.1", "--port="+strconv.Itoa(port), "--port-retries=0",
+		"--NotebookApp.token="+token, "--NotebookApp.password=",
+		"--notebook-dir="+dir)
+	if os.Geteuid() == 0 {
+		// CI containers run as root; the server refuses that unless told.
+		cmd.Args = append(cmd.Args, "--allow-root")
+	}
+	cmd.Env = jupyterEnv
+	cmd.Dir = dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var log bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting the Notebook server: %v", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		// SIGTERM: the server shuts its kernels down and exits.
+		syscall.Kill(cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(20 * time.Second):
+			t.Errorf("the Notebook server did not exit 20s after SIGTERM; killing it")
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-exited
+		}
+		if t.Failed() {
+			t.Logf("Notebook server log:\n%s", log.String())
+		}
+		// A kernel notices its server's death within a second (it
+		// watches JPY_PARENT_PID); give a shutting-down one that long.
+		deadline := time.Now().Add(3 * time.Second)
+		for len(leftoverKernels()) > 0 && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if pids := leftoverKernels(); len(pids) > 0 {
+			t.Errorf("kernel processes left running after the Notebook server: %s", describe(pids))
+			killAll(pids)
+		}
+	}
+	base := &url.URL{Scheme: "http", Host: "127.0.0.1:" + strconv.Itoa(port), Path: "/", RawQuery: "token=" + token}
+	status := base.JoinPath("api", "status")
+	status.RawQuery = base.RawQuery
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		select {
+		case err := <-exited:
+			exited <- err // for stop
+			stop()
+			t.Fatalf("the Notebook server exited at start: %v\n%s", err, log.String())
+		default:
+		}
+		resp, err := http.Get(status.String())
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return base, stop
+			}
+		}
+		if time.Now().After(deadline) {
+			stop()
+			t.Fatalf("the Notebook server did not answer on %s within 60s:\n%s", status.Redacted(), log.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// freePort asks the kernel for a loopback port nobody listens on.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	addr, ok := l.Addr().(*net.TCPAddr)
+	if !ok {
+		return 0, errors.New("not a TCP address")
+	}
+	return addr.Port, nil
+}

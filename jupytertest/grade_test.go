@@ -1,0 +1,209 @@
+package jupytertest
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// writeNotebook writes cells as a gomp notebook at path, with nbformat
+// (mknotebook.py), so that it is valid as Jupyter writes them.
+func writeNotebook(t *testing.T, path string, cells []cell) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	spec, err := json.Marshal(cells)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk := path + ".cells.json"
+	if err := os.WriteFile(mk, spec, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(mk)
+	if _, errOut, err := runCmd(t, time.Minute, nil, "/bin/sh", "-c", python+" mknotebook.py '"+path+"' < '"+mk+"'"); err != nil {
+		t.Fatalf("mknotebook.py: %v\n%s", err, errOut)
+	}
+}
+
+// readOutputs returns an executed notebook's outputs, cell by cell.
+func readOutputs(t *testing.T, path string) [][]output {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nb struct {
+		Cells []struct {
+			Outputs []output `json:"outputs"`
+		} `json:"cells"`
+	}
+	if err := json.Unmarshal(b, &nb); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	var outs [][]output
+	for _, c := range nb.Cells {
+		outs = append(outs, c.Outputs)
+	}
+	return outs
+}
+
+// `gomp grade` on a folder of submissions, good and broken: a row per
+// notebook in the CSV, the batch never stopped by one, executed copies kept.
+func TestGrade(t *testing.T) {
+	needJupyter(t)
+	dir := t.TempDir()
+	subs := filepath.Join(dir, "entregas")
+	writeNotebook(t, filepath.Join(subs, "ana", "tarea.ipynb"), []cell{
+		{Source: `import "fmt"`},
+		{Source: `fmt.Println("hola")`},
+		{Source: `panic("esperado")`, Tags: []string{"raises-exception"}},
+		{Source: `1 + 2`},
+	})
+	writeNotebook(t, filepath.Join(subs, "ben", "tarea.ipynb"), []cell{
+		{Source: `import "fmt"`},
+		{Source: `panic("boom")`},
+		{Source: `fmt.Println("sigue")`},
+		{Source: "import \"os\"\n\nos.Exit(3)"},
+		{Source: "for {\n}"}, // interrupted after the timeout
+		{Source: `fmt.Println("fin")`},
+	})
+	writeNotebook(t, filepath.Join(subs, "carla", "tarea.ipynb"), []cell{
+		{Source: "import (\n\t\"os\"\n\t\"syscall\"\n)"},
+		{Source: `syscall.Kill(os.Getpid(), syscall.SIGKILL)`}, // the kernel dies
+		{Source: `1`},
+	})
+	if err := os.MkdirAll(filepath.Join(subs, "dani"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(subs, "dani", "tarea.ipynb"), []byte("{\"cells\": [\n  {\"cell_type\": \"code\",\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	out := filepath.Join(dir, "ejecutadas")
+	report := filepath.Join(dir, "notas.csv")
+	_, stderr, err := runCmd(t, 5*time.Minute, nil, gompBin, "grade",
+		"-nbconvert", python+" -m nbconvert", "-timeout", "5s",
+		"-out", out, "-o", report, subs)
+	if err != nil {
+		t.Fatalf("gomp grade: %v\n%s", err, stderr)
+	}
+	f, err := os.Open(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("the report is not CSV: %v", err)
+	}
+	if len(rows) != 5 || rows[0][0] != "file" {
+		t.Fatalf("want a header and 4 rows; report:\n%q\ngomp grade said:\n%s", rows, stderr)
+	}
+	col := map[string]int{}
+	for i, name := range rows[0] {
+		col[name] = i
+	}
+	byName := map[string]map[string]string{}
+	for _, r := range rows[1:] {
+		student := filepath.Base(filepath.Dir(r[col["file"]]))
+		byName[student] = map[string]string{}
+		for name, i := range col {
+			byName[student][name] = r[i]
+		}
+	}
+	check := func(student, column, want string) {
+		t.Helper()
+		if got := byName[student][column]; got != want {
+			t.Errorf("%s: %s = %q, want %q (row %v)", student, column, got, want, byName[student])
+		}
+	}
+	checkHas := func(student, column string, wants ...string) {
+		t.Helper()
+		for _, want := range wants {
+			if got := byName[student][column]; !strings.Contains(got, want) {
+				t.Errorf("%s: %s = %q, want it to contain %q", student, column, got, want)
+			}
+		}
+	}
+
+	check("ana", "ran", "yes")
+	check("ana", "executed_cells", "4")
+	check("ana", "failed_cells", "")
+	check("ana", "expected_errors", "1")
+	check("ana", "executed_notebook", filepath.Join(out, "ana", "tarea.ipynb"))
+
+	check("ben", "ran", "yes")
+	check("ben", "code_cells", "6")
+	check("ben", "executed_cells", "6")
+	check("ben", "failed_cells", "2;4;5")
+	check("ben", "failed_in", "2;4;5")
+	checkHas("ben", "errors", "In [2] panic: boom", "In [4] Exit:", "3", "In [5] Interrupted:", "5s timeout")
+	outs := readOutputs(t, filepath.Join(out, "ben", "tarea.ipynb"))
+	if got := streams(outs[5], "stdout"); got != "fin\n" {
+		t.Errorf("ben's last cell, after the interrupted one, printed %q; outputs %+v", got, outs[5])
+	}
+
+	check("carla", "ran", "no")
+	checkHas("carla", "run_error", "DeadKernelError")
+	check("carla", "executed_notebook", "")
+
+	check("dani", "ran", "no")
+	checkHas("dani", "run_error", "invalid JSON at line 3")
+
+	if !strings.Contains(stderr, "graded 4 notebooks: 1 ran without failing cells, 1 with failing cells, 2 did not run") {
+		t.Errorf("gomp grade's summary:\n%s", stderr)
+	}
+}
+
+// Child processes' output is in the executed notebook under the cell that
+// started and joined them, and nowhere else.
+func TestGradeChildOutputUnderItsCell(t *testing.T) {
+	needJupyter(t)
+	dir := t.TempDir()
+	nb := filepath.Join(dir, "hijos.ipynb")
+	writeNotebook(t, nb, []cell{
+		{Source: "import (\n\t\"fmt\"\n\t\"mp\"\n)"},
+		{Source: "func saluda(n int) { fmt.Println(\"hijo\", n, \"de\", mp.ParentProcess().Pid()) }"},
+		{Source: "var ps []*mp.Process\nfor i := range 3 {\n\tp := mp.NewProcess(saluda, i)\n\tp.Start()\n\tps = append(ps, p)\n}\nfor _, p := range ps {\n\tp.Join()\n}"},
+		{Source: `fmt.Println("después")`},
+	})
+	out := filepath.Join(dir, "out")
+	report := filepath.Join(dir, "report.csv")
+	_, stderr, err := runCmd(t, 3*time.Minute, nil, gompBin, "grade",
+		"-nbconvert", python+" -m nbconvert", "-timeout", "60s", "-out", out, "-o", report, nb)
+	if err != nil {
+		t.Fatalf("gomp grade: %v\n%s", err, stderr)
+	}
+	outs := readOutputs(t, filepath.Join(out, "hijos.ipynb"))
+	if len(outs) != 4 {
+		t.Fatalf("executed notebook has %d cells", len(outs))
+	}
+	joined := streams(outs[2], "stdout")
+	for i := range 3 {
+		if want := "hijo " + string(rune('0'+i)) + " de "; !strings.Contains(joined, want) {
+			t.Errorf("the cell that joined its children lacks %q; it has %q", want, joined)
+		}
+	}
+	if n := strings.Count(joined, "\n"); n != 3 {
+		t.Errorf("the joining cell has %d lines, want 3: %q", n, joined)
+	}
+	for _, i := range []int{0, 1, 3} {
+		if s := streams(outs[i], "stdout"); strings.Contains(s, "hijo") {
+			t.Errorf("cell %d has a child's output: %q", i+1, s)
+		}
+	}
+	if got := streams(outs[3], "stdout"); got != "después\n" {
+		t.Errorf("last cell printed %q", got)
+	}
+	for i, o := range outs {
+		if errs := ofType(o, "error"); len(errs) > 0 {
+			t.Errorf("cell %d failed: %+v", i+1, errs)
+		}
+	}
+}

@@ -1,0 +1,318 @@
+package mp
+
+import (
+	"fmt"
+	"html"
+	"math"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+)
+
+// timelineRow is one row of a drawn Timeline: a process or a span.
+type timelineRow struct {
+	seq           uint64
+	name          string
+	pid           int
+	daemon        bool
+	span          bool      // a phase marked with Span or Begin, not a process
+	called, begun time.Time // for a process: Start was called, the child began
+	ended         time.Time // zero while running
+	exit          ExitCode  // a process's; Running for spans
+}
+
+// The drawing's geometry, in SVG user units (pixels at 100%). 720 wide
+// fits the output area of the classic Notebook and of JupyterLab without
+// scaling; the image scales down in narrower ones (max-width).
+const (
+	tlWidth     = 720
+	tlLabelW    = 190 // the names and pids, left of the plot
+	tlRightPad  = 80  // room for the duration after the longest bar
+	tlPlotW     = tlWidth - tlLabelW - tlRightPad
+	tlRowH      = 34
+	tlBarH      = 14
+	tlTitleH    = 28
+	tlAxisH     = 34
+	tlMargin    = 10
+	tlMaxLabel  = 21 // runes of a name that fit left of the plot (13px, bold)
+	tlFontStack = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+)
+
+// tlPalette colours the processes' bars: the Okabe–Ito palette, which
+// colour-blind readers can tell apart, without its yellow (too light on
+// white). Spans are grey, set apart from processes.
+var tlPalette = []string{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"}
+
+const tlSpanColor = "#6E7781"
+
+// tlIDs makes the ids that tie an image to its title and description
+// unique in a page: the classic Notebook puts SVG inline in the page,
+// where two timelines with one id would label each other.
+var tlIDs atomic.Int64
+
+// renderTimeline draws rows (in order) as an SVG image, and as a text table
+// for where images are not shown. Rows still running end at now.
+func renderTimeline(title string, rows []timelineRow, now time.Time) (svg, text string) {
+	if len(rows) == 0 {
+		msg := "No processes were started and no spans were marked since mp.NewTimeline()."
+		return emptyTimelineSVG(title, msg), joinTitle(title, msg)
+	}
+	origin := rows[0].called
+	last := origin
+	for _, r := range rows {
+		if r.called.Before(origin) {
+			origin = r.called
+		}
+		end := r.ended
+		if end.IsZero() {
+			end = now
+		}
+		if end.After(last) {
+			last = end
+		}
+	}
+	total := max(last.Sub(origin), time.Millisecond)
+	step, axisMax := axisTicks(total)
+	x := func(t time.Time) float64 {
+		return tlLabelW + float64(t.Sub(origin))/float64(axisMax)*tlPlotW
+	}
+
+	top := tlMargin
+	if title != "" {
+		top += tlTitleH
+	}
+	axisY := top + len(rows)*tlRowH
+	height := axisY + tlAxisH
+
+	id := fmt.Sprintf("mp-timeline-%d", tlIDs.Add(1))
+	text = timelineText(title, rows, origin, now)
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" style="max-width:100%%;height:auto" font-family="%s" role="img" aria-labelledby="%s-title %s-desc">`+"\n",
+		tlWidth, height, tlWidth, height, tlFontStack, id, id)
+	accessibleName := title
+	if accessibleName == "" {
+		accessibleName = fmt.Sprintf("Timeline of %d rows", len(rows))
+	}
+	fmt.Fprintf(&b, `<title id="%s-title">%s</title>`+"\n", id, esc(accessibleName))
+	fmt.Fprintf(&b, `<desc id="%s-desc">%s</desc>`+"\n", id, esc(text))
+	// A white card: readable on dark themes too, which would otherwise put
+	// dark text on a dark page.
+	fmt.Fprintf(&b, `<rect width="%d" height="%d" rx="6" fill="#ffffff" stroke="#d0d7de"/>`+"\n", tlWidth, height)
+	if title != "" {
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="15" font-weight="600" fill="#1f2328">%s</text>`+"\n", tlMargin+2, tlMargin+18, esc(title))
+	}
+
+	// Zebra stripes, then the grid, then the bars over both.
+	for i := range rows {
+		if i%2 == 1 {
+			fmt.Fprintf(&b, `<rect x="1" y="%d" width="%d" height="%d" fill="#f6f8fa"/>`+"\n", top+i*tlRowH, tlWidth-2, tlRowH)
+		}
+	}
+	b.WriteString(`<g class="axis" font-size="11" fill="#57606a">` + "\n")
+	for t := time.Duration(0); t <= axisMax; t += step {
+		tx := tlLabelW + float64(t)/float64(axisMax)*tlPlotW
+		dash := ` stroke-dasharray="3 3"`
+		if t == 0 {
+			dash = ""
+		}
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#d0d7de"%s/>`+"\n", tx, top, tx, axisY, dash)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n", tx, axisY+16, tickLabel(t, step, axisMax))
+	}
+	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#8c959f"/>`+"\n", tlLabelW, axisY, tlLabelW+tlPlotW, axisY)
+	b.WriteString("</g>\n")
+
+	colour := 0
+	for i, r := range rows {
+		y := top + i*tlRowH
+		fill := tlSpanColor
+		if !r.span {
+			fill = tlPalette[colour%len(tlPalette)]
+			colour++
+		}
+		end, running := r.ended, r.ended.IsZero()
+		if running {
+			end = now
+		}
+		kind := "process"
+		if r.span {
+			kind = "span"
+		}
+		fmt.Fprintf(&b, `<g class="row %s" data-name="%s" data-pid="%d">`+"\n", kind, esc(r.name), r.pid)
+		fmt.Fprintf(&b, `<title>%s</title>`+"\n", esc(rowSummary(r, origin, now)))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="13" font-weight="600" fill="#1f2328">%s</text>`+"\n", tlMargin+2, y+15, esc(ellipsis(r.name, tlMaxLabel)))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#57606a">%s</text>`+"\n", tlMargin+2, y+28, subLabel(r))
+		barY := y + (tlRowH-tlBarH)/2
+		if !r.span && r.begun.After(r.called) {
+			// Start's own time: getting the child going.
+			fmt.Fprintf(&b, `<rect class="startup" x="%.1f" y="%d" width="%.1f" height="%d" fill="%s" fill-opacity="0.3"/>`+"\n",
+				x(r.called), barY, math.Max(x(r.begun)-x(r.called), 0.5), tlBarH, fill)
+		}
+		opacity := ""
+		if running {
+			opacity = ` fill-opacity="0.55"`
+		}
+		bx, bw := x(r.begun), math.Max(x(end)-x(r.begun), 1.5)
+		fmt.Fprintf(&b, `<rect class="bar" x="%.1f" y="%d" width="%.1f" height="%d" rx="2" fill="%s"%s/>`+"\n", bx, barY, bw, tlBarH, fill, opacity)
+		label := formatDuration(end.Sub(r.begun))
+		if running {
+			label += " running"
+		}
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" fill="#1f2328">%s</text>`+"\n", bx+bw+5, barY+tlBarH-3, label)
+		b.WriteString("</g>\n")
+	}
+	b.WriteString("</svg>\n")
+	return b.String(), text
+}
+
+func emptyTimelineSVG(title, msg string) string {
+	height := 2*tlMargin + 24
+	if title != "" {
+		height += tlTitleH
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" style="max-width:100%%;height:auto" font-family="%s" role="img">`+"\n",
+		tlWidth, height, tlWidth, height, tlFontStack)
+	fmt.Fprintf(&b, `<title>%s</title>`+"\n", esc(joinTitle(title, msg)))
+	fmt.Fprintf(&b, `<rect width="%d" height="%d" rx="6" fill="#ffffff" stroke="#d0d7de"/>`+"\n", tlWidth, height)
+	y := tlMargin + 18
+	if title != "" {
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="15" font-weight="600" fill="#1f2328">%s</text>`+"\n", tlMargin+2, y, esc(title))
+		y += tlTitleH
+	}
+	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="13" fill="#57606a">%s</text>`+"\n", tlMargin+2, y, esc(msg))
+	b.WriteString("</svg>\n")
+	return b.String()
+}
+
+func joinTitle(title, s string) string {
+	if title == "" {
+		return s
+	}
+	return title + "\n" + s
+}
+
+// subLabel is the line under a row's name: its pid, and how a process
+// ended when that is worth a look (red: not 0).
+func subLabel(r timelineRow) string {
+	s := "pid " + strconv.Itoa(r.pid)
+	switch {
+	case r.span:
+		return s + " · this process"
+	case r.daemon:
+		s += " · daemon"
+	}
+	if r.exit.Ended() && r.exit != 0 {
+		s += fmt.Sprintf(` · <tspan fill="#cf222e" font-weight="600">exit %d</tspan>`, int(r.exit))
+	}
+	return s
+}
+
+// rowSummary is a row in words, the tooltip of its bar.
+func rowSummary(r timelineRow, origin, now time.Time) string {
+	var b strings.Builder
+	if r.span {
+		fmt.Fprintf(&b, "%s (span in pid %d): ", r.name, r.pid)
+	} else {
+		fmt.Fprintf(&b, "%s (pid %d): ", r.name, r.pid)
+	}
+	fmt.Fprintf(&b, "from %s", formatDuration(r.begun.Sub(origin)))
+	if r.ended.IsZero() {
+		fmt.Fprintf(&b, ", still running (%s so far)", formatDuration(now.Sub(r.begun)))
+	} else {
+		fmt.Fprintf(&b, " to %s, %s", formatDuration(r.ended.Sub(origin)), formatDuration(r.ended.Sub(r.begun)))
+	}
+	if !r.span {
+		fmt.Fprintf(&b, "; Start took %s", formatDuration(r.begun.Sub(r.called)))
+		if r.exit.Ended() {
+			fmt.Fprintf(&b, "; exit code %d", int(r.exit))
+		}
+	}
+	return b.String()
+}
+
+// timelineText is the text alternative: a table with a line per row.
+func timelineText(title string, rows []timelineRow, origin, now time.Time) string {
+	var b strings.Builder
+	if title != "" {
+		b.WriteString(title + "\n")
+	}
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\tpid\tfrom\tto\tduration\texit")
+	for _, r := range rows {
+		to, exit := "running", ""
+		if !r.ended.IsZero() {
+			to = formatDuration(r.ended.Sub(origin))
+		}
+		end := r.ended
+		if end.IsZero() {
+			end = now
+		}
+		if !r.span {
+			exit = r.exit.String()
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", r.name, r.pid, formatDuration(r.begun.Sub(origin)), to, formatDuration(end.Sub(r.begun)), exit)
+	}
+	tw.Flush()
+	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ") // tabwriter pads an empty last column
+	}
+	return strings.Join(lines, "\n")
+}
+
+// axisTicks picks the step of the time axis (1, 2 or 5 times a power of
+// ten, for at most seven intervals) and the axis's end, the first multiple
+// of the step at or after total: the bars fill most of the width.
+func axisTicks(total time.Duration) (step, axisMax time.Duration) {
+	raw := float64(total) / 7
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*mag >= raw {
+			step = time.Duration(math.Round(m * mag))
+			break
+		}
+	}
+	step = max(step, time.Microsecond)
+	n := (total + step - 1) / step
+	return step, n * step
+}
+
+// tickLabel writes t in milliseconds on axes shorter than two seconds and
+// in seconds on longer ones, with as many decimals as the step needs.
+func tickLabel(t, step, axisMax time.Duration) string {
+	unit, name := time.Second, "s"
+	if axisMax < 2*time.Second {
+		unit, name = time.Millisecond, "ms"
+	}
+	decimals := max(0, int(-math.Floor(math.Log10(float64(step)/float64(unit)))))
+	return strconv.FormatFloat(float64(t)/float64(unit), 'f', decimals, 64) + " " + name
+}
+
+// formatDuration writes d with three significant digits or so: "8.4 ms",
+// "250 ms", "2.01 s", "61.2 s".
+func formatDuration(d time.Duration) string {
+	switch {
+	case d < 10*time.Millisecond:
+		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64) + " ms"
+	case d < time.Second:
+		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 0, 64) + " ms"
+	case d < 10*time.Second:
+		return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + " s"
+	case d < 100*time.Second:
+		return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s"
+	}
+	return strconv.FormatFloat(d.Seconds(), 'f', 0, 64) + " s"
+}
+
+func ellipsis(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// esc escapes text for XML content and attribute values.
+func esc(s string) string { return html.EscapeString(s) }
