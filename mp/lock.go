@@ -72,7 +72,7 @@ func (l *Lock) SharedRef() (kind string, id uint64) { return lockKind, uint64(l.
 // it over and prints a warning. Interrupting the cell stops the wait with a
 // panic (Python's KeyboardInterrupt).
 func (l *Lock) Acquire(timeout ...time.Duration) bool {
-	if l.mu.TryLock() {
+	if len(timeout) < 2 && l.mu.TryLock() {
 		return true
 	}
 	return l.acquireSlow("Lock.Acquire", timeout)
