@@ -219,3 +219,55 @@ func BenchmarkRLockAcquireRelease(b *testing.B) {
 		l.Release()
 	}
 }
+
+// lockLoop and valueLoop are the children of the cross-process benchmarks:
+// they say they are ready, wait for the start, and loop.
+func lockLoop(l *Lock, n int, ready *Semaphore, start *Event) {
+	ready.Release()
+	start.Wait()
+	for range n {
+		l.Acquire()
+		l.Release()
+	}
+}
+
+func valueLoop(v *Value, n int, ready *Semaphore, start *Event) {
+	ready.Release()
+	start.Wait()
+	for range n {
+		v.GetLock().Lock()
+		v.Set(v.Get().(int) + 1)
+		v.GetLock().Unlock()
+	}
+}
+
+// benchmarkTwoProcesses times b.N operations of target, split between two
+// children that run at once, from the start signal to their end; the
+// children are compiled Go (the test binary), not interpreted cells.
+func benchmarkTwoProcesses(b *testing.B, target any, shared any) {
+	ready, start := NewSemaphore(0), NewEvent()
+	half := max(b.N/2, 1)
+	ps := []*Process{NewProcess(target, shared, half, ready, start), NewProcess(target, shared, half, ready, start)}
+	for _, p := range ps {
+		p.Start()
+	}
+	ready.Acquire()
+	ready.Acquire()
+	b.ResetTimer()
+	start.Set()
+	for _, p := range ps {
+		p.Join()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(2*half)/b.Elapsed().Seconds(), "ops/s")
+}
+
+func BenchmarkLockTwoProcesses(b *testing.B) { benchmarkTwoProcesses(b, lockLoop, NewLock()) }
+
+func BenchmarkValueIncrementTwoProcesses(b *testing.B) {
+	v := NewValue(0)
+	benchmarkTwoProcesses(b, valueLoop, v)
+	if got := v.Get().(int); got != 2*max(b.N/2, 1) {
+		b.Fatalf("Value = %d after %d increments", got, 2*max(b.N/2, 1))
+	}
+}

@@ -29,6 +29,8 @@ func init() {
 		"barrierParty":        barrierParty,
 		"barrierAction":       barrierAction,
 		"barrierWaitAndPrint": barrierWaitAndPrint,
+		"lockLoop":            lockLoop,
+		"valueLoop":           valueLoop,
 	} {
 		testTargets[name] = f
 	}
