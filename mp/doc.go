@@ -87,4 +87,73 @@
 // "Process-N" unless its Name is set, N counting the processes its parent
 // made, and a child's children are "Process-N:M". ParentProcess() is nil in
 // the kernel.
+//
+// # Locks, semaphores, events, conditions, barriers
+//
+// Lock, RLock, Semaphore, BoundedSemaphore, Event, Condition and Barrier
+// are Python's, shared by every process of the kernel: they live in shared
+// memory, and a child gets the same object when one is passed as an
+// argument, or inside a global variable or a struct. Locks and semaphores
+// satisfy sync.Locker.
+//
+//	func work(l *mp.Lock, total *mp.Value) {
+//		for i := 0; i < 1000; i++ {
+//			l.Lock()
+//			total.Set(total.Get().(int) + 1)
+//			l.Unlock()
+//		}
+//	}
+//
+//	l, total := mp.NewLock(), mp.NewValue(0)
+//	p := mp.NewProcess(work, l, total)
+//	p.Start()
+//	work(l, total)
+//	p.Join()
+//	fmt.Println(total) // Value(int, 2000)
+//
+// Acquire() waits; Acquire(d) waits at most d and reports whether it took
+// the lock; TryAcquire does not wait (Python's acquire(False)). Event.Wait,
+// Condition.Wait and Barrier.Wait take an optional timeout the same way.
+// Releasing a Lock that is not locked, an RLock this goroutine does not
+// hold, or a BoundedSemaphore beyond its initial value panics (Python's
+// ValueError and RuntimeError). An RLock belongs to a goroutine of a
+// process; finding out which goroutine calls costs microseconds, so prefer
+// Lock where reentrancy is not needed. NewCondition(l) takes an *mp.Lock or
+// an *mp.RLock (a new RLock by default). NewBarrier(n, action) runs action,
+// a top-level function, in the last party's process; Wait returns the
+// arrival index, or an error wrapping mp.ErrBrokenBarrier (errors.Is) after
+// Abort, Reset, or a party's timeout.
+//
+// A process that dies holding a Lock or an RLock (killed, say) does not
+// hang the notebook: the next Acquire takes the lock over and prints
+//
+//	mp: Lock: process 1234 died holding this lock; it was released (what it protected may be half-updated)
+//
+// (Python's would wait forever). A semaphore has no owner: what a dead
+// process acquired stays acquired.
+//
+// Interrupting the kernel stops a waiting Acquire or Wait with a panic, as
+// Python's KeyboardInterrupt; Barrier.Wait returns the context's error
+// instead. A deferred Release that then finds its lock free does not panic.
+//
+// # Shared values
+//
+// NewValue(x) holds a number or a bool (int, int8...int64, uint, byte...
+// uint64, float32, float64, bool) in shared memory; Get returns it with its
+// type, Set takes the same type (or an integer for a float) and panics on
+// another, naming both. NewArray takes a slice ([]int{1, 2, 3}, or
+// make([]float64, n) for n zeros) and has Get(i), Set(i, x), Len and Slice,
+// a copy typed as the original slice. Each Get and Set is one atomic
+// operation. A read-modify-write needs the lock, GetLock, which is an
+// mp.Lock (Python's is an RLock: here Get and Set do not take it, so no
+// reentrancy is needed, and a Lock costs one compare-and-swap):
+//
+//	v := mp.NewValue(0)
+//	v.GetLock().Lock()
+//	v.Set(v.Get().(int) + 1)
+//	v.GetLock().Unlock()
+//
+// Value.Add(delta) adds atomically without the lock. Printed, a Value shows
+// as Value(int, 5), an Array as Array(int, [1 2 3]), a Lock as
+// <Lock(owner=None)>.
 package mp

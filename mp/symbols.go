@@ -28,9 +28,31 @@ var Symbols = interp.Exports{
 		"ParentProcess":  reflect.ValueOf(ParentProcess),
 		"Running":        reflect.ValueOf(Running),
 
+		// synchronisation and shared values (lock.go, sync*.go, value.go)
+		"ErrBrokenBarrier":    reflect.ValueOf(ErrBrokenBarrier),
+		"NewArray":            reflect.ValueOf(NewArray),
+		"NewBarrier":          reflect.ValueOf(NewBarrier),
+		"NewBoundedSemaphore": reflect.ValueOf(NewBoundedSemaphore),
+		"NewCondition":        reflect.ValueOf(NewCondition),
+		"NewEvent":            reflect.ValueOf(NewEvent),
+		"NewLock":             reflect.ValueOf(NewLock),
+		"NewRLock":            reflect.ValueOf(NewRLock),
+		"NewSemaphore":        reflect.ValueOf(NewSemaphore),
+		"NewValue":            reflect.ValueOf(NewValue),
+
 		// type definitions
 		"ExitCode": reflect.ValueOf((*ExitCode)(nil)),
 		"Process":  reflect.ValueOf((*Process)(nil)),
 		"Timeline": reflect.ValueOf((*Timeline)(nil)),
+
+		"Array":            reflect.ValueOf((*Array)(nil)),
+		"Barrier":          reflect.ValueOf((*Barrier)(nil)),
+		"BoundedSemaphore": reflect.ValueOf((*BoundedSemaphore)(nil)),
+		"Condition":        reflect.ValueOf((*Condition)(nil)),
+		"Event":            reflect.ValueOf((*Event)(nil)),
+		"Lock":             reflect.ValueOf((*Lock)(nil)),
+		"RLock":            reflect.ValueOf((*RLock)(nil)),
+		"Semaphore":        reflect.ValueOf((*Semaphore)(nil)),
+		"Value":            reflect.ValueOf((*Value)(nil)),
 	},
 }
