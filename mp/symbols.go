@@ -20,6 +20,13 @@ var Symbols = interp.Exports{
 	"mp/mp": {
 		// function, constant and variable definitions
 		"ActiveChildren": reflect.ValueOf(ActiveChildren),
+		"Address":        reflect.ValueOf(Address),
+		"AuthKey":        reflect.ValueOf(AuthKey),
+		"ConnectManager": reflect.ValueOf(ConnectManager),
+		"ErrAuth":        reflect.ValueOf(&ErrAuth).Elem(),
+		"ErrEmpty":       reflect.ValueOf(&ErrEmpty).Elem(),
+		"ErrFull":        reflect.ValueOf(&ErrFull).Elem(),
+		"NewManager":     reflect.ValueOf(NewManager),
 		"CPUCount":       reflect.ValueOf(CPUCount),
 		"CurrentProcess": reflect.ValueOf(CurrentProcess),
 		"NewProcess":     reflect.ValueOf(NewProcess),
@@ -28,7 +35,15 @@ var Symbols = interp.Exports{
 		"Running":        reflect.ValueOf(Running),
 
 		// type definitions
-		"ExitCode": reflect.ValueOf((*ExitCode)(nil)),
-		"Process":  reflect.ValueOf((*Process)(nil)),
+		"DictProxy":      reflect.ValueOf((*DictProxy)(nil)),
+		"ExitCode":       reflect.ValueOf((*ExitCode)(nil)),
+		"ListProxy":      reflect.ValueOf((*ListProxy)(nil)),
+		"LockProxy":      reflect.ValueOf((*LockProxy)(nil)),
+		"Manager":        reflect.ValueOf((*Manager)(nil)),
+		"ManagerOption":  reflect.ValueOf((*ManagerOption)(nil)),
+		"NamespaceProxy": reflect.ValueOf((*NamespaceProxy)(nil)),
+		"Process":        reflect.ValueOf((*Process)(nil)),
+		"QueueProxy":     reflect.ValueOf((*QueueProxy)(nil)),
+		"ValueProxy":     reflect.ValueOf((*ValueProxy)(nil)),
 	},
 }
