@@ -70,6 +70,9 @@ func (c *managerClient) dial(ctx context.Context) (*clientConn, error) {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, c.endpoint.network, c.endpoint.address)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, fmt.Errorf("mp: connecting to the manager at %s: %w", c.endpoint, err)
 	}
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })

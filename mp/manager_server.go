@@ -239,6 +239,13 @@ func (s *managerServer) accept(ln net.Listener) {
 	}
 }
 
+// connCount is the number of open connections.
+func (s *managerServer) connCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
 func (s *managerServer) track(sc *serverConn) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()

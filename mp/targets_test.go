@@ -32,6 +32,12 @@ func init() {
 		"startAsDaemon":  startAsDaemon,
 		"brokerPing":     brokerPing,
 		"sessionInfo":    sessionInfo,
+		// manager_test.go
+		"managerCount":    managerCount,
+		"managerEcho":     managerEcho,
+		"managerHoldLock": managerHoldLock,
+		"managerServe":    managerServe,
+		"managerRemote":   managerRemote,
 	}
 }
 
