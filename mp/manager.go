@@ -29,8 +29,14 @@ type Manager struct {
 	server   *managerServer // nil for a connected manager
 	client   *managerClient
 	address  string
+	self     *proxy // how the Manager itself crosses to other processes
+	opened   bool   // received from another process: its client is shared
 	shutOnce sync.Once
 }
+
+// SharedRef lets a Manager cross to other processes (package codec): a child
+// that gets one (as an argument, in a global) reaches the same manager.
+func (m *Manager) SharedRef() (string, uint64) { return m.self.sharedRef(m) }
 
 // ManagerOption configures NewManager.
 type ManagerOption func(*managerConfig)
@@ -96,6 +102,7 @@ func NewManager(opts ...ManagerOption) *Manager {
 	if m.address == "" {
 		m.address = "unix:" + s.unixPath
 	}
+	m.self = &proxy{client: m.client, kind: kindManager}
 	liveManagers.mu.Lock()
 	if liveManagers.m == nil {
 		liveManagers.m = map[*Manager]struct{}{}
@@ -123,7 +130,9 @@ func ConnectManager(address, authKey string) (*Manager, error) {
 		return nil, err
 	}
 	client.put(cc)
-	return &Manager{client: client, address: address}, nil
+	m := &Manager{client: client, address: address}
+	m.self = &proxy{client: client, kind: kindManager}
+	return m, nil
 }
 
 // Address is where the manager listens: its TCP address ("127.0.0.1:50000")
@@ -133,10 +142,14 @@ func (m *Manager) Address() string { return m.address }
 
 // Shutdown stops the manager: it stops listening, closes every connection
 // (blocked Gets and Acquires return an error) and drops its objects. On a
-// manager from ConnectManager it only closes this process's connections.
-// Proxies fail afterwards. Shutting down the kernel shuts down its
+// manager from ConnectManager it only closes this process's connections, and
+// on one received from another process it does nothing (the process that
+// made it owns it). Proxies fail afterwards. Shutting down the kernel shuts down its
 // managers.
 func (m *Manager) Shutdown() {
+	if m.opened {
+		return
+	}
 	m.shutOnce.Do(func() {
 		m.client.close()
 		if m.server != nil {

@@ -28,7 +28,12 @@ type proxy struct {
 	ref    shm.Ref
 }
 
-func sharedKindOf(k managedKind) string { return "manager." + k.String() }
+func sharedKindOf(k managedKind) string {
+	if k == kindManager {
+		return "manager"
+	}
+	return "manager." + k.String()
+}
 
 // maxDescriptor bounds a descriptor read from shared memory.
 const maxDescriptor = 64 << 10
@@ -108,6 +113,13 @@ func init() {
 	registerSharedKind(sharedKindOf(kindValue), func(r *shm.Region, ref shm.Ref) (any, error) {
 		p, err := openProxy(r, ref, kindValue)
 		return &ValueProxy{p: p}, err
+	})
+	registerSharedKind(sharedKindOf(kindManager), func(r *shm.Region, ref shm.Ref) (any, error) {
+		p, err := openProxy(r, ref, kindManager)
+		if err != nil {
+			return nil, err
+		}
+		return &Manager{client: p.client, address: p.client.endpoint.String(), self: p, opened: true}, nil
 	})
 }
 

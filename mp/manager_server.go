@@ -34,6 +34,7 @@ const (
 	kindQueue
 	kindLock
 	kindValue
+	kindManager // not an object: a Manager itself, as it crosses to another process
 )
 
 func (k managedKind) String() string {
@@ -50,6 +51,8 @@ func (k managedKind) String() string {
 		return "lock"
 	case kindValue:
 		return "value"
+	case kindManager:
+		return "manager"
 	}
 	return "kind " + strconv.Itoa(int(k))
 }

@@ -65,6 +65,13 @@ func managerRemote(addr, key string, n int) {
 	fmt.Println("remote done")
 }
 
+// managerFromChild finds a dict by name on a Manager it got as an argument;
+// its Shutdown there does nothing (the parent owns the manager).
+func managerFromChild(m *Manager) {
+	m.Dict("desde el hijo").Set("pid", os.Getpid())
+	m.Shutdown()
+}
+
 // watchGoroutines returns a check that the goroutines started since are
 // gone (polled: goroutines end a little after what ended them).
 func watchGoroutines(t *testing.T) func() {
@@ -178,6 +185,19 @@ func TestManagerDictCountsFromChildren(t *testing.T) {
 	if got := d.Get("count"); got != 120 {
 		t.Errorf("count = %v, want 120", got)
 	}
+}
+
+func TestManagerCrossesToChild(t *testing.T) {
+	inCell(t)
+	m := NewManager()
+	defer m.Shutdown()
+	p := NewProcess(managerFromChild, m)
+	p.Start()
+	p.Join()
+	if got := m.Dict("desde el hijo").Get("pid"); got != p.Pid() || p.ExitCode() != 0 {
+		t.Errorf("the child set pid %v (its pid %d, exit %v)", got, p.Pid(), p.ExitCode())
+	}
+	m.Dict().Len() // still serving
 }
 
 func TestManagerQueueThroughChild(t *testing.T) {

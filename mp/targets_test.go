@@ -33,11 +33,12 @@ func init() {
 		"brokerPing":     brokerPing,
 		"sessionInfo":    sessionInfo,
 		// manager_test.go
-		"managerCount":    managerCount,
-		"managerEcho":     managerEcho,
-		"managerHoldLock": managerHoldLock,
-		"managerServe":    managerServe,
-		"managerRemote":   managerRemote,
+		"managerCount":     managerCount,
+		"managerEcho":      managerEcho,
+		"managerHoldLock":  managerHoldLock,
+		"managerServe":     managerServe,
+		"managerRemote":    managerRemote,
+		"managerFromChild": managerFromChild,
 	}
 }
 
