@@ -152,6 +152,7 @@ type managerServer struct {
 
 type serverConn struct {
 	conn   net.Conn
+	r      *bufio.Reader
 	ctx    context.Context // done when the connection or the server ends
 	cancel context.CancelFunc
 }
@@ -283,29 +284,12 @@ func (s *managerServer) serve(sc *serverConn) {
 	}
 	sc.conn.SetDeadline(time.Time{})
 
-	// The reader notices at once when the client goes away, even while a
-	// request blocks (a Queue.Get): that cancels sc.ctx, which ends the wait.
-	requests := make(chan managerMessage)
-	readerDone := make(chan struct{})
-	go func() {
-		defer close(readerDone)
-		defer close(requests)
-		defer sc.cancel()
-		for {
-			req, err := readManagerMessage(r)
-			if err != nil {
-				return
-			}
-			select {
-			case requests <- req:
-			case <-sc.ctx.Done():
-				return
-			}
+	sc.r = r
+	for {
+		req, err := readManagerMessage(r)
+		if err != nil {
+			return
 		}
-	}()
-	defer func() { <-readerDone }()
-	defer sc.conn.Close() // ends the reader's read
-	for req := range requests {
 		reply := s.handle(sc, req)
 		if err := writeManagerMessage(sc.conn, reply); err != nil {
 			if req.op == mopQueueGet && reply.op == statusOK {
@@ -313,6 +297,31 @@ func (s *managerServer) serve(sc *serverConn) {
 			}
 			return
 		}
+	}
+}
+
+// watchPeer is for a request about to wait (a Queue.Get, a Lock.Acquire):
+// its context ends when the client hangs up (an interrupted or dead
+// process) or the server closes, so the wait ends with it. Requests that
+// do not wait are read and answered by one goroutine, with no hand-off.
+// stop ends the watch; the connection is as before.
+func (sc *serverConn) watchPeer() (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancel(sc.ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		// A client waits for its reply before it sends again, so the only
+		// thing to read now is its end (bytes it sent anyway stay buffered
+		// for the next request).
+		if _, err := sc.r.Peek(1); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+			cancel()
+		}
+	}()
+	return ctx, func() {
+		sc.conn.SetReadDeadline(time.Unix(1, 0))
+		<-done
+		sc.conn.SetReadDeadline(time.Time{})
+		cancel()
 	}
 }
 
@@ -408,7 +417,7 @@ func (s *managerServer) handle(sc *serverConn, req managerMessage) managerMessag
 	case *managedList:
 		return obj.handle(req)
 	case *managedQueue:
-		return obj.handle(sc.ctx, req)
+		return obj.handle(sc, req)
 	case *managedLock:
 		return obj.handle(sc, req)
 	case *managedValue:
@@ -517,7 +526,7 @@ func (l *managedList) handle(req managerMessage) managerMessage {
 	return errorReply("a list cannot answer op %d", req.op)
 }
 
-func (q *managedQueue) handle(ctx context.Context, req managerMessage) managerMessage {
+func (q *managedQueue) handle(sc *serverConn, req managerMessage) managerMessage {
 	switch req.op {
 	case mopLen:
 		q.mu.Lock()
@@ -534,12 +543,10 @@ func (q *managedQueue) handle(ctx context.Context, req managerMessage) managerMe
 		q.changed = make(chan struct{})
 		return managerMessage{}
 	case mopQueueGet:
-		var expired <-chan time.Time
-		if req.num >= 0 {
-			t := time.NewTimer(time.Duration(req.num))
-			defer t.Stop()
-			expired = t.C
-		}
+		var (
+			expired <-chan time.Time
+			peer    context.Context
+		)
 		for {
 			q.mu.Lock()
 			if len(q.items) > 0 {
@@ -554,11 +561,21 @@ func (q *managedQueue) handle(ctx context.Context, req managerMessage) managerMe
 			if req.num == 0 {
 				return managerMessage{op: statusEmpty}
 			}
+			if peer == nil { // the first wait
+				var stop func()
+				peer, stop = sc.watchPeer()
+				defer stop()
+				if req.num > 0 {
+					t := time.NewTimer(time.Duration(req.num))
+					defer t.Stop()
+					expired = t.C
+				}
+			}
 			select {
 			case <-changed:
 			case <-expired:
 				return managerMessage{op: statusEmpty}
-			case <-ctx.Done():
+			case <-peer.Done():
 				return errorReply("the manager is shutting down, or the client went away")
 			}
 		}
@@ -583,24 +600,25 @@ func (s *managerServer) requeue(id uint64, item []byte) {
 func (l *managedLock) handle(sc *serverConn, req managerMessage) managerMessage {
 	switch req.op {
 	case mopLockAcquire:
-		var expired <-chan time.Time
-		if req.num > 0 {
-			t := time.NewTimer(time.Duration(req.num))
-			defer t.Stop()
-			expired = t.C
-		}
-		if req.num == 0 {
-			select {
-			case <-l.token:
-			default:
+		select {
+		case <-l.token:
+		default:
+			if req.num == 0 {
 				return managerMessage{num: 0}
 			}
-		} else {
+			var expired <-chan time.Time
+			if req.num > 0 {
+				t := time.NewTimer(time.Duration(req.num))
+				defer t.Stop()
+				expired = t.C
+			}
+			peer, stop := sc.watchPeer()
+			defer stop()
 			select {
 			case <-l.token:
 			case <-expired:
 				return managerMessage{num: 0}
-			case <-sc.ctx.Done():
+			case <-peer.Done():
 				return errorReply("the manager is shutting down, or the client went away")
 			}
 		}

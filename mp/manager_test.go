@@ -449,3 +449,15 @@ func FuzzDecodeManagerMessage(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkManagerDictSetGet is one Set and one Get on a manager dict, from
+// the process serving it (bench/manager.py measures it from a child).
+func BenchmarkManagerDictSetGet(b *testing.B) {
+	m := NewManager()
+	defer m.Shutdown()
+	d := m.Dict()
+	for i := 0; b.Loop(); i++ {
+		d.Set(i%100, i)
+		d.Get(i % 100)
+	}
+}
