@@ -61,7 +61,7 @@ func AuthKey(key string) ManagerOption {
 }
 
 // ErrAuth is the error of ConnectManager when the auth key is wrong.
-var ErrAuth = errors.New("mp: manager authentication failed (wrong auth key)")
+var ErrAuth = errors.New("manager authentication failed: wrong auth key")
 
 // liveManagers are the managers this process serves, which mp's Shutdown
 // (the session's end) shuts down.

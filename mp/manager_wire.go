@@ -185,7 +185,7 @@ func clientHandshake(rw io.Writer, r *bufio.Reader, key []byte) error {
 	}
 	serverNonce, serverProof := challenge[:nonceSize], challenge[nonceSize:]
 	if !hmac.Equal(serverProof, proof(key, "server", clientNonce, serverNonce)) {
-		return fmt.Errorf("%w: the manager does not know this auth key", ErrAuth)
+		return fmt.Errorf("%w (the manager could not prove it knows this key)", ErrAuth)
 	}
 	if err := writeManagerBody(rw, proof(key, "client", serverNonce, clientNonce)); err != nil {
 		return err
@@ -195,7 +195,7 @@ func clientHandshake(rw io.Writer, r *bufio.Reader, key []byte) error {
 		return fmt.Errorf("reading the manager's verdict: %w", err)
 	}
 	if len(verdict) != 1 || verdict[0] != 1 {
-		return fmt.Errorf("%w: the manager refused this auth key", ErrAuth)
+		return fmt.Errorf("%w (the manager refused it)", ErrAuth)
 	}
 	return nil
 }
