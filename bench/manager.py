@@ -193,9 +193,8 @@ def main():
         # Warm-up: the first Start sends the session to a child.
         gomp_k.run(GO_RUN % {"worker": "dictWorker", "proxy": "benchDict", "n": 10})
         res = measure(args, gomp_k, pydir)
-        mpbench.LOADS.append(("manager", os.getloadavg()[0]))
         info = mpbench.versions(gomp)
-        info["load"] = info["load"].split(", output")[0].replace(" after output", "")
+        info["load"] = f"{mpbench.LOAD_BEFORE:.2f} before, {os.getloadavg()[0]:.2f} after"
         if args.rev:
             rev = subprocess.run(["git", "rev-parse", "--short", args.rev], cwd=mpbench.ROOT,
                                  capture_output=True, text=True).stdout.strip()
