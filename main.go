@@ -5,6 +5,8 @@
 //	                              register the kernelspec
 //	gomp grade [-o report.csv] [-out DIR] [-timeout 10m] FOLDER_OR_NOTEBOOK...
 //	                              run notebooks with nbconvert, report in a CSV
+//	gomp manager -address HOST:PORT -authkey KEY
+//	                              serve an mp manager (mp.ConnectManager reaches it)
 //	gomp version                  print the version
 package main
 
@@ -44,6 +46,8 @@ func main() {
 		err = runInstall(args)
 	case "grade":
 		err = runGrade(args)
+	case "manager":
+		err = runManager(args)
 	case "child":
 		// The hidden entry point of mp's child processes (see package mp).
 		os.Exit(mp.RunChild(eval.NewChildHost))
@@ -68,6 +72,8 @@ func usage(w io.Writer) {
   gomp install [flags]          register the kernelspec (see gomp install -h)
   gomp grade [flags] FOLDER...  run notebooks with nbconvert, report in a CSV
                                 (see gomp grade -h)
+  gomp manager -address HOST:PORT -authkey KEY
+                                serve an mp manager for mp.ConnectManager
   gomp version                  print the version
 `)
 }
@@ -173,4 +179,44 @@ func nameOr(n string) string {
 		return kernelspec.DefaultName
 	}
 	return n
+}
+
+// runManager serves a standalone mp manager until SIGINT or SIGTERM, so that
+// a class can run one server whose dicts, lists, queues and locks every
+// student's kernel reaches with mp.ConnectManager (Python's
+// BaseManager(address, authkey).serve_forever()).
+func runManager(args []string) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serveManager(ctx, args, os.Stdout)
+}
+
+// serveManager serves a manager until ctx is done, telling out where.
+func serveManager(ctx context.Context, args []string, out io.Writer) (err error) {
+	fs := flag.NewFlagSet("gomp manager", flag.ContinueOnError)
+	address := fs.String("address", "127.0.0.1:50000", "listen on TCP at `host:port` (\":50000\" for every interface)")
+	authKey := fs.String("authkey", "", "the `key` clients must know (required; it never crosses the network)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("gomp manager: unexpected argument %q", fs.Arg(0))
+	}
+	if *authKey == "" {
+		return errors.New("gomp manager: -authkey is required: anyone who can reach the port could use the manager otherwise")
+	}
+	defer func() {
+		// NewManager panics, as Python raises, when it cannot listen.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("gomp manager: %v", r)
+		}
+	}()
+	m := mp.NewManager(mp.Address(*address), mp.AuthKey(*authKey))
+	defer m.Shutdown()
+	fmt.Fprintf(out, "gomp manager serving at %s (mp.ConnectManager(%q, key))\n", m.Address(), m.Address())
+	<-ctx.Done()
+	return nil
 }

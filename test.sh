@@ -39,3 +39,5 @@ for target in FuzzDecodeMessage FuzzParseConnection; do
 	fi
 	go test -run '^$' -fuzz "^$target\$" -fuzztime "$fuzztime" ./kernel
 done
+# The manager's message decoder reads what any TCP peer sends.
+go test -run '^$' -fuzz '^FuzzDecodeManagerMessage$' -fuzztime "$fuzztime" ./mp

@@ -24,7 +24,7 @@ func typeSource(t reflect.Type, named map[reflect.Type]string, imports []importS
 			return t.Name(), true // int, string, error...
 		}
 		for _, is := range imports {
-			if is.path == t.PkgPath() && is.name != "_" && is.name != "." {
+			if is.path == cellImportPath(t.PkgPath()) && is.name != "_" && is.name != "." {
 				return is.localName() + "." + t.Name(), true
 			}
 		}
@@ -103,6 +103,17 @@ func typeSource(t reflect.Type, named map[reflect.Type]string, imports []importS
 		return "struct{" + strings.Join(fields, "; ") + "}", true
 	}
 	return "", false
+}
+
+// cellImportPath is the path cells import a package by: the kernel's own
+// packages are "mp" and "display" to cells, while their types' PkgPath is
+// "gomp/mp" and "gomp/display" (without this, a global holding an
+// mp.Manager or an mp.Queue would not reach the children).
+func cellImportPath(pkgPath string) string {
+	if p, ok := strings.CutPrefix(pkgPath, "gomp/"); ok && (p == "mp" || p == "display") {
+		return p
+	}
+	return pkgPath
 }
 
 // convertValue converts v to type t: unchanged when the types are the same

@@ -156,4 +156,56 @@
 // Value.Add(delta) adds atomically without the lock. Printed, a Value shows
 // as Value(int, 5), an Array as Array(int, [1 2 3]), a Lock as
 // <Lock(owner=None)>.
+//
+// # Managers
+//
+// A Manager holds dicts, lists, namespaces, queues, locks and values that
+// every process of the kernel uses through proxies, as Python's
+// multiprocessing.Manager(). Proxies (and the Manager itself) can be passed
+// to children as arguments, inside structs and slices, in globals and
+// through queues; they reach the same objects there. Values come back with
+// the type they were stored with, the notebook's types included.
+//
+//	func contar(d *mp.DictProxy, l *mp.LockProxy, n int) {
+//		for i := 0; i < n; i++ {
+//			l.Lock()
+//			d.Set("total", d.Get("total").(int)+1)
+//			l.Unlock()
+//		}
+//	}
+//
+//	m := mp.NewManager()
+//	d, l := m.Dict(), m.Lock()
+//	d.Set("total", 0)
+//	p1, p2 := mp.NewProcess(contar, d, l, 100), mp.NewProcess(contar, d, l, 100)
+//	p1.Start(); p2.Start(); p1.Join(); p2.Join()
+//	fmt.Println(d) // map[total:200]
+//
+// Python's manager runs in a server process of its own; a gomp Manager is
+// served by goroutines of the process that made it (the kernel, usually), so
+// its objects last until Shutdown or the kernel's end. A dict's keys are
+// compared by their encoding (1 and int64(1) are different keys); Items
+// gives a map, which fmt prints sorted. The lock is released by the manager
+// if the process holding it dies.
+//
+// A manager is also reachable from other kernels and machines, as Python's
+// BaseManager(address, authkey): give it a TCP address and an auth key, and
+// name the objects so the other side can find them (Dict("resultados")
+// makes the dict of that name the first time, and finds it afterwards).
+// Each side proves it knows the key (HMAC-SHA256 of fresh nonces); the key
+// never crosses the network, and a wrong one is an error that errors.Is
+// mp.ErrAuth. The traffic is not encrypted: use it on a trusted network.
+//
+//	// the teacher's kernel (or, from a terminal: gomp manager -address :50000 -authkey secreto)
+//	m := mp.NewManager(mp.Address(":50000"), mp.AuthKey("secreto"))
+//	trabajos := m.Queue("trabajos")
+//
+//	// a student's kernel
+//	c, err := mp.ConnectManager("192.168.1.10:50000", "secreto")
+//	if err != nil { ... }
+//	c.Dict("resultados").Set("ana", 10)
+//	tarea := c.Queue("trabajos").Get()
+//
+// Proxies' methods panic when the manager cannot be reached, as Python's
+// raise; a blocked Get or Acquire returns when the kernel is interrupted.
 package mp

@@ -191,6 +191,7 @@ func Shutdown() {
 
 	rt.warm.empty()
 	stopChildren(children, shutdownGrace)
+	shutdownManagers()
 	if client != nil {
 		client.close()
 	}

@@ -32,6 +32,13 @@ func init() {
 		"startAsDaemon":  startAsDaemon,
 		"brokerPing":     brokerPing,
 		"sessionInfo":    sessionInfo,
+		// manager_test.go
+		"managerCount":     managerCount,
+		"managerEcho":      managerEcho,
+		"managerHoldLock":  managerHoldLock,
+		"managerServe":     managerServe,
+		"managerRemote":    managerRemote,
+		"managerFromChild": managerFromChild,
 	}
 }
 
