@@ -27,8 +27,24 @@ var Symbols = interp.Exports{
 		"ParentProcess":  reflect.ValueOf(ParentProcess),
 		"Running":        reflect.ValueOf(Running),
 
+		// queues and pipes (queue.go, pipe.go)
+		"ErrBrokenPipe":    reflect.ValueOf(&ErrBrokenPipe).Elem(),
+		"ErrClosed":        reflect.ValueOf(&ErrClosed).Elem(),
+		"ErrEmpty":         reflect.ValueOf(&ErrEmpty).Elem(),
+		"ErrFull":          reflect.ValueOf(&ErrFull).Elem(),
+		"NewJoinableQueue": reflect.ValueOf(NewJoinableQueue),
+		"NewQueue":         reflect.ValueOf(NewQueue),
+		"NewSimpleQueue":   reflect.ValueOf(NewSimpleQueue),
+		"Pipe":             reflect.ValueOf(Pipe),
+
 		// type definitions
 		"ExitCode": reflect.ValueOf((*ExitCode)(nil)),
 		"Process":  reflect.ValueOf((*Process)(nil)),
+
+		// queues and pipes
+		"Conn":          reflect.ValueOf((*Conn)(nil)),
+		"JoinableQueue": reflect.ValueOf((*JoinableQueue)(nil)),
+		"Queue":         reflect.ValueOf((*Queue)(nil)),
+		"SimpleQueue":   reflect.ValueOf((*SimpleQueue)(nil)),
 	},
 }

@@ -33,6 +33,9 @@ func init() {
 		"brokerPing":     brokerPing,
 		"sessionInfo":    sessionInfo,
 	}
+	for name, f := range queueTargets { // queue_targets_test.go
+		testTargets[name] = f
+	}
 }
 
 // exitPanic is os.Exit(n) as the fake host's targets call it (eval's
