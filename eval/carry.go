@@ -5,11 +5,17 @@ import (
 	"reflect"
 	"strings"
 	"unicode"
+
+	"gomp/mp"
 )
 
 // Carrying a global variable into a rebuilt interpreter needs its type
 // written as Go source (to declare it there) and its value converted to the
 // new interpreter's type (which differs when the type was redefined).
+
+// mpPkgPath is the Go package path of mp's types, which cells know as "mp"
+// (a global holding a queue or a pipe end is declared in a child with it).
+var mpPkgPath = reflect.TypeFor[mp.Process]().PkgPath()
 
 // typeSource writes t as Go source a cell could declare a variable with.
 // named maps the reflect types of the session's own types to their names.
@@ -23,8 +29,12 @@ func typeSource(t reflect.Type, named map[reflect.Type]string, imports []importS
 		if t.PkgPath() == "" {
 			return t.Name(), true // int, string, error...
 		}
+		path := t.PkgPath()
+		if path == mpPkgPath {
+			path = "mp" // cells import mp by its interpreter path
+		}
 		for _, is := range imports {
-			if is.path == t.PkgPath() && is.name != "_" && is.name != "." {
+			if is.path == path && is.name != "_" && is.name != "." {
 				return is.localName() + "." + t.Name(), true
 			}
 		}
