@@ -32,7 +32,18 @@ type Conn struct {
 	in     *shm.Ring // what this end receives (nil: it only sends)
 	out    *shm.Ring // where this end sends (nil: it only receives)
 	closed atomic.Bool
+	// arrivedClosed: this handle stands for the end as sent by a process
+	// that had closed it (a global copied to a child, say): it stays closed
+	// and holds nothing.
+	arrivedClosed bool
 }
+
+// A Conn's id in messages is its pipe's Ref (64-byte aligned) with these
+// bits.
+const (
+	connEndBit    = 1 // which end
+	connClosedBit = 2 // sent by a process that had closed it
+)
 
 // pipeHeader is a pipe in shared memory: its rings and who holds each end.
 type pipeHeader struct {
@@ -66,10 +77,15 @@ const (
 var ErrBrokenPipe = fmt.Errorf("mp: the other end of the pipe is closed in every process: %w", io.ErrClosedPipe)
 
 func init() {
-	registerSharedKind(kindConn, func(r *shm.Region, ref shm.Ref) (any, error) {
-		c, err := openConn(r, ref&^1, int(ref&1))
+	registerSharedKind(kindConn, func(r *shm.Region, id shm.Ref) (any, error) {
+		c, err := openConn(r, id&^(connEndBit|connClosedBit), int(id&connEndBit))
 		if err != nil {
 			return nil, err
+		}
+		if id&connClosedBit != 0 {
+			c.arrivedClosed = true
+			c.closed.Store(true)
+			return c, nil
 		}
 		c.hold(true)
 		return c, nil
@@ -155,19 +171,28 @@ func selfPid() uint32 { return ownPid }
 // sending it (as Python's examples do after starting the child) does not
 // look like the end is closed everywhere.
 func (c *Conn) SharedRef() (string, uint64) {
-	if !c.closed.Load() {
-		c.withHolders(func(slots *[maxHolders]holderSlot) {
-			if s := findSlot(slots, selfPid(), true); s != nil {
-				s.tickets++
-			}
-		})
+	id := uint64(c.ref) | uint64(c.end)
+	if c.closed.Load() {
+		// As Python refuses to send a closed connection, the receiver must
+		// not hold the end because of this copy; unlike Python, copying a
+		// global that holds it into a child must not fail either.
+		return kindConn, id | connClosedBit
 	}
-	return kindConn, uint64(c.ref) | uint64(c.end)
+	c.withHolders(func(slots *[maxHolders]holderSlot) {
+		if s := findSlot(slots, selfPid(), true); s != nil {
+			s.tickets++
+		}
+	})
+	return kindConn, id
 }
 
 // sharedAgain is called when this process receives an end it has a handle
 // for already: it holds it (again) and takes a ticket.
-func (c *Conn) sharedAgain() { c.hold(true) }
+func (c *Conn) sharedAgain() {
+	if !c.arrivedClosed {
+		c.hold(true)
+	}
+}
 
 // hold records that this process holds the end (the copy it received, if
 // ticket: a ticket of its sender is used up).

@@ -132,6 +132,14 @@ func TestPipeEndThroughAQueue(t *testing.T) {
 	if !a.Poll() {
 		t.Fatal("Poll does not see EOF")
 	}
+	// Sent after Close, the end arrives closed and holds nothing.
+	q.Put(b)
+	if again := q.Get().(*Conn); !again.Closed() {
+		t.Fatal("an end sent closed arrived open")
+	}
+	if _, err := a.RecvErr(); !errors.Is(err, io.EOF) {
+		t.Fatalf("after a closed end went through a queue: %v, want EOF", err)
+	}
 }
 
 func TestPipeMisuse(t *testing.T) {
