@@ -88,6 +88,44 @@
 // made, and a child's children are "Process-N:M". ParentProcess() is nil in
 // the kernel.
 //
+// # Queues and pipes
+//
+// A Queue carries values between any number of processes, first in first
+// out; a Pipe connects two ends. What goes in comes out as a copy with its
+// type: an int is an int, a []int a []int, a value of a notebook type keeps
+// its methods. A value that cannot be copied (a channel, a func, inside
+// anything) makes Put or Send panic with a message naming its type. Queues,
+// pipe ends and other mp objects inside a value are not copied: the other
+// process gets the same object.
+//
+//	q := mp.NewQueue()                  // mp.NewQueue(10): at most 10 items
+//	q.Put(MyWorker{5})                  // waits while a bounded queue is full
+//	w := q.Get().(MyWorker)             // waits for an item
+//	v, err := q.GetTimeout(time.Second) // errors.Is(err, mp.ErrEmpty) if none came
+//	err = q.PutNowait(x)                // errors.Is(err, mp.ErrFull)
+//
+// Items live in the kernel's shared memory: an item whose Put returned is
+// in the queue even if its process dies right after, and a process killed
+// while it puts or gets does not break the queue for the others (it can take
+// with it only the item it was getting). Close, JoinThread and
+// CancelJoinThread exist as in Python, but there is no feeder thread to wait
+// for: Put has written the item when it returns. JoinableQueue adds TaskDone
+// and Join; SimpleQueue has Put, Get, Empty and Close.
+//
+//	parent, child := mp.Pipe()   // mp.Pipe(false): parent only receives, child only sends
+//	p := mp.NewProcess(f, child) // f(conn *mp.Conn) { conn.Send([]any{42, nil, "hello"}); conn.Close() }
+//	p.Start()
+//	child.Close()              // this process will not use it
+//	fmt.Println(parent.Recv()) // [42 <nil> hello]
+//	_, err := parent.RecvErr() // errors.Is(err, io.EOF): f closed its end, nobody else holds it
+//
+// Every process that received an end holds it, as the process that made the
+// pipe holds both, until it calls Close or ends. Recv waits for a value;
+// when nothing is left to receive and no process holds the other end any
+// more, Recv panics and RecvErr returns an error that errors.Is io.EOF
+// (Python's EOFError). Poll(d) says whether Recv would return at once.
+// Blocking Get, Put, Join and Recv end when the cell is interrupted.
+//
 // # Locks, semaphores, events, conditions, barriers
 //
 // Lock, RLock, Semaphore, BoundedSemaphore, Event, Condition and Barrier

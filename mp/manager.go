@@ -102,7 +102,7 @@ func NewManager(opts ...ManagerOption) *Manager {
 	if m.address == "" {
 		m.address = "unix:" + s.unixPath
 	}
-	m.self = &proxy{client: m.client, kind: kindManager}
+	m.self = &proxy{client: m.client, kind: managerObject}
 	liveManagers.mu.Lock()
 	if liveManagers.m == nil {
 		liveManagers.m = map[*Manager]struct{}{}
@@ -131,7 +131,7 @@ func ConnectManager(address, authKey string) (*Manager, error) {
 	}
 	client.put(cc)
 	m := &Manager{client: client, address: address}
-	m.self = &proxy{client: client, kind: kindManager}
+	m.self = &proxy{client: client, kind: managerObject}
 	return m, nil
 }
 
@@ -205,36 +205,36 @@ func (m *Manager) object(kind managedKind, op string, names []string, initial ..
 // that name, made empty the first time: how the other side of a remote
 // manager finds it.
 func (m *Manager) Dict(name ...string) *DictProxy {
-	return &DictProxy{p: m.object(kindDict, "Dict", name)}
+	return &DictProxy{p: m.object(dictObject, "Dict", name)}
 }
 
 // List returns a new list on the manager, or the list of that name.
 func (m *Manager) List(name ...string) *ListProxy {
-	return &ListProxy{p: m.object(kindList, "List", name)}
+	return &ListProxy{p: m.object(listObject, "List", name)}
 }
 
 // Namespace returns a new namespace on the manager (Python's
 // manager.Namespace(), whose attributes are Get and Set here), or the
 // namespace of that name.
 func (m *Manager) Namespace(name ...string) *NamespaceProxy {
-	return &NamespaceProxy{p: m.object(kindNamespace, "Namespace", name)}
+	return &NamespaceProxy{p: m.object(namespaceObject, "Namespace", name)}
 }
 
 // Queue returns a new queue on the manager, or the queue of that name. It
 // has no bound: Put never waits.
 func (m *Manager) Queue(name ...string) *QueueProxy {
-	return &QueueProxy{p: m.object(kindQueue, "Queue", name)}
+	return &QueueProxy{p: m.object(queueObject, "Queue", name)}
 }
 
 // Lock returns a new lock on the manager, or the lock of that name. If the
 // process holding it dies, the manager releases it.
 func (m *Manager) Lock(name ...string) *LockProxy {
-	return &LockProxy{p: m.object(kindLock, "Lock", name)}
+	return &LockProxy{p: m.object(lockObject, "Lock", name)}
 }
 
 // Value returns a new value on the manager holding initial, or the value of
 // that name (initial is its value only if this call makes it).
 func (m *Manager) Value(initial any, name ...string) *ValueProxy {
 	data := mustEncode("Manager.Value", initial)
-	return &ValueProxy{p: m.object(kindValue, "Value", name, data)}
+	return &ValueProxy{p: m.object(valueObject, "Value", name, data)}
 }

@@ -29,7 +29,7 @@ type proxy struct {
 }
 
 func sharedKindOf(k managedKind) string {
-	if k == kindManager {
+	if k == managerObject {
 		return "manager"
 	}
 	return "manager." + k.String()
@@ -90,32 +90,32 @@ func openProxy(r *shm.Region, ref shm.Ref, kind managedKind) (*proxy, error) {
 }
 
 func init() {
-	registerSharedKind(sharedKindOf(kindDict), func(r *shm.Region, ref shm.Ref) (any, error) {
-		p, err := openProxy(r, ref, kindDict)
+	registerSharedKind(sharedKindOf(dictObject), func(r *shm.Region, ref shm.Ref) (any, error) {
+		p, err := openProxy(r, ref, dictObject)
 		return &DictProxy{p: p}, err
 	})
-	registerSharedKind(sharedKindOf(kindList), func(r *shm.Region, ref shm.Ref) (any, error) {
-		p, err := openProxy(r, ref, kindList)
+	registerSharedKind(sharedKindOf(listObject), func(r *shm.Region, ref shm.Ref) (any, error) {
+		p, err := openProxy(r, ref, listObject)
 		return &ListProxy{p: p}, err
 	})
-	registerSharedKind(sharedKindOf(kindNamespace), func(r *shm.Region, ref shm.Ref) (any, error) {
-		p, err := openProxy(r, ref, kindNamespace)
+	registerSharedKind(sharedKindOf(namespaceObject), func(r *shm.Region, ref shm.Ref) (any, error) {
+		p, err := openProxy(r, ref, namespaceObject)
 		return &NamespaceProxy{p: p}, err
 	})
-	registerSharedKind(sharedKindOf(kindQueue), func(r *shm.Region, ref shm.Ref) (any, error) {
-		p, err := openProxy(r, ref, kindQueue)
+	registerSharedKind(sharedKindOf(queueObject), func(r *shm.Region, ref shm.Ref) (any, error) {
+		p, err := openProxy(r, ref, queueObject)
 		return &QueueProxy{p: p}, err
 	})
-	registerSharedKind(sharedKindOf(kindLock), func(r *shm.Region, ref shm.Ref) (any, error) {
-		p, err := openProxy(r, ref, kindLock)
+	registerSharedKind(sharedKindOf(lockObject), func(r *shm.Region, ref shm.Ref) (any, error) {
+		p, err := openProxy(r, ref, lockObject)
 		return &LockProxy{p: p}, err
 	})
-	registerSharedKind(sharedKindOf(kindValue), func(r *shm.Region, ref shm.Ref) (any, error) {
-		p, err := openProxy(r, ref, kindValue)
+	registerSharedKind(sharedKindOf(valueObject), func(r *shm.Region, ref shm.Ref) (any, error) {
+		p, err := openProxy(r, ref, valueObject)
 		return &ValueProxy{p: p}, err
 	})
-	registerSharedKind(sharedKindOf(kindManager), func(r *shm.Region, ref shm.Ref) (any, error) {
-		p, err := openProxy(r, ref, kindManager)
+	registerSharedKind(sharedKindOf(managerObject), func(r *shm.Region, ref shm.Ref) (any, error) {
+		p, err := openProxy(r, ref, managerObject)
 		if err != nil {
 			return nil, err
 		}

@@ -28,30 +28,30 @@ import (
 type managedKind byte
 
 const (
-	kindDict managedKind = iota + 1
-	kindList
-	kindNamespace
-	kindQueue
-	kindLock
-	kindValue
-	kindManager // not an object: a Manager itself, as it crosses to another process
+	dictObject managedKind = iota + 1
+	listObject
+	namespaceObject
+	queueObject
+	lockObject
+	valueObject
+	managerObject // not an object: a Manager itself, as it crosses to another process
 )
 
 func (k managedKind) String() string {
 	switch k {
-	case kindDict:
+	case dictObject:
 		return "dict"
-	case kindList:
+	case listObject:
 		return "list"
-	case kindNamespace:
+	case namespaceObject:
 		return "namespace"
-	case kindQueue:
+	case queueObject:
 		return "queue"
-	case kindLock:
+	case lockObject:
 		return "lock"
-	case kindValue:
+	case valueObject:
 		return "value"
-	case kindManager:
+	case managerObject:
 		return "manager"
 	}
 	return "kind " + strconv.Itoa(int(k))
@@ -360,17 +360,17 @@ func (s *managerServer) object(id uint64) (managedObject, bool) {
 func (s *managerServer) create(kind managedKind, name string, initial []byte) (uint64, error) {
 	var obj any
 	switch kind {
-	case kindDict, kindNamespace:
+	case dictObject, namespaceObject:
 		obj = &managedDict{entries: map[string]*dictEntry{}}
-	case kindList:
+	case listObject:
 		obj = &managedList{}
-	case kindQueue:
+	case queueObject:
 		obj = &managedQueue{changed: make(chan struct{})}
-	case kindLock:
+	case lockObject:
 		l := &managedLock{token: make(chan struct{}, 1)}
 		l.token <- struct{}{}
 		obj = l
-	case kindValue:
+	case valueObject:
 		obj = &managedValue{val: initial}
 	default:
 		return 0, fmt.Errorf("no such kind of object: %d", kind)
@@ -394,7 +394,7 @@ func (s *managerServer) create(kind managedKind, name string, initial []byte) (u
 // handle answers one request.
 func (s *managerServer) handle(sc *serverConn, req managerMessage) managerMessage {
 	if req.op == mopCreate {
-		if len(req.parts) < 1 || len(req.parts) > 2 || req.num <= 0 || req.num > int64(kindValue) {
+		if len(req.parts) < 1 || len(req.parts) > 2 || req.num <= 0 || req.num > int64(valueObject) {
 			return errorReply("malformed create request")
 		}
 		var initial []byte

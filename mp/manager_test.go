@@ -346,7 +346,7 @@ func TestManagerRefusesWrongKeyAndKeepsServing(t *testing.T) {
 	if c.Dict("d").Get("x") != 1 {
 		t.Error("the manager lost its dict")
 	}
-	if msg := mustPanic(t, func() { (&DictProxy{p: &proxy{client: c.client, kind: kindDict, id: 999}}).Len() }); !strings.Contains(msg, "no object 999") {
+	if msg := mustPanic(t, func() { (&DictProxy{p: &proxy{client: c.client, kind: dictObject, id: 999}}).Len() }); !strings.Contains(msg, "no object 999") {
 		t.Errorf("an unknown object: %s", msg)
 	}
 }

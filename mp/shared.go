@@ -42,12 +42,21 @@ func rememberShared(kind string, ref shm.Ref, h any) {
 	sharedHandles.Store(sharedKey{kind, ref}, h)
 }
 
+// receivedAgain is implemented by handles that must know each time their
+// object arrives in a message (a pipe end: this process holds it again, and
+// the sender's copy in transit has arrived), not only the first time, when
+// the kind's opener runs.
+type receivedAgain interface{ sharedAgain() }
+
 // sharedResolver opens shared objects for codec.
 type sharedResolver struct{}
 
 func (sharedResolver) ResolveShared(kind string, id uint64) (reflect.Value, error) {
 	key := sharedKey{kind, shm.Ref(id)}
 	if h, ok := sharedHandles.Load(key); ok {
+		if again, ok := h.(receivedAgain); ok {
+			again.sharedAgain()
+		}
 		return reflect.ValueOf(h), nil
 	}
 	open, ok := sharedKinds[kind]

@@ -40,6 +40,9 @@ func init() {
 		"managerRemote":    managerRemote,
 		"managerFromChild": managerFromChild,
 	}
+	for name, f := range queueTargets { // queue_targets_test.go
+		testTargets[name] = f
+	}
 }
 
 // exitPanic is os.Exit(n) as the fake host's targets call it (eval's
