@@ -31,10 +31,10 @@ q.Put(MyWorker{5})
 q.Close()
 q.JoinThread()
 back := parent.Recv().(MyWorker)
-fmt.Println("back:", back.Process())
 _, err := parent.RecvErr()
-fmt.Println("then EOF:", errors.Is(err, io.EOF))
-p.Join()`)
+p.Join() // the child's line has arrived once Join returns
+fmt.Println("back:", back.Process())
+fmt.Println("then EOF:", errors.Is(err, io.EOF))`)
 	want := "process Worker for number 5\nback: process MainProcess for number 10\nthen EOF: true\n"
 	if c.rec.out() != want {
 		t.Fatalf("stdout %q, want %q; stderr %q", c.rec.out(), want, c.rec.err())
