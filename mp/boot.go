@@ -59,6 +59,7 @@ type startOrder struct {
 	Func        string   // Target.Func
 	Recv        []byte   // Target.Recv, one codec message; nil for a function
 	Args        []byte   // the arguments, one codec message
+	Pool        *poolStart // set for a Pool's worker, which serves tasks instead of running Func
 }
 
 // bootSender is the parent's end of a bootstrap channel.

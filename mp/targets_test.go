@@ -3,6 +3,7 @@ package mp
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"strings"
 	"time"
@@ -33,6 +34,7 @@ func init() {
 		"brokerPing":     brokerPing,
 		"sessionInfo":    sessionInfo,
 	}
+	maps.Copy(testTargets, poolTargets)
 }
 
 // exitPanic is os.Exit(n) as the fake host's targets call it (eval's
