@@ -1,8 +1,10 @@
 package mp
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -172,5 +174,247 @@ func TestPoolImapOrderedAndUnordered(t *testing.T) {
 	}
 	if fmt.Sprint(fromChan) != "[9 16]" {
 		t.Errorf("Chan gave %v", fromChan)
+	}
+}
+
+func TestPoolWorkerKilledMidTaskIsReplaced(t *testing.T) {
+	rec, _ := inCell(t)
+	p := newTestPool(t, 1)
+	r := p.ApplyAsync(sleepThenPid, 0)
+	rec.waitFor(t, "stdout", "sleeping pid ")
+	var pid int
+	fmt.Sscanf(rec.text("stdout")[strings.Index(rec.text("stdout"), "sleeping pid "):], "sleeping pid %d", &pid)
+	if err := killPid(pid); err != nil {
+		t.Fatal(err)
+	}
+	err := r.Err()
+	if !errors.Is(err, ErrWorkerDied) || !strings.Contains(err.Error(), "SIGKILL") {
+		t.Errorf("Err = %v, want the worker's death", err)
+	}
+	msg := mustPanic(t, func() { r.Get() })
+	if !strings.Contains(msg, "died") {
+		t.Errorf("Get panicked with %s", msg)
+	}
+	// The replacement runs the next tasks.
+	if got := p.Apply(pidOf, 0); got == pid || got == 0 {
+		t.Errorf("after the kill the task ran in pid %v (the dead one was %d)", got, pid)
+	}
+}
+
+func TestPoolOsExitInATask(t *testing.T) {
+	inCell(t)
+	p := newTestPool(t, 1)
+	// os.Exit as the interpreter reports it: the worker says so, then exits.
+	r := p.MapAsync(exitOnThree, []int{1, 2, 3, 4}, Chunksize(1))
+	err := r.Err()
+	if !errors.Is(err, ErrWorkerDied) || !strings.Contains(err.Error(), "os.Exit(7)") {
+		t.Errorf("Err = %v", err)
+	}
+	// The process's own os.Exit: the worker just ends.
+	err = p.ApplyAsync(realExitTask, 5).Err()
+	if !errors.Is(err, ErrWorkerDied) || !strings.Contains(err.Error(), "exit code 5") {
+		t.Errorf("Err = %v", err)
+	}
+	if got := p.Map(square, []int{1, 2}); fmt.Sprint(got) != "[1 4]" {
+		t.Errorf("after the exits Map = %v", got)
+	}
+}
+
+func TestPoolTerminateMidMap(t *testing.T) {
+	inCell(t)
+	p := NewPool(2)
+	pids := p.Map(pidOf, []int{1, 2}, Chunksize(1)).([]int)
+	r := p.MapAsync(sleepTask, []time.Duration{time.Hour, time.Hour, time.Hour}, Chunksize(1))
+	p.Terminate()
+	err := r.Err()
+	if err == nil || !strings.Contains(err.Error(), "Terminate") && !errors.Is(err, ErrPoolTerminated) {
+		t.Errorf("Err after Terminate = %v", err)
+	}
+	p.Join()
+	for _, pid := range pids {
+		if processExists(pid) {
+			t.Errorf("worker %d is alive after Terminate", pid)
+		}
+	}
+	if n := len(ActiveChildren()); n != 0 {
+		t.Errorf("%d active children after Terminate", n)
+	}
+	msg := mustPanic(t, func() { p.Map(square, []int{1}) })
+	if !strings.Contains(msg, "not running") {
+		t.Errorf("Map after Terminate: %s", msg)
+	}
+}
+
+func TestPoolGetTimeoutAndWait(t *testing.T) {
+	inCell(t)
+	p := newTestPool(t, 1)
+	dir := t.TempDir()
+	r := p.ApplyAsync(waitForFile, dir+"/go", 5)
+	msg := mustPanic(t, func() { r.Get(time.Millisecond) })
+	if !strings.Contains(msg, "timed out") {
+		t.Errorf("Get(timeout) panicked with %s", msg)
+	}
+	r.Wait(time.Millisecond)
+	if r.Ready() {
+		t.Error("ready before the file exists")
+	}
+	msg = mustPanic(t, func() { r.Successful() })
+	if !strings.Contains(msg, "not ready") {
+		t.Errorf("Successful before ready: %s", msg)
+	}
+	touch(t, dir+"/go")
+	if got := r.Get(time.Minute); got != 5 {
+		t.Errorf("Get = %v", got)
+	}
+}
+
+func TestPoolInterruptStopsTheWaitAndTheWork(t *testing.T) {
+	rec, interrupt := inCell(t)
+	p := newTestPool(t, 1)
+	go func() {
+		rec.waitFor(t, "stdout", "sleeping pid ")
+		interrupt()
+	}()
+	msg := mustPanic(t, func() { p.Map(sleepThenPid, []int{1, 2, 3}, Chunksize(1)) })
+	if !strings.Contains(msg, "interrupted") {
+		t.Errorf("Map panicked with %s", msg)
+	}
+	var pid int
+	out := rec.text("stdout")
+	fmt.Sscanf(out[strings.Index(out, "sleeping pid "):], "sleeping pid %d", &pid)
+	// The worker that ran the interrupted task is replaced, and the pool
+	// goes on in the next cell.
+	inCell(t)
+	if got := p.Apply(pidOf, 0); got == pid {
+		t.Errorf("the interrupted task's worker %d still runs tasks", pid)
+	}
+	waitGone(t, pid)
+}
+
+func TestPoolInitializerAndMaxTasksPerChild(t *testing.T) {
+	inCell(t)
+	p := newTestPool(t, 1, Initializer(setPoolPrefix, "ab", 2), MaxTasksPerChild(2))
+	if got := p.Map(withPrefix, []int{1, 2, 3}, Chunksize(1)); fmt.Sprint(got) != "[abab1 abab2 abab3]" {
+		t.Errorf("initialized workers gave %v", got)
+	}
+	// 3 tasks above, 6 here, two per worker: the 6 run in 1+2+2+1.
+	pids := p.Map(pidOf, []int{1, 2, 3, 4, 5, 6}, Chunksize(1)).([]int)
+	tasks := map[int]int{}
+	for _, pid := range pids {
+		tasks[pid]++
+	}
+	if len(tasks) != 4 || tasks[pids[0]] != 1 || tasks[pids[5]] != 1 {
+		t.Errorf("6 tasks after 3 with MaxTasksPerChild(2) ran in %v", pids)
+	}
+
+	broken := newTestPool(t, 1, Initializer(initPanics))
+	err := broken.ApplyAsync(square, 2).Err()
+	if !errors.Is(err, ErrInitializer) || !strings.Contains(err.Error(), "no database") {
+		t.Errorf("with a failing initializer Err = %v", err)
+	}
+}
+
+func TestPoolCloseJoinFinishesTheWork(t *testing.T) {
+	inCell(t)
+	p := NewPool(2)
+	r := p.MapAsync(square, []int{1, 2, 3, 4, 5}, Chunksize(1))
+	p.Close()
+	mustPanic(t, func() { p.Apply(square, 1) })
+	p.Join()
+	if got := r.Get(); fmt.Sprint(got) != "[1 4 9 16 25]" {
+		t.Errorf("after Close and Join: %v", got)
+	}
+	if n := len(ActiveChildren()); n != 0 {
+		t.Errorf("%d active children after Join", n)
+	}
+	if s := p.String(); s != "<mp.Pool state=CLOSE pool_size=2>" {
+		t.Errorf("String = %s", s)
+	}
+}
+
+func TestPoolOutputGoesToTheCallingCell(t *testing.T) {
+	inCell(t)
+	p := newTestPool(t, 1)
+	rec, _ := inCell(t) // a later cell uses the pool
+	p.Map(shout, []string{"hola"})
+	rec.waitFor(t, "stdout", "HOLA\n")
+}
+
+func TestPoolShowProgress(t *testing.T) {
+	inCell(t)
+	out := &displayRecorder{recorder: newRecorder()}
+	parentHost.setCell(CellInfo{ID: 1, Output: out, Context: context.Background()})
+	p := newTestPool(t, 1)
+	p.Map(square, make([]int, 50), Chunksize(5), ShowProgress())
+	d, ok := out.last()
+	if !ok {
+		t.Fatal("no progress bar was displayed")
+	}
+	if text, _ := d.Data["text/plain"].(string); !strings.Contains(text, "50/50") {
+		t.Errorf("the last drawing of the bar is %q", text)
+	}
+}
+
+func TestPoolMisuse(t *testing.T) {
+	inCell(t)
+	p := newTestPool(t, 1)
+	for _, tc := range []struct {
+		f    func()
+		want string
+	}{
+		{func() { p.Map(func(int) int { return 0 }, []int{1}) }, "function literal"},
+		{func() { p.Map(square, 3) }, "slice or an array"},
+		{func() { p.Map(3, []int{1}) }, "not a function"},
+		{func() { p.Join() }, "still running"},
+		{func() { p.Apply(square, make(chan int)) }, "cannot be copied"},
+	} {
+		if msg := mustPanic(t, tc.f); !strings.Contains(msg, tc.want) {
+			t.Errorf("panic %q lacks %q", msg, tc.want)
+		}
+	}
+}
+
+func TestPoolShutdownLeavesNoWorker(t *testing.T) {
+	inCell(t)
+	p := NewPool(2)
+	pids := p.Map(pidOf, []int{1, 2}, Chunksize(1)).([]int)
+	r := p.ApplyAsync(sleepTask, time.Hour)
+	Shutdown()
+	for _, pid := range pids {
+		if processExists(pid) {
+			t.Errorf("worker %d is alive after Shutdown", pid)
+		}
+	}
+	if err := r.Err(); err == nil {
+		t.Error("a task running at Shutdown did not fail")
+	}
+	p.Terminate()
+	if n := len(childrenOfThisProcess()); n != 0 {
+		t.Errorf("%d children left", n)
+	}
+}
+
+func TestPoolLeavesFdsAndGoroutinesFlat(t *testing.T) {
+	inCell(t)
+	NewPool(1).Terminate() // warm up: the spawner, the broker
+	quiesce(t)
+	fds, goroutines := countFds(t), runtime.NumGoroutine()
+	for range 5 {
+		p := NewPool(2)
+		p.Map(square, []int{1, 2, 3})
+		p.ApplyAsync(failOnThree, 3).Err()
+		p.Close()
+		p.Join()
+		p = NewPool(1)
+		p.ApplyAsync(sleepTask, time.Hour)
+		p.Terminate()
+	}
+	quiesce(t)
+	deadline := time.Now().Add(10 * time.Second)
+	for countFds(t) > fds || runtime.NumGoroutine() > goroutines {
+		if time.Now().After(deadline) {
+			t.Fatalf("fds %d → %d, goroutines %d → %d", fds, countFds(t), goroutines, runtime.NumGoroutine())
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

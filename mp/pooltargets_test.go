@@ -6,7 +6,12 @@ import (
 	"os"
 	"reflect"
 	"strings"
+	"sync"
+	"syscall"
+	"testing"
 	"time"
+
+	"gomp/backend"
 )
 
 // The functions the pool tests' workers run (merged into testTargets).
@@ -33,6 +38,8 @@ var poolTargets = map[string]any{
 
 func init() {
 	testTypes["[]point"] = reflect.TypeOf([]point(nil))
+	testTypes["time.Duration"] = reflect.TypeOf(time.Duration(0))
+	testTypes["[]time.Duration"] = reflect.TypeOf([]time.Duration(nil))
 }
 
 func square(x int) int { return x * x }
@@ -148,4 +155,35 @@ func meetAt(dir string) string {
 		time.Sleep(time.Millisecond)
 	}
 	return whichWorker(0)
+}
+
+func killPid(pid int) error { return syscall.Kill(pid, syscall.SIGKILL) }
+
+func touch(t *testing.T, path string) {
+	t.Helper()
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// displayRecorder is a cell's Output that keeps its displays.
+type displayRecorder struct {
+	*recorder
+	mu       sync.Mutex
+	displays []backend.Display
+}
+
+func (d *displayRecorder) Display(x backend.Display) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.displays = append(d.displays, x)
+}
+
+func (d *displayRecorder) last() (backend.Display, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.displays) == 0 {
+		return backend.Display{}, false
+	}
+	return d.displays[len(d.displays)-1], true
 }

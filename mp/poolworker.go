@@ -252,6 +252,16 @@ func (w *poolWorker) ended() {
 	left := w.outstanding
 	w.outstanding = nil
 	var running *chunk
+	broken := p.broken
+	if broken != nil {
+		// Nothing will run them: they fail as the pool's calls do.
+		p.mu.Unlock()
+		for _, ch := range left {
+			ch.job.failChunk(ch, asTaskError(ch.job.fname, broken))
+		}
+		p.mu.Lock()
+		left = nil
+	}
 	if len(left) > 0 {
 		running = left[0]
 		var back []*chunk

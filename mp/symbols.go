@@ -27,8 +27,28 @@ var Symbols = interp.Exports{
 		"ParentProcess":  reflect.ValueOf(ParentProcess),
 		"Running":        reflect.ValueOf(Running),
 
+		// Pool (pool*.go)
+		"NewPool":           reflect.ValueOf(NewPool),
+		"Initializer":       reflect.ValueOf(Initializer),
+		"MaxTasksPerChild":  reflect.ValueOf(MaxTasksPerChild),
+		"Chunksize":         reflect.ValueOf(Chunksize),
+		"ShowProgress":      reflect.ValueOf(ShowProgress),
+		"ErrTimeout":        reflect.ValueOf(&ErrTimeout).Elem(),
+		"ErrWorkerDied":     reflect.ValueOf(&ErrWorkerDied).Elem(),
+		"ErrPoolTerminated": reflect.ValueOf(&ErrPoolTerminated).Elem(),
+		"ErrInterrupted":    reflect.ValueOf(&ErrInterrupted).Elem(),
+		"ErrInitializer":    reflect.ValueOf(&ErrInitializer).Elem(),
+
 		// type definitions
 		"ExitCode": reflect.ValueOf((*ExitCode)(nil)),
 		"Process":  reflect.ValueOf((*Process)(nil)),
+
+		// Pool types (pool*.go)
+		"Pool":        reflect.ValueOf((*Pool)(nil)),
+		"PoolOption":  reflect.ValueOf((*PoolOption)(nil)),
+		"MapOption":   reflect.ValueOf((*MapOption)(nil)),
+		"AsyncResult": reflect.ValueOf((*AsyncResult)(nil)),
+		"Iterator":    reflect.ValueOf((*Iterator)(nil)),
+		"TaskError":   reflect.ValueOf((*TaskError)(nil)),
 	},
 }
