@@ -120,6 +120,9 @@ func (s *poolServer) define(f frame) {
 		return
 	}
 	call, err := s.prepare(name, recv)
+	if err != nil {
+		err = fmt.Errorf("%w (the workers have the notebook as it was when the pool was made: for a function declared since, make a new Pool)", err)
+	}
 	s.funcs[f.id] = servedFunc{call: call, err: err}
 }
 
