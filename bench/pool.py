@@ -283,7 +283,8 @@ def measure(args, kernel, pydir):
 
 def table(res, method, info, elapsed):
     m = statistics.median
-    fmt_t = mpbench.fmt_t
+    def fmt_t(s):
+        return f"{s * 1e6:.1f} µs" if s < 1e-3 else mpbench.fmt_t(s)
     g, p = res["primes"]["gomp"], res["primes"]["py"]
     g_serial, g_pool = m(r[0] for r in g), m(r[1] for r in g)
     p_serial, p_pool = m(r[0] for r in p), m(r[1] for r in p)
