@@ -65,7 +65,8 @@ func (r *AsyncResult) Err() error {
 //		v := it.Value()
 //	}
 //
-// or, ranging over a channel, for v := range it.Chan().
+// or, ranging over a channel, for v := range it.Chan(). Use one form or
+// the other on an Iterator, from one goroutine.
 type Iterator struct {
 	job     *poolJob
 	ordered bool
