@@ -23,6 +23,7 @@ type Handle struct {
 	mu    sync.Mutex // orders show-then-update across goroutines
 	id    string
 	shown bool
+	out   backend.Output // where it shows; nil: the running cell's (see NewProgressTo)
 }
 
 // NewHandle returns a Handle that has shown nothing yet.
@@ -80,7 +81,11 @@ func (h *Handle) Data(bundle map[string]any) { h.show(dataBundle(bundle)) }
 func (h *Handle) show(b backend.MIMEBundle) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	output().Display(backend.Display{
+	out := h.out
+	if out == nil {
+		out = output()
+	}
+	out.Display(backend.Display{
 		Data:      b,
 		Metadata:  map[string]any{},
 		DisplayID: h.idLocked(),

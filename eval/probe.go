@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"gomp/mp"
 )
@@ -24,7 +25,7 @@ import (
 type prober struct {
 	mu     sync.Mutex   // one probe at a time
 	active atomic.Bool  // a probe is under way: the fast path of probing()
-	gid    atomic.Int64 // the probing goroutine
+	tid    atomic.Int64 // the OS thread the probing goroutine is locked to
 }
 
 // probeHit is the panic value of Identify.
@@ -33,8 +34,12 @@ type probeHit struct {
 	recv any
 }
 
+// probing tells the probing goroutine from others by its OS thread, to
+// which it is locked for the probe (no other goroutine runs there
+// meanwhile): a gettid costs far less than reading the goroutine's id from
+// its stack trace.
 func (p *prober) probing() bool {
-	return p.active.Load() && goroutineID() == p.gid.Load()
+	return p.active.Load() && int64(syscall.Gettid()) == p.tid.Load()
 }
 
 func (p *prober) identify(name string, recv any) { panic(probeHit{name, recv}) }
@@ -56,29 +61,37 @@ func goroutineID() int64 {
 }
 
 // call calls fn (an interpreted function) with zero arguments in probing
-// mode and returns what its probe reported.
+// mode and returns what its probe reported. The call runs on a goroutine of
+// its own, locked to its thread, which is how probing knows it.
 func (p *prober) call(fn reflect.Value) (hit probeHit, ok bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.gid.Store(goroutineID())
-	p.active.Store(true)
-	defer p.active.Store(false)
-	defer func() {
-		if r := recover(); r != nil {
-			hit, ok = r.(probeHit)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		p.tid.Store(int64(syscall.Gettid()))
+		p.active.Store(true)
+		defer p.active.Store(false)
+		defer func() {
+			if r := recover(); r != nil {
+				hit, ok = r.(probeHit)
+			}
+		}()
+		t := fn.Type()
+		args := make([]reflect.Value, t.NumIn())
+		for i := range args {
+			args[i] = reflect.Zero(t.In(i))
+		}
+		if t.IsVariadic() {
+			fn.CallSlice(args)
+		} else {
+			fn.Call(args)
 		}
 	}()
-	t := fn.Type()
-	args := make([]reflect.Value, t.NumIn())
-	for i := range args {
-		args[i] = reflect.Zero(t.In(i))
-	}
-	if t.IsVariadic() {
-		fn.CallSlice(args)
-	} else {
-		fn.Call(args)
-	}
-	return probeHit{}, false
+	<-done
+	return hit, ok
 }
 
 // Identify tells which top-level function or method fn is (mp.Host).

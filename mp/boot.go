@@ -54,11 +54,12 @@ type startOrder struct {
 	ParentName  string
 	ParentPid   int
 	Broker      brokerAddress
-	GlobalNames []string // the global variables in Globals, in order
-	Globals     []byte   // their values, one codec message (pointers shared between them stay shared)
-	Func        string   // Target.Func
-	Recv        []byte   // Target.Recv, one codec message; nil for a function
-	Args        []byte   // the arguments, one codec message
+	GlobalNames []string   // the global variables in Globals, in order
+	Globals     []byte     // their values, one codec message (pointers shared between them stay shared)
+	Func        string     // Target.Func
+	Recv        []byte     // Target.Recv, one codec message; nil for a function
+	Args        []byte     // the arguments, one codec message
+	Pool        *poolStart // set for a Pool's worker, which serves tasks instead of running Func
 }
 
 // bootSender is the parent's end of a bootstrap channel.

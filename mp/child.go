@@ -19,9 +19,11 @@ type childProc struct {
 	pid            int
 	boot           *bootSender
 	stdout, stderr *os.File // read ends of its output pipes; nil when it writes to ours
+	tasks          *os.File // the pool channel (poolchannel.go); the Pool closes it, else reap does
 
 	mu       sync.Mutex
 	begun    bool         // handed a start order; its output is forwarded
+	pooled   bool         // a Pool's worker: the Pool owns tasks
 	ended    bool         // exitCode is set
 	exitCode ExitCode     // valid once exited is closed
 	output   []*forwarder // one per output pipe, from begin on
@@ -54,6 +56,7 @@ func (c *childProc) begin(ctx context.Context, out backend.Output, src *sessionS
 		return errChildGone
 	}
 	c.begun = true
+	c.pooled = order.Pool != nil
 	if c.stdout != nil {
 		// Forward before sending the order: a quick child may write and
 		// exit at once, and its output must find a reader.
@@ -83,6 +86,7 @@ func (c *childProc) reap() {
 		c.end(exitCodeOf(state, err))
 	}
 	c.boot.close()
+	c.closeTasksUnlessPooled()
 	close(c.reaped)
 }
 
@@ -172,6 +176,7 @@ func (c *childProc) stop(grace time.Duration) {
 // closeFiles closes this side of an unstarted child's channels.
 func (c *childProc) closeFiles() {
 	c.boot.close()
+	c.tasks.Close()
 	if c.stdout != nil {
 		c.stdout.Close()
 		c.stderr.Close()

@@ -61,6 +61,55 @@
 // it: no process outlives the one that started it (there are no orphans).
 // A daemon process cannot start processes (in Python neither).
 //
+// # Pools
+//
+// A Pool (Python's multiprocessing.Pool) keeps worker processes that run a
+// function of the notebook for many items in parallel:
+//
+//	func isPrime(n int) bool { ... }
+//
+//	pool := mp.NewPool(2) // 0: mp.CPUCount() workers
+//	defer pool.Terminate()
+//	flags := pool.Map(isPrime, numbers).([]bool) // in order, typed as the function's result
+//	fmt.Println(pool.Map(square, []int{1, 2, 3}))    // [1 4 9]
+//	fmt.Println(pool.Starmap(add, [][]int{{1, 2}, {3, 4}})) // [3 7]
+//	fmt.Println(pool.Apply(add, 20, 22))              // 42
+//
+//	r := pool.ApplyAsync(square, 7) // also MapAsync, StarmapAsync
+//	r.Wait(time.Second)
+//	if r.Ready() && r.Successful() { fmt.Println(r.Get()) }
+//
+//	for it := pool.Imap(square, nums); it.Next(); { // results as they arrive, in order
+//		fmt.Println(it.Value())
+//	}
+//	for v := range pool.ImapUnordered(square, nums).Chan() { ... } // as they are ready
+//
+//	pool.Close() // no more calls; or Terminate to stop the workers now
+//	pool.Join()
+//
+// Options: mp.NewPool(n, mp.Initializer(setup, args...), mp.MaxTasksPerChild(k))
+// configure the workers; Map, Starmap and Imap take mp.Chunksize(n) (items
+// per message to a worker; Map's default is Python's, about four chunks per
+// worker, Imap's is 1) and mp.ShowProgress() (a live progress bar in the
+// cell).
+//
+// The workers start once, at NewPool, with the notebook as it is then (as
+// a Process starts: declarations, and global variables' values); a function
+// declared later is unknown to them, so make a new Pool for it. Each task's
+// function is a top-level function or method value, never a function
+// literal. What a task prints appears under the cell that made the call.
+//
+// A task that panics fails its call: Get, Map and Apply panic with a
+// *TaskError that carries the worker's panic message and traceback (Python
+// re-raises); Err returns it instead. A function returning (T, error)
+// fails its task with a non-nil error. A worker that dies (killed, or
+// os.Exit in a task) is replaced, and its task fails with a TaskError
+// wrapping ErrWorkerDied. Get(timeout) panics with ErrTimeout. Interrupting
+// the cell stops a waiting Map, Get or Next (a panic that says it was
+// interrupted) and the work it waited for: its queued tasks are dropped and
+// the workers busy with them restarted. Terminate, and the kernel's shutdown,
+// leave no worker behind.
+//
 // # Timelines
 //
 // A Timeline draws when processes ran, one row per process and time on the

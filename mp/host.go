@@ -36,6 +36,12 @@ type Host interface {
 	// as an *ExitRequest.
 	Call(t Target, args []reflect.Value) error
 
+	// Prepare finds a target once, for a Pool's worker that calls it for
+	// many tasks: the function it returns calls the target with arguments
+	// and returns its results, a panic as a *TargetPanic and os.Exit(n) as
+	// an *ExitRequest, as Call does.
+	Prepare(t Target) (func(args []reflect.Value) ([]reflect.Value, error), error)
+
 	// SetGlobal gives a global variable of the session a value (a child sets
 	// the parent's globals so).
 	SetGlobal(name string, v reflect.Value) error

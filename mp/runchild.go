@@ -32,6 +32,7 @@ func RunChild(newHost func(*Snapshot) (Host, error)) int {
 		return 1 // the parent died before the parent-death signal was armed
 	}
 	syscall.CloseOnExec(bootFD) // the child's own children get theirs
+	syscall.CloseOnExec(poolFD)
 	boot := os.NewFile(bootFD, "mp-bootstrap")
 	defer boot.Close()
 	in := newBootReceiver(boot)
@@ -95,6 +96,12 @@ func runStart(host Host, hostErr error, o *startOrder) int {
 			}
 		}
 	}
+	if o.Pool != nil {
+		code := runPoolWorker(host, o.Pool)
+		finishChildren()
+		return code
+	}
+	closePoolChannel()
 	target := Target{Func: o.Func}
 	if o.Recv != nil {
 		recv, err := decodeValues(host, o.Recv)

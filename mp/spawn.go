@@ -38,24 +38,35 @@ func spawnChild(pipes bool) (*childProc, error) {
 		return nil, err
 	}
 	defer childBoot.Close()
+	// Pool channel (fd 4): a Pool's tasks and results; see poolchannel.go.
+	tasks, childTasks, err := poolSocketPair()
+	if err != nil {
+		boot.Close()
+		return nil, err
+	}
+	defer childTasks.Close()
 	stdin, err := os.Open(os.DevNull) // as Python's children: stdin is /dev/null
 	if err != nil {
 		boot.Close()
+		tasks.Close()
 		return nil, fmt.Errorf("opening %s for a child's stdin: %w", os.DevNull, err)
 	}
 	defer stdin.Close()
 
 	c := newChildProc(newBootSender(boot))
+	c.tasks = tasks
 	stdout, stderr := os.Stdout, os.Stderr
 	if pipes {
 		var outW, errW *os.File
 		if c.stdout, outW, err = os.Pipe(); err != nil {
 			boot.Close()
+			tasks.Close()
 			return nil, fmt.Errorf("making a child's stdout pipe: %w", err)
 		}
 		defer outW.Close()
 		if c.stderr, errW, err = os.Pipe(); err != nil {
 			boot.Close()
+			tasks.Close()
 			c.stdout.Close()
 			return nil, fmt.Errorf("making a child's stderr pipe: %w", err)
 		}
@@ -65,7 +76,7 @@ func spawnChild(pipes bool) (*childProc, error) {
 
 	attr := &os.ProcAttr{
 		Env:   append(os.Environ(), childEnv...),
-		Files: []*os.File{stdin, stdout, stderr, childBoot},
+		Files: []*os.File{stdin, stdout, stderr, childBoot, childTasks},
 		Sys: &syscall.SysProcAttr{
 			// Its own process group: Jupyter's SIGINT to the kernel's group
 			// must not reach children (an interrupt stops the interrupted

@@ -3,6 +3,7 @@ package mp
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"strings"
 	"time"
@@ -43,6 +44,7 @@ func init() {
 	for name, f := range queueTargets { // queue_targets_test.go
 		testTargets[name] = f
 	}
+	maps.Copy(testTargets, poolTargets)
 }
 
 // exitPanic is os.Exit(n) as the fake host's targets call it (eval's
