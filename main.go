@@ -110,7 +110,41 @@ func runKernel(args []string) error {
 	ctx, orphaned := context.WithCancel(ctx)
 	defer orphaned()
 	go watchParent(ctx, logger, orphaned)
+	served := make(chan struct{})
+	defer close(served)
+	go exitIfStuck(ctx, served, logger)
 	return kernel.Serve(ctx, conn, session, kernel.Options{Logger: logger, HandleSIGINT: true})
+}
+
+// stuckGrace is how long a kernel told to stop (SIGTERM, SIGHUP, its
+// frontend gone) waits for the running cell to return before it exits
+// anyway.
+const stuckGrace = 10 * time.Second
+
+// exitIfStuck ends the process when Serve has not returned stuckGrace after
+// ctx is done: a cell blocked where no interrupt reaches (a deadlock in
+// compiled code) must not keep an orphaned kernel alive forever. Children
+// die with it (mp gives them PDEATHSIG); mp.Shutdown first lets them go
+// cleanly and removes the shared files, if it can within a second.
+func exitIfStuck(ctx context.Context, served <-chan struct{}, logger *log.Logger) {
+	select {
+	case <-served:
+		return
+	case <-ctx.Done():
+	}
+	select {
+	case <-served:
+		return
+	case <-time.After(stuckGrace):
+	}
+	logger.Printf("the running cell did not return within %v of the request to stop: exiting", stuckGrace)
+	done := make(chan struct{})
+	go func() { mp.Shutdown(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(time.Second):
+	}
+	os.Exit(1)
 }
 
 // watchParent ends the kernel when the frontend that started it dies

@@ -156,6 +156,21 @@ func TestStdinThroughInputRequests(t *testing.T) {
 	}
 }
 
+// A notebook may declare func main (lesson code often does) and call it:
+// it runs when called, not again at every later cell (yaegi would run a
+// package's main after each compilation).
+func TestFuncMainRunsOnlyWhenCalled(t *testing.T) {
+	s := newSession(t)
+	c := mustRun(t, s, "import \"fmt\"\ntype app struct{ main int }\nfunc main() { fmt.Println(\"main ran\") }\nmain()")
+	if got := c.rec.out(); got != "main ran\n" {
+		t.Fatalf("first cell printed %q", got)
+	}
+	c = mustRun(t, s, "a := app{main: 2}\nfmt.Println(a.main)\nimport \"strings\"\nfmt.Println(strings.ToUpper(\"ok\"))")
+	if got := c.rec.out(); got != "2\nOK\n" {
+		t.Fatalf("a later cell printed %q", got)
+	}
+}
+
 func TestNewerBuiltinsAndRangeOverInt(t *testing.T) {
 	s := newSession(t)
 	c := mustRun(t, s, `import "fmt"

@@ -169,7 +169,56 @@ func unitEdits(p *parsedUnit, g *guesser) []edit {
 	for _, st := range p.body {
 		r.isolateBlock(st)
 	}
+	r.renameMain()
 	return r.edits
+}
+
+// mainAlias is what a cell's func main (and every use of it) is renamed
+// to: yaegi runs a package main's main() at the end of every compilation
+// once one is declared, so a notebook's main would run again at each later
+// cell, inside the evaluator's locks.
+const mainAlias = "__gompMain"
+
+// renameMain renames the identifier main wherever it can name the
+// package-level func main: not field or method names, nor keys of
+// composite literals (which may be field names).
+func (r *rewriter) renameMain() {
+	notVars := map[*ast.Ident]bool{}
+	ast.Inspect(r.p.file, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SelectorExpr:
+			notVars[n.Sel] = true
+		case *ast.StructType:
+			for _, f := range n.Fields.List {
+				for _, id := range f.Names {
+					notVars[id] = true
+				}
+			}
+		case *ast.InterfaceType:
+			for _, f := range n.Methods.List {
+				for _, id := range f.Names {
+					notVars[id] = true
+				}
+			}
+		case *ast.FuncDecl:
+			if n.Recv != nil {
+				notVars[n.Name] = true
+			}
+		case *ast.CompositeLit:
+			for _, e := range n.Elts {
+				if kv, ok := e.(*ast.KeyValueExpr); ok {
+					if id, ok := kv.Key.(*ast.Ident); ok {
+						notVars[id] = true
+					}
+				}
+			}
+		case *ast.Ident:
+			if n.Name == "main" && !notVars[n] {
+				r.edits = append(r.edits, edit{r.p.off(n.Pos()), r.p.off(n.End()), mainAlias})
+			}
+		}
+		return true
+	})
 }
 
 // isolateBlock runs a top-level compound statement of a cell (a for, if,
@@ -221,7 +270,11 @@ func (r *rewriter) probeFunc(fd *ast.FuncDecl) {
 		return
 	}
 	if fd.Recv == nil || len(fd.Recv.List) == 0 {
-		r.probeBody(fd.Body, strconv.Quote(fd.Name.Name), "nil")
+		name := fd.Name.Name
+		if name == "main" {
+			name = mainAlias // renameMain renames it
+		}
+		r.probeBody(fd.Body, strconv.Quote(name), "nil")
 		return
 	}
 	field := fd.Recv.List[0]

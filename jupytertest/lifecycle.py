@@ -62,9 +62,16 @@ km.start_kernel()
 kc = km.client()
 kc.start_channels()
 kc.wait_for_ready(timeout=30)
+if len(sys.argv) > 2:
+    kc.execute(sys.argv[2])  # a cell that is still running when the frontend dies
+    time.sleep(1)
 print(km.provisioner.pid, flush=True)
 time.sleep(3600)
 """
+
+# A cell blocked in a raw system call, where no interrupt reaches it.
+STUCK_CELL = 'import "syscall"\n\nvar fds [2]int\nsyscall.Pipe(fds[:])\nsyscall.Read(fds[0], make([]byte, 1))'
+
 
 
 def result(kc, code):
@@ -154,19 +161,28 @@ def main():
     gone("ipc", pid)
 
     # The frontend is killed: its kernel must exit by itself.
+    orphan([], "the frontend was killed (SIGKILL)", wait=10)
+    # ...also when its running cell never returns: it waits a while for the
+    # cell, then exits anyway.
+    orphan([STUCK_CELL], "the frontend was killed (SIGKILL) while a cell was stuck", wait=30)
+
+
+def orphan(cells, what, wait):
     frontend = subprocess.Popen(
-        [sys.executable, "-c", ORPHAN_FRONTEND, os.environ.get("GOMP_KERNEL", "gomp")],
+        [sys.executable, "-c", ORPHAN_FRONTEND, os.environ.get("GOMP_KERNEL", "gomp")] + cells,
         stdout=subprocess.PIPE, text=True)
     try:
         pid = int(frontend.stdout.readline())
     except ValueError:
-        problem("orphan: the frontend did not start a kernel")
-    else:
-        frontend.send_signal(signal.SIGKILL)
+        problem(f"{what}: the frontend did not start a kernel")
+        frontend.kill()
         frontend.wait()
-        gone("the frontend was killed (SIGKILL)", pid, wait=10)
-        if pid_alive(pid):
-            os.kill(pid, signal.SIGKILL)
+        return
+    frontend.send_signal(signal.SIGKILL)
+    frontend.wait()
+    gone(what, pid, wait=wait)
+    if pid_alive(pid):
+        os.kill(pid, signal.SIGKILL)
 
 
 
