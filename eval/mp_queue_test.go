@@ -74,3 +74,34 @@ q := mp.NewQueue()`)
 		t.Fatalf("error %s: %s", c.res.Err.Name, c.res.Err.Value)
 	}
 }
+
+// In a notebook every pipe end is a global, and globals are copied into
+// each child: a child holds only the end it was passed, so closing the
+// kernel's end still gives the child EOF (seed 001's echo loop ends).
+func TestPipeEOFWhenEndsAreGlobals(t *testing.T) {
+	s := newSession(t)
+	c := mustRun(t, s, `import ("fmt"; "mp")
+func echo(conn *mp.Conn) {
+	for {
+		msg, err := conn.RecvErr()
+		if err != nil {
+			fmt.Println("child: the other end is closed")
+			return
+		}
+		conn.Send(fmt.Sprint("echo: ", msg))
+	}
+}
+here, there := mp.Pipe()
+p := mp.NewProcess(echo, there)
+p.Start()
+there.Close()
+here.Send("one")
+fmt.Println(here.Recv())
+here.Close()
+p.Join()
+fmt.Println("exit", p.ExitCode())`)
+	want := "echo: one\nchild: the other end is closed\nexit 0\n"
+	if c.rec.out() != want {
+		t.Fatalf("stdout %q, want %q; stderr %q", c.rec.out(), want, c.rec.err())
+	}
+}

@@ -435,14 +435,7 @@ func (c *Conn) Close() {
 	if c.closed.Swap(true) {
 		return
 	}
-	c.withHolders(func(slots *[maxHolders]holderSlot) {
-		if s := findSlot(slots, selfPid(), false); s != nil {
-			s.open = 0
-			if s.tickets == 0 {
-				*s = holderSlot{}
-			}
-		}
-	})
+	c.letGo()
 	// Wake the other end's readers (and this pipe's, if both ends were
 	// here): they look again whether anyone can still send.
 	if c.out != nil {
@@ -451,6 +444,33 @@ func (c *Conn) Close() {
 	if c.in != nil {
 		c.in.Notify()
 	}
+}
+
+// letGo stops counting this process as a holder of the end, leaving the
+// handle usable: an end that reached a child only inside the notebook's
+// global variables (copied into every child) is not held by it, or the
+// kernel's Recv on the other end could never see EOF in a notebook where
+// every end is a global. Passed as an argument, the end is held.
+func (c *Conn) letGo() {
+	c.withHolders(func(slots *[maxHolders]holderSlot) {
+		if s := findSlot(slots, selfPid(), false); s != nil {
+			s.open = 0
+			if s.tickets == 0 {
+				*s = holderSlot{}
+			}
+		}
+	})
+}
+
+// letGoOfReceivedEnds lets go of every end this process has received so
+// far (a child calls it after setting its globals, before its arguments).
+func letGoOfReceivedEnds() {
+	sharedHandles.Range(func(_, h any) bool {
+		if c, ok := h.(*Conn); ok {
+			c.letGo()
+		}
+		return true
+	})
 }
 
 // Closed reports whether this end is closed in this process.

@@ -96,6 +96,7 @@ func runStart(host Host, hostErr error, o *startOrder) int {
 			}
 		}
 	}
+	letGoOfReceivedEnds() // ends in globals only: usable, not held here
 	if o.Pool != nil {
 		code := runPoolWorker(host, o.Pool)
 		finishChildren()
