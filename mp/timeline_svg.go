@@ -217,7 +217,14 @@ func drawWorker(b *strings.Builder, r timelineRow, x func(time.Time) float64, ba
 	for _, s := range r.segs {
 		sx := x(s.begin)
 		// At least a pixel: a chunk of a quick Map takes microseconds.
-		fmt.Fprintf(b, `<rect class="task" x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"/>`+"\n", sx, barY, math.Max(x(s.end)-sx, 1), tlBarH, fill)
+		sw := math.Max(x(s.end)-sx, 1)
+		// A white edge tells back-to-back chunks apart, where it does not
+		// hide a narrow one.
+		edge := ""
+		if sw >= 4 {
+			edge = ` stroke="#ffffff" stroke-width="1"`
+		}
+		fmt.Fprintf(b, `<rect class="task" x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"%s/>`+"\n", sx, barY, sw, tlBarH, fill, edge)
 	}
 	_, _, busy := r.work()
 	fmt.Fprintf(b, `<text x="%.1f" y="%d" font-size="11" fill="#1f2328">%s busy</text>`+"\n", lx+lw+5, barY+tlBarH-3, formatDuration(busy))
