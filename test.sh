@@ -39,5 +39,8 @@ for target in FuzzDecodeMessage FuzzParseConnection; do
 	fi
 	go test -run '^$' -fuzz "^$target\$" -fuzztime "$fuzztime" ./kernel
 done
-# The manager's message decoder reads what any TCP peer sends.
+# The manager's message decoder reads what any TCP peer sends; the pool's
+# parsers and the value codec read what other processes wrote.
 go test -run '^$' -fuzz '^FuzzDecodeManagerMessage$' -fuzztime "$fuzztime" ./mp
+go test -run '^$' -fuzz '^FuzzPoolWire$' -fuzztime "$fuzztime" ./mp
+go test -run '^$' -fuzz '^FuzzDecode$' -fuzztime "$fuzztime" ./mp/codec

@@ -41,6 +41,22 @@ fmt.Println("exit", p.ExitCode(), p.Pid() != parentPid)`)
 	}
 }
 
+// A target whose parameters have no names (func f(int)) is identified and
+// runs (yaegi gives unnamed parameters no slot; the rewrite names them).
+func TestTargetWithUnnamedParameters(t *testing.T) {
+	s := newSession(t)
+	c := mustRun(t, s, `import ("fmt"; "mp")
+func tick(int, string) { fmt.Println("tick") }
+p := mp.NewProcess(tick, 3, "x")
+p.Start()
+p.Join()
+f := func(int) int { return 7 }
+fmt.Println(p.ExitCode(), f(1))`)
+	if c.rec.out() != "tick\n0 7\n" {
+		t.Fatalf("stdout %q stderr %q", c.rec.out(), c.rec.err())
+	}
+}
+
 func TestProcessExitCodesAndTracebacks(t *testing.T) {
 	s := newSession(t)
 	c := mustRun(t, s, `import ("fmt"; "mp"; "os"; "time")

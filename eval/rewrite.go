@@ -161,8 +161,12 @@ func unitEdits(p *parsedUnit, g *guesser) []edit {
 			r.builtinCall(n)
 		case *ast.FuncDecl:
 			r.probeFunc(n)
+			if n.Body != nil {
+				r.nameParams(n.Type)
+			}
 		case *ast.FuncLit:
 			r.probeBody(n.Body, `""`, "nil")
+			r.nameParams(n.Type)
 		}
 		return true
 	})
@@ -303,6 +307,25 @@ func (r *rewriter) probeFunc(fd *ast.FuncDecl) {
 		}
 	}
 	r.probeBody(fd.Body, strconv.Quote(name), recv)
+}
+
+// nameParams names the parameters of a function with a body whose
+// parameters have no names (func f(int)): yaegi v0.16.1 gives unnamed
+// parameters no frame slot, so the first statement of the body (the probe)
+// reads the wrong slot.
+func (r *rewriter) nameParams(ft *ast.FuncType) {
+	if ft.Params == nil {
+		return
+	}
+	for _, f := range ft.Params.List {
+		if len(f.Names) > 0 {
+			return // all are named, or none is
+		}
+	}
+	for _, f := range ft.Params.List {
+		at := r.p.off(f.Type.Pos())
+		r.edits = append(r.edits, edit{at, at, r.fresh("Arg") + " "})
+	}
 }
 
 // probeBody inserts the probe check at the top of a function body.

@@ -53,7 +53,7 @@ type startOrder struct {
 	Daemon      bool
 	ParentName  string
 	ParentPid   int
-	Broker      brokerAddress
+	Shm         string     // the directory of the kernel's shared memory (package shm)
 	GlobalNames []string   // the global variables in Globals, in order
 	Globals     []byte     // their values, one codec message (pointers shared between them stay shared)
 	Func        string     // Target.Func

@@ -7,16 +7,12 @@ import (
 	"io"
 )
 
-// A frame is one message on a broker connection:
+// A frame is one message on a pool's channel to a worker (poolwire.go):
 //
 //	uint32  length of the rest (big-endian)
 //	uint8   op
-//	uint32  request id (a reply carries its request's)
+//	uint32  id (a task's chunk; a reply carries its request's)
 //	...     payload
-//
-// Ids let one connection carry many requests at once: a process whose
-// goroutines block in Queue.Get and Lock.Acquire together (issue 4) needs
-// that.
 type frame struct {
 	op      byte
 	id      uint32
@@ -26,15 +22,6 @@ type frame struct {
 const (
 	frameHeader = 5        // op + id
 	maxFrame    = 64 << 20 // a frame longer than this is a broken peer
-)
-
-// Broker operations. Part 2 (queues, locks, managers) adds its own.
-const (
-	opHello   byte = iota + 1 // client → broker: the kernel's token
-	opWelcome                 // broker → client: the token was right
-	opError                   // broker → client: the request failed; payload is the message
-	opPing                    // client → broker
-	opPong                    // broker → client
 )
 
 // writeFrame writes f in one Write, so that frames written under one lock

@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"gomp/mp/shm"
 )
 
 // runStandInKernel is the test binary as a kernel that a test kills: it
@@ -21,7 +24,7 @@ func runStandInKernel() int {
 	SetHost(h)
 	p := NewProcess(nestedSleepers)
 	p.Start() // no cell: the child's output is this process's stdout
-	fmt.Printf("broker %s\n", brokerDir())
+	fmt.Printf("region %s\n", regionDir())
 	time.Sleep(time.Hour)
 	return 0
 }
@@ -35,9 +38,9 @@ func TestShutdownLeavesNoProcess(t *testing.T) {
 	rec.waitFor(t, "stdout", "pids ")
 	pids := parsePids(t, rec.text("stdout"))
 	pids = append(pids, d.Pid())
-	dir := brokerDir()
+	dir := regionDir()
 	if dir == "" {
-		t.Fatal("no broker after Start")
+		t.Fatal("no shared memory after Start")
 	}
 	Shutdown()
 	for _, pid := range pids {
@@ -49,7 +52,7 @@ func TestShutdownLeavesNoProcess(t *testing.T) {
 		t.Errorf("exit codes %v %v, want -15", p.ExitCode(), d.ExitCode())
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
-		t.Errorf("the broker's directory %s is still there (%v)", dir, err)
+		t.Errorf("the shared memory's directory %s is still there (%v)", dir, err)
 	}
 	if n := len(childrenOfThisProcess()); n != 0 {
 		t.Errorf("%d children left", n)
@@ -81,7 +84,7 @@ func TestKilledKernelLeavesNoProcess(t *testing.T) {
 			kernel.Wait()
 			t.Fatalf("reading the stand-in kernel's output: %v", err)
 		}
-		if d, ok := strings.CutPrefix(line, "broker "); ok {
+		if d, ok := strings.CutPrefix(line, "region "); ok {
 			dir = strings.TrimSpace(d)
 		} else {
 			pids = parsePids(t, line)
@@ -92,13 +95,13 @@ func TestKilledKernelLeavesNoProcess(t *testing.T) {
 	for _, pid := range pids {
 		waitGone(t, pid)
 	}
-	// The killed kernel's broker directory is removed by the next broker.
+	// The killed kernel's shared memory is removed by the next kernel's.
 	if _, err := os.Stat(dir); err != nil {
-		t.Fatalf("the stand-in kernel's broker directory %q: %v", dir, err)
+		t.Fatalf("the stand-in kernel's shared memory %q: %v", dir, err)
 	}
-	removeStaleBrokerDirs()
+	shm.RemoveStaleDirs(filepath.Dir(dir), shm.DirPrefix)
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
-		t.Errorf("the dead kernel's broker directory %s is still there (%v)", dir, err)
+		t.Errorf("the dead kernel's shared memory %s is still there (%v)", dir, err)
 	}
 }
 
@@ -122,13 +125,13 @@ func parsePids(t *testing.T, out string) []int {
 	return pids
 }
 
-func brokerDir() string {
+func regionDir() string {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	if rt.broker == nil {
+	if rt.region == nil {
 		return ""
 	}
-	return rt.broker.dir
+	return rt.region.Dir()
 }
 
 // childrenOfThisProcess lists live processes whose parent is this one.
@@ -183,7 +186,7 @@ func TestStartJoinLeavesFdsAndGoroutinesFlat(t *testing.T) {
 		n = 30
 	}
 	inCell(t)
-	for range 5 { // warm up: the spawner, the broker, the warm child
+	for range 5 { // warm up: the spawner, the shared memory, the warm child
 		joined(t, NewProcess(empty))
 	}
 	quiesce(t)

@@ -345,7 +345,7 @@ func (q *QueueProxy) GetTimeout(timeout time.Duration) (any, error) {
 func (q *QueueProxy) get(timeout time.Duration) (any, error) {
 	reply := q.p.call("QueueProxy.Get", managerMessage{op: mopQueueGet, num: int64(timeout)})
 	if reply.op == statusEmpty {
-		return nil, ErrEmpty
+		return nil, fmt.Errorf("mp: QueueProxy.GetTimeout: %w", ErrEmpty)
 	}
 	return mustDecode("QueueProxy.Get", reply.parts[0]), nil
 }

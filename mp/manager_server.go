@@ -12,10 +12,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"gomp/mp/shm"
 )
 
 // The manager's server: the objects, and the goroutines that serve them.
@@ -168,7 +168,7 @@ const handshakeTimeout = 10 * time.Second
 // startManagerServer listens on a Unix socket in a new private directory
 // and, if tcpAddr is set, on TCP too.
 func startManagerServer(key []byte, tcpAddr string) (*managerServer, error) {
-	removeStaleDirs(managerDirPrefix)
+	shm.RemoveStaleDirs(os.TempDir(), managerDirPrefix)
 	dir, err := os.MkdirTemp("", managerDirPrefix+strconv.Itoa(os.Getpid())+"-") // mode 0700
 	if err != nil {
 		return nil, fmt.Errorf("making the manager's directory: %w", err)
@@ -662,37 +662,6 @@ func boolNum(b bool) int64 {
 		return 1
 	}
 	return 0
-}
-
-// removeStaleDirs removes the directories (named prefix<pid>-...) of
-// processes that are dead: one that was killed could not remove its own.
-func removeStaleDirs(prefix string) {
-	tmp := os.TempDir()
-	entries, err := os.ReadDir(tmp)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		rest, ok := strings.CutPrefix(e.Name(), prefix)
-		if !ok || !e.IsDir() {
-			continue
-		}
-		pidText, _, ok := strings.Cut(rest, "-")
-		pid, err := strconv.Atoi(pidText)
-		if !ok || err != nil || pid <= 0 {
-			continue
-		}
-		info, err := e.Info()
-		if err != nil {
-			continue
-		}
-		if st, ok := info.Sys().(*syscall.Stat_t); !ok || int(st.Uid) != os.Getuid() {
-			continue // another user's
-		}
-		if syscall.Kill(pid, 0) == syscall.ESRCH {
-			os.RemoveAll(filepath.Join(tmp, e.Name()))
-		}
-	}
 }
 
 // close stops listening, ends every connection and blocking request, waits

@@ -38,7 +38,7 @@ const (
 	handshakeMagic = "gompmgr1"
 	nonceSize      = 32
 	handshakeLimit = 64
-	messageLimit   = 64 << 20 // as the broker's frames
+	messageLimit   = 64 << 20 // as the pool's frames
 	maxParts       = 1 << 24  // values in one message (a dict's items)
 )
 

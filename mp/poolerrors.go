@@ -48,16 +48,16 @@ func (e *TaskError) Unwrap() error { return e.Err }
 var (
 	// ErrTimeout is what Get(timeout) panics with when the result is not
 	// ready in time (Python's multiprocessing.TimeoutError).
-	ErrTimeout = errors.New("mp: timed out waiting for the result")
+	ErrTimeout = errors.New("timed out waiting for the result")
 	// ErrWorkerDied: the worker running the task ended (killed, crashed,
 	// os.Exit).
-	ErrWorkerDied = errors.New("mp: the pool's worker died")
+	ErrWorkerDied = errors.New("the pool's worker died")
 	// ErrPoolTerminated: Pool.Terminate ran before the task finished.
-	ErrPoolTerminated = errors.New("mp: the pool was terminated")
+	ErrPoolTerminated = errors.New("the pool was terminated")
 	// ErrInterrupted: the cell waiting for the task was interrupted.
-	ErrInterrupted = errors.New("mp: interrupted")
+	ErrInterrupted = errors.New("interrupted")
 	// ErrInitializer: the pool's initializer failed, so no worker can run.
-	ErrInitializer = errors.New("mp: the pool's initializer failed")
+	ErrInitializer = errors.New("the pool's initializer failed")
 
 	errShutDown = errors.New("mp was shut down (the kernel is shutting down or restarting)")
 )

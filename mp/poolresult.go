@@ -1,6 +1,7 @@
 package mp
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -26,7 +27,7 @@ func (r *AsyncResult) Get(timeout ...time.Duration) any {
 
 func (r *AsyncResult) get(op string, timeout ...time.Duration) any {
 	if !r.job.wait(op, timeout) {
-		panic(ErrTimeout)
+		panic(fmt.Errorf("mp: %s: %w", op, ErrTimeout))
 	}
 	v := r.job.result()
 	if r.single {

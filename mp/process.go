@@ -133,7 +133,7 @@ func (p *Process) startOrder(h Host, target Target) (*startOrder, *sessionSource
 	if err != nil {
 		panic(fmt.Errorf("mp: Start: taking the session's snapshot: %w", err))
 	}
-	broker, err := brokerAddressFor()
+	shmDir, err := sharedDir()
 	if err != nil {
 		panic(fmt.Errorf("mp: Start: %w", err))
 	}
@@ -144,7 +144,7 @@ func (p *Process) startOrder(h Host, target Target) (*startOrder, *sessionSource
 		Daemon:     p.Daemon,
 		ParentName: self.Name,
 		ParentPid:  os.Getpid(),
-		Broker:     broker,
+		Shm:        shmDir,
 		Func:       target.Func,
 	}
 	names := slices.Sorted(maps.Keys(snap.Globals))

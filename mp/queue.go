@@ -38,9 +38,9 @@ type Queue struct {
 // Errors of queues, for errors.Is: Python's queue.Empty and queue.Full, and
 // the ValueError of a closed queue.
 var (
-	ErrEmpty  = errors.New("mp: the queue is empty")
-	ErrFull   = errors.New("mp: the queue is full")
-	ErrClosed = errors.New("mp: closed in this process")
+	ErrEmpty  = errors.New("the queue is empty")
+	ErrFull   = errors.New("the queue is full")
+	ErrClosed = errors.New("closed in this process")
 )
 
 const (

@@ -142,7 +142,7 @@ func becomeChild(o *startOrder) {
 		parentName: o.ParentName,
 		parentPid:  o.ParentPid,
 	}
-	rt.brokerAddr = o.Broker
+	rt.shmDir = o.Shm
 	rt.current, rt.parent = nil, nil
 }
 

@@ -13,8 +13,8 @@ import (
 )
 
 // rt is this process's mp runtime: who this process is, the interpreter
-// it serves, the children it started, its warm child and (in the kernel)
-// the broker.
+// it serves, the children it started, its warm child and the kernel's
+// shared memory.
 var rt runtimeState
 
 type runtimeState struct {
@@ -25,10 +25,8 @@ type runtimeState struct {
 	children []*Process // started, in order, until found ended or joined
 	gen      int        // bumped by Shutdown: a Start across it is refused
 
-	broker     *broker       // the kernel's broker, made by the first Start
-	brokerAddr brokerAddress // a child's: where its kernel's broker is
-	client     *brokerClient // this process's connection to the broker
-	region     *shm.Region   // the kernel's shared memory, once used (shared.go)
+	region *shm.Region // the kernel's shared memory, once used (shared.go)
+	shmDir string      // a child's: where its kernel's shared memory is
 
 	current, parent *Process // what CurrentProcess and ParentProcess return
 
@@ -130,32 +128,14 @@ func (r *runtimeState) pruneLocked() {
 	r.children = slices.DeleteFunc(r.children, func(p *Process) bool { return !p.handle().alive() })
 }
 
-// brokerAddressFor is where this process's kernel's broker listens; the
-// kernel starts it at its first Start.
-func brokerAddressFor() (brokerAddress, error) {
-	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	return rt.brokerAddressLocked()
-}
-
-func (r *runtimeState) brokerAddressLocked() (brokerAddress, error) {
-	if r.self.child {
-		return r.brokerAddr, nil
-	}
-	if r.broker == nil {
-		b, err := startBroker()
-		if err != nil {
-			return brokerAddress{}, err
-		}
-		r.broker = b
-	}
-	reg, err := r.regionLocked()
+// sharedDir is the directory of the kernel's shared memory, which a child
+// is given at Start: the kernel makes it at first use.
+func sharedDir() (string, error) {
+	r, err := region()
 	if err != nil {
-		return brokerAddress{}, err
+		return "", err
 	}
-	addr := r.broker.addr
-	addr.Shm = reg.Dir()
-	return addr, nil
+	return r.Dir(), nil
 }
 
 // Prewarm prepares an idle child for the next Start, with the session as it
@@ -178,26 +158,20 @@ func Prewarm() error {
 
 // Shutdown ends every child of this process, daemon or not: SIGTERM, then
 // SIGKILL after a short grace; it returns once all are reaped and the
-// broker is closed and its directory removed. eval calls it from
+// shared memory's files are removed. eval calls it from
 // Session.Close. mp can be used again afterwards (a new session).
 func Shutdown() {
 	rt.mu.Lock()
 	rt.gen++
 	children := rt.children
 	rt.children = nil
-	b, client, reg := rt.broker, rt.client, rt.region
-	rt.broker, rt.client, rt.region = nil, nil, nil
+	reg := rt.region
+	rt.region = nil
 	rt.mu.Unlock()
 
 	rt.warm.empty()
 	stopChildren(children, shutdownGrace)
 	shutdownManagers()
-	if client != nil {
-		client.close()
-	}
-	if b != nil {
-		b.close()
-	}
 	if reg != nil {
 		// Handles made from it may still be referenced by the old session's
 		// values: keep the mapping (a few sparse pages), drop the files.
@@ -236,13 +210,11 @@ func stopChildren(ps []*Process, grace time.Duration) {
 
 // finishChildren is what a child process does when its target has ended,
 // as Python's children do at exit: terminate its daemon children, wait
-// for the others, and let go of its idle child and broker connection.
+// for the others, and let go of its idle child.
 func finishChildren() {
 	rt.mu.Lock()
 	children := rt.children
 	rt.children = nil
-	client := rt.client
-	rt.client = nil
 	rt.mu.Unlock()
 
 	rt.warm.empty()
@@ -255,8 +227,5 @@ func finishChildren() {
 		c := p.handle()
 		<-c.done
 		<-c.reaped
-	}
-	if client != nil {
-		client.close()
 	}
 }

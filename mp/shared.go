@@ -93,10 +93,10 @@ func (r *runtimeState) regionLocked() (*shm.Region, error) {
 		err error
 	)
 	if r.self.child {
-		if r.brokerAddr.Shm == "" {
+		if r.shmDir == "" {
 			return nil, fmt.Errorf("mp: this process was not given its kernel's shared memory")
 		}
-		reg, err = shm.Open(r.brokerAddr.Shm)
+		reg, err = shm.Open(r.shmDir)
 	} else {
 		reg, err = shm.Create()
 	}

@@ -26,7 +26,7 @@ func (e barrierError) Error() string { return string(e) }
 
 // ErrBrokenBarrier is what Barrier.Wait returns when the barrier is broken
 // (Python's BrokenBarrierError); test with errors.Is.
-const ErrBrokenBarrier = barrierError("mp: the barrier is broken")
+const ErrBrokenBarrier = barrierError("the barrier is broken")
 
 // Barrier makes a number of parties (goroutines of any processes) wait
 // until all have arrived, Python's multiprocessing.Barrier. It follows

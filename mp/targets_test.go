@@ -1,7 +1,6 @@
 package mp
 
 import (
-	"context"
 	"fmt"
 	"maps"
 	"os"
@@ -31,7 +30,6 @@ func init() {
 		"nestedSleepers": nestedSleepers,
 		"leaveChildren":  leaveChildren,
 		"startAsDaemon":  startAsDaemon,
-		"brokerPing":     brokerPing,
 		"sessionInfo":    sessionInfo,
 		// manager_test.go
 		"managerCount":     managerCount,
@@ -159,16 +157,6 @@ func leaveChildren() {
 func startAsDaemon() {
 	defer func() { fmt.Println("refused:", recover()) }()
 	NewProcess(empty).Start()
-}
-
-func brokerPing() {
-	c, err := brokerConn()
-	if err != nil {
-		fmt.Println("no broker:", err)
-		return
-	}
-	f, err := c.call(context.Background(), opPing, []byte("hi"))
-	fmt.Printf("op=%d payload=%s err=%v\n", f.op, f.payload, err)
 }
 
 // sessionInfo tells which session the child's host was built from, and

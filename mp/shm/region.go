@@ -68,7 +68,7 @@ func Create() (*Region, error) {
 	if st, err := os.Stat(parent); err != nil || !st.IsDir() || syscall.Access(parent, 2 /* W_OK */) != nil {
 		parent = os.TempDir()
 	}
-	removeStale(parent)
+	RemoveStaleDirs(parent, DirPrefix)
 	dir, err := os.MkdirTemp(parent, DirPrefix+strconv.Itoa(os.Getpid())+"-")
 	if err != nil {
 		return nil, fmt.Errorf("shm: making the region's directory: %w", err)
@@ -227,15 +227,17 @@ func makeSegmentFile(dir string, n uint32, size int64) error {
 	return nil
 }
 
-// removeStale removes the regions of kernels that are dead: one that was
-// killed could not remove its own.
-func removeStale(parent string) {
+// RemoveStaleDirs removes the directories under parent named
+// prefix<pid>-... whose process is dead and which belong to this user: a
+// kernel that was killed could not remove its own (shared memory regions,
+// manager sockets).
+func RemoveStaleDirs(parent, prefix string) {
 	entries, err := os.ReadDir(parent)
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
-		rest, ok := strings.CutPrefix(e.Name(), DirPrefix)
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
 		if !ok || !e.IsDir() {
 			continue
 		}

@@ -210,7 +210,7 @@ func TestRemoveStaleRegions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	removeStale(parent)
+	RemoveStaleDirs(parent, DirPrefix)
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {
 		t.Fatal("a dead kernel's region was kept")
 	}
