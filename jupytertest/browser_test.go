@@ -64,9 +64,9 @@ func needBrowser(t *testing.T) {
 // Chromium, runs all its cells through the UI, and checks the rendered
 // page (browser/run.mjs): each cell's printed lines, child processes'
 // included, under that cell as in the saved notebook; the timeline SVGs
-// drawn; no unexpected error output. A lesson is saved without outputs
-// (students run it): the page is then checked against a headless run of
-// it (nbconvert --execute) first.
+// drawn; no unexpected error output. A notebook saved without outputs (a
+// lesson cleared for students) is checked against a headless run of it
+// (nbconvert --execute) made first.
 func TestBrowser(t *testing.T) {
 	needBrowser(t)
 	src := os.Getenv(browserNotebookEnv)
@@ -171,8 +171,8 @@ func TestBrowser(t *testing.T) {
 	t.Logf("%s: %d code cells, %d SVGs, %d lines checked; screenshot %s", name, res.CodeCells, res.SVGs, res.Lines, screenshot)
 }
 
-// hasOutputs says whether a notebook was saved with some output: if not,
-// it is a lesson saved clean, and what Run All must show is unknown.
+// hasOutputs says whether a notebook was saved with some output: if not
+// (a lesson cleared for students), what Run All must show is unknown.
 func hasOutputs(t *testing.T, data []byte) bool {
 	t.Helper()
 	var nb struct {

@@ -11,8 +11,8 @@
 //   node run.mjs --url URL --notebook FILE --user-data-dir DIR [--screenshot FILE]
 //
 // FILE is the notebook with the outputs the page must show again after Run
-// All: as saved, or (for a lesson saved without outputs) as a headless run
-// gave them. Numbers are masked before comparing (pids, times,
+// All: as saved, or (for a notebook saved without outputs) as a headless
+// run gave them. Numbers are masked before comparing (pids, times,
 // durations differ from run to run), and lines are compared as sorted lists
 // per cell (children print in any order).
 import fs from 'node:fs';
