@@ -26,6 +26,7 @@ type childProc struct {
 	pooled   bool         // a Pool's worker: the Pool owns tasks
 	ended    bool         // exitCode is set
 	exitCode ExitCode     // valid once exited is closed
+	endedAt  time.Time    // when exitCode was set: the end of its Timeline bar
 	output   []*forwarder // one per output pipe, from begin on
 
 	exited chan struct{} // closed once the process has ended (reported its exit code, or was reaped)
@@ -96,6 +97,7 @@ func (c *childProc) end(code ExitCode) {
 	c.mu.Lock()
 	c.exitCode = code
 	c.ended = true
+	c.endedAt = time.Now()
 	begun, output := c.begun, c.output
 	c.mu.Unlock()
 	close(c.exited)

@@ -130,6 +130,28 @@
 // its name, pid, duration, and its exit code when not 0. fmt.Println(tl)
 // prints the same as a table.
 //
+// A Pool's workers are drawn too, even for a Pool made before NewTimeline:
+// each worker that ran tasks while the timeline recorded is a row
+// (SpawnPoolWorker-N and its pid), with a solid segment per chunk of tasks
+// it ran over a light bar of its life, its number of tasks under its name
+// and the time it was busy after the bar; the table adds a column with
+// tasks, items and busy time.
+//
+//	pool := mp.NewPool(2)
+//	tl := mp.NewTimeline()
+//	tl.Span("secuencial", func() { contarPrimos(numeros) })
+//	pool.Map(esPrimo, numeros) // about four chunks per worker: four segments on each row
+//	tl.Show()
+//
+// The worker times each chunk itself, from taking it to having its
+// results ready, and sends the times with the results: the bars are where
+// the work ran, not when the results reached the notebook. A chunk is shown
+// once it has finished, so Show after the call returns. Recording costs a
+// few tens of nanoseconds per chunk, not per item, and a worker keeps at
+// most 512 segments (past that, neighbours merge; the counts stay exact).
+// A worker that died is a row that ends with its exit code, and its
+// replacement a row of its own.
+//
 // # Names
 //
 // CurrentProcess().Name is "MainProcess" in the kernel; a process is named

@@ -166,7 +166,10 @@ func (s *poolServer) run(f frame) (exit *ExitRequest) {
 		r.failures = []taskFailure{{Kind: failSetup, Message: err.Error()}}
 	}
 	s.lastRun = time.Since(start)
-	r.ran = s.lastRun
+	// The worker times its chunks itself: the parent sees results only
+	// when a batch of them is flushed, and tasks sent ahead wait in the
+	// socket. Both processes read the same wall clock.
+	r.ran, r.began = s.lastRun, start.UnixNano()
 	if s.unflushed == 0 {
 		s.oldest = time.Now()
 	}

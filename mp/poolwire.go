@@ -14,7 +14,7 @@ import (
 //
 //	poolOpFunc   parent → worker  id = function number; payload: name, receiver (codec message, may be empty)
 //	poolOpTask   parent → worker  id = chunk number; payload: function number, item count, form, arguments (codec message)
-//	poolOpResult worker → parent  id = chunk number; payload: run time, failures, result form, results (codec message)
+//	poolOpResult worker → parent  id = chunk number; payload: run time, start (wall clock), failures, result form, results (codec message)
 //	poolOpInit   worker → parent  the initializer failed; payload: one failure
 //
 // A worker runs the chunks it is sent in order, and exits when its
@@ -86,6 +86,7 @@ func parseTask(p []byte) (taskOrder, error) {
 // chunkResult is a decoded poolOpResult.
 type chunkResult struct {
 	ran      time.Duration // how long the worker spent on the chunk
+	began    int64         // when it began it: Unix nanoseconds, for Timelines
 	failures []taskFailure
 	form     byte
 	results  []byte
@@ -93,6 +94,7 @@ type chunkResult struct {
 
 func appendResultPayload(b []byte, r chunkResult) []byte {
 	b = binary.AppendUvarint(b, uint64(r.ran))
+	b = binary.AppendUvarint(b, uint64(r.began))
 	b = binary.AppendUvarint(b, uint64(len(r.failures)))
 	for _, f := range r.failures {
 		b = appendFailure(b, f)
@@ -103,7 +105,7 @@ func appendResultPayload(b []byte, r chunkResult) []byte {
 
 func parseResult(p []byte) (chunkResult, error) {
 	r := wireReader{b: p}
-	c := chunkResult{ran: time.Duration(r.uvarint())}
+	c := chunkResult{ran: time.Duration(r.uvarint()), began: int64(r.uvarint())}
 	n := r.uvarint()
 	for i := uint64(0); i < n && r.err == nil; i++ {
 		c.failures = append(c.failures, r.failure())

@@ -18,6 +18,7 @@ type poolWorker struct {
 	pool *Pool
 	proc *Process // registered as a child of this process (ActiveChildren, Shutdown)
 	c    *childProc
+	rec  *procRecord // its row in Timelines
 
 	// Under pool.mu:
 	known       map[uint32]bool // functions it was sent
@@ -40,6 +41,7 @@ func (p *Pool) startWorker(ctx context.Context) error {
 	name := "SpawnPoolWorker-" + strings.TrimPrefix(defaultName(ident), "Process-")
 	order := *p.tmpl
 	order.Name, order.Identity = name, ident
+	called := time.Now()
 	c, err := launch(ctx, p.out, p.src, &order)
 	if err != nil {
 		return fmt.Errorf("starting worker %s: %w", name, err)
@@ -48,6 +50,7 @@ func (p *Pool) startWorker(ctx context.Context) error {
 		pool:       p,
 		proc:       &Process{Name: name, Daemon: true, ident: ident, child: c, daemon: true},
 		c:          c,
+		rec:        noteWorker(name, c, called),
 		known:      map[uint32]bool{},
 		senderDone: make(chan struct{}),
 	}
@@ -237,6 +240,10 @@ func (w *poolWorker) deliver(f frame) {
 		ch.job.failChunk(ch, w.taskError(ch, "sent a broken reply: "+err.Error(), ErrWorkerDied))
 		return
 	}
+	// The worker's wall-clock start, put on this process's monotonic
+	// clock, as the Timeline's other times are.
+	now := time.Now()
+	w.rec.noteChunk(now.Add(time.Unix(0, res.began).Sub(now.Round(0))), res.ran, ch.count)
 	ch.job.deliver(ch, res, w)
 }
 

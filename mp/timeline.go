@@ -1,6 +1,7 @@
 package mp
 
 import (
+	"math"
 	"os"
 	"slices"
 	"sync"
@@ -27,21 +28,28 @@ import (
 //	tl.Show()
 //
 // It records every process this process starts after NewTimeline, from
-// any cell or goroutine (a Pool's workers too, when the Pool starts them
-// as Processes), and the phases the code marks with Span or Begin. A
-// process's bar goes from the moment Start handed the process to its child
-// to the moment the child ended; a lighter segment before the bar is the
-// time Start took until then (copying the globals and arguments, and
-// spawning a child when no idle one was ready). Show draws it as an SVG image under the
-// running cell; String (what fmt.Println prints) is the same as a table of
-// text.
+// any cell or goroutine, and the phases the code marks with Span or Begin.
+// A process's bar goes from the moment Start handed the process to its
+// child to the moment the child ended; a lighter segment before the bar is
+// the time Start took until then (copying the globals and arguments, and
+// spawning a child when no idle one was ready). Show draws it as an SVG
+// image under the running cell; String (what fmt.Println prints) is the
+// same as a table of text.
+//
+// A Pool's worker that ran tasks while the timeline recorded has a row
+// too, even if the Pool was made before NewTimeline: a solid segment for
+// each chunk of tasks it ran, timed by the worker itself (from taking the
+// chunk to having its results ready), over a light bar of its life, and
+// the time it was busy in all. A worker that died and its replacement are
+// two rows.
 //
 // A Timeline is safe for concurrent use.
 type Timeline struct {
 	Title string // drawn above the rows; none if empty
 
 	mu    sync.Mutex
-	since uint64 // processes recorded after this sequence number are shown
+	since uint64    // processes recorded after this sequence number are shown
+	start time.Time // pool workers' chunks that ended after this are shown
 	spans []*spanRecord
 }
 
@@ -50,7 +58,7 @@ type Timeline struct {
 func NewTimeline() *Timeline {
 	procLog.mu.Lock()
 	defer procLog.mu.Unlock()
-	return &Timeline{since: procLog.seq}
+	return &Timeline{since: procLog.seq, start: time.Now()}
 }
 
 // Span runs f and records it as a row named name: a phase of the cell's
@@ -120,7 +128,7 @@ func (tl *Timeline) render() (svg, text string) {
 // rows lists what the timeline shows, in the order things began.
 func (tl *Timeline) rows() (string, []timelineRow) {
 	tl.mu.Lock()
-	title, since := tl.Title, tl.since
+	title, since, start := tl.Title, tl.since, tl.start
 	var rows []timelineRow
 	for _, s := range tl.spans {
 		rows = append(rows, timelineRow{
@@ -137,8 +145,9 @@ func (tl *Timeline) rows() (string, []timelineRow) {
 			recs = append(recs, r)
 		}
 	}
+	workers := slices.Clone(procLog.workers)
 	procLog.mu.Unlock()
-	for _, r := range recs {
+	for _, r := range slices.Concat(recs, workers) {
 		// A process that has ended has its end recorded in a moment: a
 		// timeline drawn right after Join must show it ended.
 		select {
@@ -148,8 +157,15 @@ func (tl *Timeline) rows() (string, []timelineRow) {
 		}
 	}
 	procLog.mu.Lock()
+	for _, r := range workers {
+		// A worker started before the timeline is in it if it worked, or
+		// ended, while the timeline was recording.
+		if r.seq > since || r.work.activeAfter(start) || !r.ended.IsZero() && r.ended.After(start) {
+			recs = append(recs, r)
+		}
+	}
 	for _, r := range recs {
-		rows = append(rows, r.row())
+		rows = append(rows, r.row(since, start))
 	}
 	procLog.mu.Unlock()
 
@@ -174,14 +190,21 @@ type spanRecord struct {
 // made before they started. Its sequence numbers order processes and spans
 // that began at the same instant.
 var procLog struct {
-	mu   sync.Mutex
-	seq  uint64
-	recs []*procRecord // the last maxLogged, oldest first
+	mu      sync.Mutex
+	seq     uint64
+	recs    []*procRecord // the last maxLogged, oldest first
+	workers []*procRecord // Pools' workers: the last maxWorkersLogged, oldest first
 }
 
 // maxLogged bounds procLog: a notebook that starts processes in a loop for
 // hours must not grow without end. A Timeline shows at most that many.
-const maxLogged = 5000
+// Pools' workers are kept apart, since they are shown for the chunks they
+// ran while a timeline recorded however long ago they started; a worker
+// keeps at most maxSegments segments, so they have a bound of their own.
+const (
+	maxLogged        = 5000
+	maxWorkersLogged = 1000
+)
 
 // procRecord is one started process's times (guarded by procLog.mu).
 type procRecord struct {
@@ -195,13 +218,33 @@ type procRecord struct {
 
 	child    *childProc
 	recorded chan struct{} // closed once ended and exit are set
+
+	work *workLog // a Pool's worker's chunks; nil for a Process
 }
 
-func (r *procRecord) row() timelineRow {
-	return timelineRow{
+// row is the record as a timeline that began at start (after sequence
+// number since) draws it.
+func (r *procRecord) row(since uint64, start time.Time) timelineRow {
+	row := timelineRow{
 		seq: r.seq, name: r.name, pid: r.pid, daemon: r.daemon,
 		called: r.called, begun: r.begun, ended: r.ended, exit: r.exit,
 	}
+	if r.work == nil {
+		return row
+	}
+	row.daemon = false // every worker is one: saying so is noise
+	row.worker = true
+	row.segs = r.work.since(start)
+	if r.seq <= since {
+		// It started before the timeline: its row begins with what it did
+		// in the window, not with hours of idling before it.
+		first := r.ended
+		if len(row.segs) > 0 {
+			first = row.segs[0].begin
+		}
+		row.called, row.begun = first, first
+	}
+	return row
 }
 
 // noteStart records a process Start has just got running (called is when
@@ -219,15 +262,112 @@ func noteStart(name string, c *childProc, daemon bool, called time.Time) {
 		procLog.recs = slices.Delete(procLog.recs, 0, n)
 	}
 	procLog.mu.Unlock()
+	r.recordEnd()
+}
+
+// noteWorker records a Pool's worker just launched (called is when its
+// launch began); the pool then reports its chunks with noteChunk.
+func noteWorker(name string, c *childProc, called time.Time) *procRecord {
+	r := &procRecord{
+		name: name, pid: c.pid, daemon: true, called: called, begun: time.Now(), exit: Running,
+		child: c, recorded: make(chan struct{}), work: &workLog{},
+	}
+	procLog.mu.Lock()
+	procLog.seq++
+	r.seq = procLog.seq
+	procLog.workers = append(procLog.workers, r)
+	if n := len(procLog.workers) - maxWorkersLogged; n > 0 {
+		procLog.workers = slices.Delete(procLog.workers, 0, n)
+	}
+	procLog.mu.Unlock()
+	r.recordEnd()
+	return r
+}
+
+// noteChunk records that the worker ran a chunk of items from begin for
+// ran. It is called once per chunk, not per item, and costs a lock and an
+// append: a Map of many quick items is not slowed down by it.
+func (r *procRecord) noteChunk(begin time.Time, ran time.Duration, items int) {
+	procLog.mu.Lock()
+	r.work.add(workSegment{
+		begin: int64(begin.Sub(logEpoch)), ran: int64(ran), chunks: 1, items: uint32(min(items, math.MaxUint32)),
+	})
+	procLog.mu.Unlock()
+}
+
+// recordEnd sets the record's end when its child ends.
+func (r *procRecord) recordEnd() {
+	c := r.child
 	go func() {
 		// exited is closed as soon as the child has reported its exit code
 		// or was reaped: the end of the bar.
 		<-c.exited
-		now := time.Now()
-		code := c.code()
+		c.mu.Lock()
+		at, code := c.endedAt, c.exitCode
+		c.mu.Unlock()
 		procLog.mu.Lock()
-		r.ended, r.exit = now, code
+		r.ended, r.exit = at, code
 		procLog.mu.Unlock()
 		close(r.recorded)
 	}()
+}
+
+// logEpoch is the origin of workSegment's times: offsets from it take 8
+// bytes where a time.Time takes 24, and keep the monotonic clock.
+var logEpoch = time.Now()
+
+// workLog is a Pool worker's chunks, oldest first (guarded by procLog.mu).
+// It holds at most maxSegments: when full, each two neighbours become one
+// segment, so that a worker that runs a million one-item chunks keeps a
+// coarser but bounded picture (a row is a few hundred pixels wide: more
+// segments than that would not show anyway), with its counts exact.
+type workLog struct {
+	segs []workSegment
+}
+
+const maxSegments = 512
+
+// workSegment is one chunk a worker ran, or neighbouring chunks merged.
+type workSegment struct {
+	begin, ran    int64 // nanoseconds since logEpoch; nanoseconds busy
+	end           int64 // nanoseconds since logEpoch: begin+ran for one chunk
+	chunks, items uint32
+}
+
+func (l *workLog) add(s workSegment) {
+	s.end = s.begin + s.ran
+	if len(l.segs) == maxSegments {
+		half := l.segs[:0]
+		for i := 0; i+1 < len(l.segs); i += 2 {
+			a, b := l.segs[i], l.segs[i+1]
+			half = append(half, workSegment{begin: a.begin, end: max(a.end, b.end), ran: a.ran + b.ran,
+				chunks: a.chunks + b.chunks, items: a.items + b.items})
+		}
+		l.segs = half
+	}
+	l.segs = append(l.segs, s)
+}
+
+// activeAfter says whether a chunk ended after t.
+func (l *workLog) activeAfter(t time.Time) bool {
+	return len(l.segs) > 0 && l.segs[len(l.segs)-1].end > int64(t.Sub(logEpoch))
+}
+
+// since copies the segments that ended after t, as a row draws them.
+func (l *workLog) since(t time.Time) []rowSegment {
+	from := int64(t.Sub(logEpoch))
+	i, _ := slices.BinarySearchFunc(l.segs, from, func(s workSegment, from int64) int {
+		if s.end <= from {
+			return -1
+		}
+		return 1
+	})
+	out := make([]rowSegment, 0, len(l.segs)-i)
+	for _, s := range l.segs[i:] {
+		out = append(out, rowSegment{
+			begin: logEpoch.Add(time.Duration(s.begin)), end: logEpoch.Add(time.Duration(s.end)),
+			busy: time.Duration(s.ran), chunks: int(s.chunks), items: int(s.items),
+		})
+	}
+	return out
 }

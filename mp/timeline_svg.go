@@ -21,6 +21,45 @@ type timelineRow struct {
 	called, begun time.Time // for a process: Start was called, the child began
 	ended         time.Time // zero while running
 	exit          ExitCode  // a process's; Running for spans
+
+	// A Pool's worker: its chunks in the window, drawn as segments over a
+	// light bar of its life (called and begun are when it started, or its
+	// first chunk when it started before the timeline).
+	worker bool
+	segs   []rowSegment
+}
+
+// rowSegment is a chunk a Pool's worker ran (or several merged, see
+// workLog).
+type rowSegment struct {
+	begin, end    time.Time
+	busy          time.Duration
+	chunks, items int
+}
+
+// until is where the row's bar ends: its end, or now while it runs. A
+// worker still alive ends with its last chunk, so that a pool left idle
+// does not stretch the axis to whenever the timeline is drawn.
+func (r timelineRow) until(now time.Time) time.Time {
+	switch {
+	case !r.ended.IsZero():
+		return r.ended
+	case !r.worker:
+		return now
+	case len(r.segs) > 0 && r.segs[len(r.segs)-1].end.After(r.begun):
+		return r.segs[len(r.segs)-1].end
+	}
+	return r.begun
+}
+
+// work sums a worker's chunks: how many, their items, the time busy.
+func (r timelineRow) work() (chunks, items int, busy time.Duration) {
+	for _, s := range r.segs {
+		chunks += s.chunks
+		items += s.items
+		busy += s.busy
+	}
+	return chunks, items, busy
 }
 
 // The drawing's geometry, in SVG user units (pixels at 100%). 720 wide
@@ -65,11 +104,7 @@ func renderTimeline(title string, rows []timelineRow, now time.Time) (svg, text 
 		if r.called.Before(origin) {
 			origin = r.called
 		}
-		end := r.ended
-		if end.IsZero() {
-			end = now
-		}
-		if end.After(last) {
+		if end := r.until(now); end.After(last) {
 			last = end
 		}
 	}
@@ -88,6 +123,9 @@ func renderTimeline(title string, rows []timelineRow, now time.Time) (svg, text 
 
 	id := fmt.Sprintf("mp-timeline-%d", tlIDs.Add(1))
 	text = timelineText(title, rows, origin, now)
+	if mentionsWorkers(rows) {
+		text += "\n" + workerNote
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" style="max-width:100%%;height:auto" font-family="%s" role="img" aria-labelledby="%s-title %s-desc">`+"\n",
 		tlWidth, height, tlWidth, height, tlFontStack, id, id)
@@ -131,13 +169,13 @@ func renderTimeline(title string, rows []timelineRow, now time.Time) (svg, text 
 			fill = tlPalette[colour%len(tlPalette)]
 			colour++
 		}
-		end, running := r.ended, r.ended.IsZero()
-		if running {
-			end = now
-		}
+		end, running := r.until(now), r.ended.IsZero()
 		kind := "process"
-		if r.span {
+		switch {
+		case r.span:
 			kind = "span"
+		case r.worker:
+			kind = "worker"
 		}
 		fmt.Fprintf(&b, `<g class="row %s" data-name="%s" data-pid="%d">`+"\n", kind, esc(r.name), r.pid)
 		fmt.Fprintf(&b, `<title>%s</title>`+"\n", esc(rowSummary(r, origin, now)))
@@ -148,6 +186,11 @@ func renderTimeline(title string, rows []timelineRow, now time.Time) (svg, text 
 			// Start's own time: getting the child going.
 			fmt.Fprintf(&b, `<rect class="startup" x="%.1f" y="%d" width="%.1f" height="%d" fill="%s" fill-opacity="0.3"/>`+"\n",
 				x(r.called), barY, math.Max(x(r.begun)-x(r.called), 0.5), tlBarH, fill)
+		}
+		if r.worker {
+			drawWorker(&b, r, x, barY, fill, end)
+			b.WriteString("</g>\n")
+			continue
 		}
 		opacity := ""
 		if running {
@@ -165,6 +208,40 @@ func renderTimeline(title string, rows []timelineRow, now time.Time) (svg, text 
 	b.WriteString("</svg>\n")
 	return b.String(), text
 }
+
+// drawWorker draws a Pool worker's row: its life as a light bar, a solid
+// segment for each chunk it ran, and the time it was busy after them.
+func drawWorker(b *strings.Builder, r timelineRow, x func(time.Time) float64, barY int, fill string, end time.Time) {
+	lx, lw := x(r.begun), math.Max(x(end)-x(r.begun), 1.5)
+	fmt.Fprintf(b, `<rect class="life" x="%.1f" y="%d" width="%.1f" height="%d" rx="2" fill="%s" fill-opacity="0.18"/>`+"\n", lx, barY, lw, tlBarH, fill)
+	for _, s := range r.segs {
+		sx := x(s.begin)
+		// At least a pixel: a chunk of a quick Map takes microseconds.
+		sw := math.Max(x(s.end)-sx, 1)
+		// A white edge tells back-to-back chunks apart, where it does not
+		// hide a narrow one.
+		edge := ""
+		if sw >= 4 {
+			edge = ` stroke="#ffffff" stroke-width="1"`
+		}
+		fmt.Fprintf(b, `<rect class="task" x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"%s/>`+"\n", sx, barY, sw, tlBarH, fill, edge)
+	}
+	_, _, busy := r.work()
+	fmt.Fprintf(b, `<text x="%.1f" y="%d" font-size="11" fill="#1f2328">%s busy</text>`+"\n", lx+lw+5, barY+tlBarH-3, formatDuration(busy))
+}
+
+// mentionsWorkers says whether rows has a Pool's worker.
+func mentionsWorkers(rows []timelineRow) bool {
+	for _, r := range rows {
+		if r.worker {
+			return true
+		}
+	}
+	return false
+}
+
+// workerNote says, under the text table, what a worker's row is.
+const workerNote = "A pool worker's from and to are its first and last chunk in the timeline (or its start and end, if within it)."
 
 func emptyTimelineSVG(title, msg string) string {
 	height := 2*tlMargin + 24
@@ -202,6 +279,9 @@ func subLabel(r timelineRow) string {
 		return s + " · this process"
 	case r.daemon:
 		s += " · daemon"
+	case r.worker:
+		chunks, _, _ := r.work()
+		s += " · " + plural(chunks, "task")
 	}
 	if r.exit.Ended() && r.exit != 0 {
 		s += fmt.Sprintf(` · <tspan fill="#cf222e" font-weight="600">exit %d</tspan>`, int(r.exit))
@@ -218,13 +298,23 @@ func rowSummary(r timelineRow, origin, now time.Time) string {
 		fmt.Fprintf(&b, "%s (pid %d): ", r.name, r.pid)
 	}
 	fmt.Fprintf(&b, "from %s", formatDuration(r.begun.Sub(origin)))
-	if r.ended.IsZero() {
-		fmt.Fprintf(&b, ", still running (%s so far)", formatDuration(now.Sub(r.begun)))
-	} else {
+	switch {
+	case !r.ended.IsZero():
 		fmt.Fprintf(&b, " to %s, %s", formatDuration(r.ended.Sub(origin)), formatDuration(r.ended.Sub(r.begun)))
+	case r.worker:
+		end := r.until(now)
+		fmt.Fprintf(&b, " to %s (its last chunk; it is still alive)", formatDuration(end.Sub(origin)))
+	default:
+		fmt.Fprintf(&b, ", still running (%s so far)", formatDuration(now.Sub(r.begun)))
+	}
+	if r.worker {
+		chunks, items, busy := r.work()
+		fmt.Fprintf(&b, "; ran %s (%s), busy %s", plural(chunks, "task chunk"), plural(items, "item"), formatDuration(busy))
 	}
 	if !r.span {
-		fmt.Fprintf(&b, "; Start took %s", formatDuration(r.begun.Sub(r.called)))
+		if r.begun.After(r.called) {
+			fmt.Fprintf(&b, "; Start took %s", formatDuration(r.begun.Sub(r.called)))
+		}
 		if r.exit.Ended() {
 			fmt.Fprintf(&b, "; exit code %d", int(r.exit))
 		}
@@ -232,27 +322,42 @@ func rowSummary(r timelineRow, origin, now time.Time) string {
 	return b.String()
 }
 
-// timelineText is the text alternative: a table with a line per row.
+// plural writes n and noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// timelineText is the text alternative: a table with a line per row, and
+// for Pools' workers a column with the work they did.
 func timelineText(title string, rows []timelineRow, origin, now time.Time) string {
 	var b strings.Builder
 	if title != "" {
 		b.WriteString(title + "\n")
 	}
+	workers := mentionsWorkers(rows)
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "\tpid\tfrom\tto\tduration\texit")
+	header := "\tpid\tfrom\tto\tduration\texit"
+	if workers {
+		header += "\twork"
+	}
+	fmt.Fprintln(tw, header)
 	for _, r := range rows {
-		to, exit := "running", ""
-		if !r.ended.IsZero() {
-			to = formatDuration(r.ended.Sub(origin))
-		}
-		end := r.ended
-		if end.IsZero() {
-			end = now
+		to, exit, work := "running", "", ""
+		end := r.until(now)
+		if !r.ended.IsZero() || r.worker {
+			to = formatDuration(end.Sub(origin))
 		}
 		if !r.span {
 			exit = r.exit.String()
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", r.name, r.pid, formatDuration(r.begun.Sub(origin)), to, formatDuration(end.Sub(r.begun)), exit)
+		if r.worker {
+			chunks, items, busy := r.work()
+			work = fmt.Sprintf("%s, %s, %s busy", plural(chunks, "task"), plural(items, "item"), formatDuration(busy))
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n", r.name, r.pid, formatDuration(r.begun.Sub(origin)), to, formatDuration(end.Sub(r.begun)), exit, work)
 	}
 	tw.Flush()
 	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")

@@ -37,7 +37,7 @@ func checkWellFormed(t *testing.T, svg string) {
 	}
 }
 
-var rowRE = regexp.MustCompile(`<g class="row (process|span)" data-name="([^"]*)" data-pid="(\d+)">`)
+var rowRE = regexp.MustCompile(`<g class="row (process|span|worker)" data-name="([^"]*)" data-pid="(\d+)">`)
 
 // drawnRows lists the rows of a drawn timeline as "kind name pid".
 func drawnRows(svg string) []string {

@@ -10,8 +10,9 @@
 //
 //   node run.mjs --url URL --notebook FILE --user-data-dir DIR [--screenshot FILE]
 //
-// FILE is the notebook as saved, with its outputs: what the page must show
-// again after Run All. Numbers are masked before comparing (pids, times,
+// FILE is the notebook with the outputs the page must show again after Run
+// All: as saved, or (for a notebook saved without outputs) as a headless
+// run gave them. Numbers are masked before comparing (pids, times,
 // durations differ from run to run), and lines are compared as sorted lists
 // per cell (children print in any order).
 import fs from 'node:fs';
@@ -176,7 +177,17 @@ async function main() {
       // The classic Notebook scrolls inside #site: a full-page shot of the
       // document would show one screen. Let #site grow to its content.
       await page.addStyleTag({ content: '#site { height: auto !important; overflow: visible !important; }' });
-      await page.screenshot({ path: args.screenshot, fullPage: true });
+      // From the top through the cell of the first timeline: a lesson's
+      // whole page is many screens, and the picture is of what the kernel
+      // draws. Without a timeline, the page up to a bound.
+      const clip = await page.evaluate(() => {
+        const svg = document.querySelector('.output_svg svg');
+        const bottom = svg
+          ? svg.closest('.cell').getBoundingClientRect().bottom + window.scrollY + 16
+          : document.documentElement.scrollHeight;
+        return { x: 0, y: 0, width: document.documentElement.clientWidth, height: Math.min(Math.ceil(bottom), 6000) };
+      });
+      await page.screenshot({ path: args.screenshot, fullPage: true, clip });
     }
     result = {
       kernel: kernelName,
