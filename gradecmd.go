@@ -87,7 +87,7 @@ errors, or why it did not run. A broken notebook never stops the batch.
 			status = "did not run: " + r.RunError
 			broken++
 		case n > 0:
-			status = fmt.Sprintf("ran, %d failing cells", n)
+			status = fmt.Sprintf("ran, %d failing %s", n, plural(n, "cell", "cells"))
 			failing++
 		}
 		fmt.Fprintf(os.Stderr, "[%d/%d] %s: %s (%.1fs)\n", i+1, len(notebooks), nb.Path, status, r.Elapsed.Seconds())
@@ -100,10 +100,18 @@ errors, or why it did not run. A broken notebook never stops the batch.
 		where = "stdout"
 	}
 	outAbs, _ := filepath.Abs(*outDir)
-	fmt.Fprintf(os.Stderr, "graded %d notebooks: %d ran without failing cells, %d with failing cells, %d did not run; report in %s, executed notebooks in %s\n",
-		len(results), len(results)-failing-broken, failing, broken, where, outAbs)
+	fmt.Fprintf(os.Stderr, "graded %d %s: %d ran without failing cells, %d with failing cells, %d did not run; report in %s, executed notebooks in %s\n",
+		len(results), plural(len(results), "notebook", "notebooks"), len(results)-failing-broken, failing, broken, where, outAbs)
 	if ctx.Err() != nil {
 		return errors.New("gomp grade: interrupted; the report lists the notebooks graded before")
 	}
 	return nil
+}
+
+// plural picks the word for n things.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
