@@ -1,0 +1,64 @@
+package shm
+
+import (
+	"context"
+	"encoding/binary"
+	"runtime"
+	"sync/atomic"
+	"testing"
+)
+
+// A record whose length word was overwritten (a stray write into shared
+// memory) gives an error, not a panic of the reader.
+func TestRingCorruptRecordIsAnError(t *testing.T) {
+	q := newTestRing(t, 0, 64<<10)
+	ctx := context.Background()
+	if err := q.Put(ctx, []byte("first"), false, WaitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	binary.LittleEndian.PutUint32(q.data[0:], 1<<30)
+	defer func() {
+		if p := recover(); p != nil {
+			t.Fatalf("Get of a corrupt record panicked: %v", p)
+		}
+	}()
+	if _, err := q.Get(ctx, nil, WaitOptions{NoWait: true}); err == nil {
+		t.Fatal("Get of a corrupt record: no error")
+	}
+}
+
+// A Get killed after it read its record and before it committed has taken
+// nothing: the record is still there, whole, for the next reader (the
+// memory of an emptied ring must not be given back before the commit that
+// empties it).
+func TestRingGetKilledBeforeCommitTakesNothing(t *testing.T) {
+	q := newTestRing(t, 0, 1<<20)
+	ctx := context.Background()
+	filler := make([]byte, 1000)
+	for range 100 { // past keepBytes, which an emptied ring keeps
+		if err := q.Put(ctx, filler, false, WaitOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := q.Put(ctx, []byte("last"), false, WaitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for range 100 {
+		if _, err := q.Get(ctx, nil, WaitOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const deadPid = 99999999 // above any pid_max
+	getBeforeCommit = func() {
+		atomic.StoreUint32(&q.hdr.lock, deadPid) // as if this process died here
+		runtime.Goexit()
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); q.Get(ctx, nil, WaitOptions{}) }()
+	<-done
+	getBeforeCommit = nil
+	got, err := q.Get(ctx, nil, WaitOptions{NoWait: true})
+	if err != nil || string(got) != "last" {
+		t.Fatalf("after a Get killed before its commit: got %q, %v; want \"last\"", got, err)
+	}
+}
