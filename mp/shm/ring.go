@@ -253,7 +253,16 @@ func (q *Ring) Get(ctx context.Context, dst []byte, w WaitOptions) ([]byte, erro
 				q.punch(punched, tail, true)
 			}
 			if done := s.head &^ (punchChunk - 1); done > s.punched {
-				q.punch(s.punched, done, false)
+				// Not the memory that records past the end of the data
+				// area wrapped onto (positions from tail-cap on, modulo
+				// cap, are live); it is given back once those are taken.
+				from := s.punched
+				if s.tail > q.cap {
+					from = max(from, (s.tail-q.cap+pageSize-1)&^(pageSize-1))
+				}
+				if from < done {
+					q.punch(from, done, false)
+				}
 				s.punched = done
 				q.commit(s)
 			}

@@ -2,7 +2,9 @@ package shm
 
 import (
 	"context"
+	"bytes"
 	"encoding/binary"
+	"errors"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -60,5 +62,55 @@ func TestRingGetKilledBeforeCommitTakesNothing(t *testing.T) {
 	got, err := q.Get(ctx, nil, WaitOptions{NoWait: true})
 	if err != nil || string(got) != "last" {
 		t.Fatalf("after a Get killed before its commit: got %q, %v; want \"last\"", got, err)
+	}
+}
+
+// A ring nearly full in bytes has records past its end that wrapped onto
+// memory its readers consumed but did not give back yet; giving that
+// memory back (a chunk at a time) must not zero those records.
+func TestRingPunchSparesWrappedRecords(t *testing.T) {
+	q := newTestRing(t, 0, 4*punchChunk)
+	ctx := context.Background()
+	rec := func(i int) []byte {
+		b := make([]byte, 60000)
+		for j := range b {
+			b[j] = byte(i*7 + j%251 + 1)
+		}
+		return b
+	}
+	put := 0
+	fill := func() {
+		for {
+			err := q.Put(ctx, rec(put), false, WaitOptions{NoWait: true})
+			if errors.Is(err, ErrFull) {
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			put++
+		}
+	}
+	got := 0
+	get := func() {
+		b, err := q.Get(ctx, nil, WaitOptions{NoWait: true})
+		if err != nil {
+			t.Fatalf("Get %d: %v", got, err)
+		}
+		if !bytes.Equal(b, rec(got)) {
+			t.Fatalf("record %d came out changed (%d bytes, starting %v)", got, len(b), b[:min(len(b), 8)])
+		}
+		got++
+	}
+	fill()
+	for range 8 { // the head stays in the first chunk: nothing given back yet
+		get()
+	}
+	fill() // wraps onto the first chunk's consumed memory
+	if q.hdr.state.tail <= q.cap {
+		t.Fatalf("the ring did not wrap (tail %d)", q.hdr.state.tail)
+	}
+	for got < put {
+		get()
 	}
 }
