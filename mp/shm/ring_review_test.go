@@ -1,8 +1,8 @@
 package shm
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"runtime"
