@@ -129,6 +129,9 @@ func OpenRing(r *Region, ref Ref) (*Ring, error) {
 	if atomic.LoadUint64(&hdr.magic) != ringMagic {
 		return nil, fmt.Errorf("shm: object %#x is not a ring", uint64(ref))
 	}
+	if c := hdr.capacity; c == 0 || c%8 != 0 || c > RingCapacity {
+		return nil, fmt.Errorf("shm: the ring at %#x has a broken capacity (%d)", uint64(ref), c)
+	}
 	b, err = r.Bytes(ref, int(ringHeaderLen+hdr.capacity))
 	if err != nil {
 		return nil, err

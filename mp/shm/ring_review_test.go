@@ -114,3 +114,23 @@ func TestRingPunchSparesWrappedRecords(t *testing.T) {
 		get()
 	}
 }
+
+// A ring header whose capacity was overwritten does not open (a zero
+// capacity divided every offset by zero).
+func TestOpenRingRefusesABadCapacity(t *testing.T) {
+	r := newRegion(t)
+	ref, err := newRing(r, 0, 64<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := OpenRing(r, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []uint64{0, 12345} {
+		q.hdr.capacity = c
+		if _, err := OpenRing(r, ref); err == nil {
+			t.Errorf("opened a ring of capacity %d", c)
+		}
+	}
+}
