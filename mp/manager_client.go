@@ -55,6 +55,9 @@ const maxIdleConns = 4
 type clientConn struct {
 	conn net.Conn
 	r    *bufio.Reader
+	// spent: an interrupt may have set the connection's deadline (and
+	// closed it): put closes it rather than keep it.
+	spent bool
 }
 
 // errManagerClosed is the error of a proxy used after its Manager's
@@ -110,7 +113,7 @@ func (c *managerClient) get(ctx context.Context) (*clientConn, error) {
 // put gives a connection back for later requests.
 func (c *managerClient) put(cc *clientConn) {
 	c.mu.Lock()
-	if !c.closed && len(c.idle) < maxIdleConns {
+	if !c.closed && !cc.spent && len(c.idle) < maxIdleConns {
 		c.idle = append(c.idle, cc)
 		cc = nil
 	}
@@ -132,6 +135,13 @@ func (c *managerClient) roundTrip(ctx context.Context, cc *clientConn, req manag
 	}
 	if !stop() {
 		cc.conn.Close()
+		cc.spent = true
+		if err == nil {
+			// The reply came whole before the interrupt: it is the
+			// answer (a Queue's Get holds an item the manager has taken
+			// out; dropping it would lose it).
+			return reply, replyError(reply)
+		}
 		return managerMessage{}, ctx.Err()
 	}
 	if err != nil {
@@ -141,14 +151,19 @@ func (c *managerClient) roundTrip(ctx context.Context, cc *clientConn, req manag
 		}
 		return managerMessage{}, fmt.Errorf("mp: the manager at %s: %w", c.endpoint, err)
 	}
+	return reply, replyError(reply)
+}
+
+// replyError is the error a reply carries (statusError), nil for others.
+func replyError(reply managerMessage) error {
 	if reply.op == statusError {
 		msg := "error"
 		if len(reply.parts) > 0 {
 			msg = string(reply.parts[0])
 		}
-		return reply, fmt.Errorf("mp: manager: %s", msg)
+		return fmt.Errorf("mp: manager: %s", msg)
 	}
-	return reply, nil
+	return nil
 }
 
 // call is one request on a pooled connection.

@@ -405,6 +405,11 @@ func (l *LockProxy) acquire(timeout time.Duration) bool {
 		}
 		panic(fmt.Errorf("mp: LockProxy.Acquire: %w", err))
 	}
+	if cc.spent {
+		// Interrupted as the reply came: the connection is closed, and
+		// with it the manager frees the lock if it was just granted.
+		panic(fmt.Errorf("mp: LockProxy.Acquire: %w", ctx.Err()))
+	}
 	if reply.num != 1 {
 		c.put(cc)
 		return false

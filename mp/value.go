@@ -310,7 +310,12 @@ func openArray(r *shm.Region, ref shm.Ref) (*Array, error) {
 	if t == nil {
 		return nil, fmt.Errorf("no Array at %#x", uint64(ref))
 	}
-	n := int(atomic.LoadUint64((*uint64)(unsafe.Pointer(&b[8]))))
+	n64 := atomic.LoadUint64((*uint64)(unsafe.Pointer(&b[8])))
+	// Bounded by its segment before it is multiplied (which could wrap).
+	if segSize, err := r.SegmentSize(ref); err != nil || n64 > uint64(segSize)/uint64(t.Size()) {
+		return nil, fmt.Errorf("no Array at %#x (a length of %d)", uint64(ref), n64)
+	}
+	n := int(n64)
 	all, err := r.Bytes(ref, arrayHeader+n*int(t.Size()))
 	if err != nil {
 		return nil, err

@@ -88,7 +88,13 @@ var (
 	ErrTooLarge = errors.New("record larger than a ring takes")
 	// ErrTooManyDone is Done called more often than records were put.
 	ErrTooManyDone = errors.New("task done called too many times")
+	// ErrCorrupt is a record that cannot be (its length word was
+	// overwritten): the ring is left as it was.
+	ErrCorrupt = errors.New("shm: corrupt record in a queue")
 )
+
+// getBeforeCommit, when set (by tests), runs in Get just before its commit.
+var getBeforeCommit func()
 
 // NewRing makes a ring in a segment of its own; maxItems bounds its
 // records (0: no bound but the data area).
@@ -122,6 +128,9 @@ func OpenRing(r *Region, ref Ref) (*Ring, error) {
 	hdr := (*ringHeader)(unsafe.Pointer(&b[0]))
 	if atomic.LoadUint64(&hdr.magic) != ringMagic {
 		return nil, fmt.Errorf("shm: object %#x is not a ring", uint64(ref))
+	}
+	if c := hdr.capacity; c == 0 || c%8 != 0 || c > RingCapacity {
+		return nil, fmt.Errorf("shm: the ring at %#x has a broken capacity (%d)", uint64(ref), c)
 	}
 	b, err = r.Bytes(ref, int(ringHeaderLen+hdr.capacity))
 	if err != nil {
@@ -227,16 +236,36 @@ func (q *Ring) Get(ctx context.Context, dst []byte, w WaitOptions) ([]byte, erro
 				off = 0
 				n = binary.LittleEndian.Uint32(q.data[off:])
 			}
+			if off+recHeader+uint64(n) > q.cap || s.head+alignRecord(int(n)) > s.tail {
+				q.unlock()
+				return dst, fmt.Errorf("%w: a record of %d bytes at %d, the queue's data ending at %d",
+					ErrCorrupt, n, s.head, s.tail)
+			}
 			dst = append(dst, q.data[off+recHeader:off+recHeader+uint64(n)]...)
 			s.head += alignRecord(int(n))
 			s.count--
-			if s.count == 0 {
-				q.punch(s.punched, s.tail, true)
+			emptied, punched, tail := s.count == 0, s.punched, s.tail
+			if emptied {
 				s.head, s.tail, s.punched = 0, 0, 0
 			}
+			if getBeforeCommit != nil {
+				getBeforeCommit()
+			}
 			q.commit(s)
+			if emptied { // only once committed: until then the record is the queue's
+				q.punch(punched, tail, true)
+			}
 			if done := s.head &^ (punchChunk - 1); done > s.punched {
-				q.punch(s.punched, done, false)
+				// Not the memory that records past the end of the data
+				// area wrapped onto (positions from tail-cap on, modulo
+				// cap, are live); it is given back once those are taken.
+				from := s.punched
+				if s.tail > q.cap {
+					from = max(from, (s.tail-q.cap+pageSize-1)&^(pageSize-1))
+				}
+				if from < done {
+					q.punch(from, done, false)
+				}
 				s.punched = done
 				q.commit(s)
 			}
