@@ -39,7 +39,7 @@ const (
 	nonceSize      = 32
 	handshakeLimit = 64
 	messageLimit   = 64 << 20 // as the pool's frames
-	maxParts       = 1 << 24  // values in one message (a dict's items)
+	maxParts       = 1 << 20  // values in one message (a dict's items, two each); bounds the slice headers a message can make us allocate (24 MiB)
 )
 
 // managerMessage is a request (op, object, num, parts) or a reply (op is its
