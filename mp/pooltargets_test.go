@@ -34,6 +34,7 @@ var poolTargets = map[string]any{
 	"nothing":       nothing,
 	"waitForFile":   waitForFile,
 	"meetAt":        meetAt,
+	"junkFrame":     junkFrame,
 }
 
 func init() {
@@ -186,4 +187,13 @@ func (d *displayRecorder) last() (backend.Display, bool) {
 		return backend.Display{}, false
 	}
 	return d.displays[len(d.displays)-1], true
+}
+
+// junkFrame writes, on the worker's pool channel (its fd 4), the head of
+// a frame whose length no frame may have, as a broken or hostile worker
+// could, and then sleeps as a long task.
+func junkFrame(int) int {
+	syscall.Write(poolFD, []byte{0xff, 0xff, 0xff, 0xff, poolOpResult, 0, 0, 0, 1})
+	time.Sleep(time.Hour)
+	return 0
 }

@@ -3,7 +3,9 @@ package mp
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"syscall"
@@ -200,6 +202,17 @@ func (w *poolWorker) receive() {
 	for {
 		f, err := readFrame(in)
 		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+				// Not the end of a worker that exited, even mid-frame: it
+				// sent what no worker sends, and nothing it sends next can
+				// be read. Stop it, or its tasks would wait for ever.
+				p.mu.Lock()
+				if w.stopReason == "" {
+					w.stopReason = "sent a broken message (" + err.Error() + ") and was stopped"
+				}
+				p.mu.Unlock()
+				w.c.signal(syscall.SIGKILL)
+			}
 			break
 		}
 		switch f.op {

@@ -1,0 +1,31 @@
+package mp
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A worker that sends a frame no worker sends must not leave its call
+// waiting: the worker is stopped, its task fails saying why, and the pool
+// goes on with a replacement.
+func TestPoolBrokenFrameFromAWorkerFailsItsTask(t *testing.T) {
+	inCell(t)
+	p := newTestPool(t, 1)
+	r := p.ApplyAsync(junkFrame, 0)
+	errc := make(chan error, 1)
+	go func() { errc <- r.Err() }()
+	var err error
+	select {
+	case err = <-errc:
+	case <-time.After(2 * time.Minute): // a hang, not a timing
+		t.Fatal("the call still waits for a worker that sent a broken frame")
+	}
+	if !errors.Is(err, ErrWorkerDied) || !strings.Contains(err.Error(), "broken") {
+		t.Errorf("Err = %v, want the worker's broken message", err)
+	}
+	if got := p.Apply(square, 3); got != 9 {
+		t.Errorf("after the broken worker Apply = %v", got)
+	}
+}
