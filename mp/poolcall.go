@@ -1,6 +1,7 @@
 package mp
 
 import (
+	"fmt"
 	"reflect"
 
 	"gomp/display"
@@ -220,8 +221,19 @@ func defaultChunksize(n, workers int) int {
 // enqueue numbers chunks and queues them for the workers.
 func (p *Pool) enqueue(chunks []*chunk) {
 	p.mu.Lock()
-	if p.broken != nil {
-		err := p.broken
+	var err error
+	switch {
+	case p.state != poolRunning:
+		// Closed or terminated since the call checked: no worker may be
+		// left to take its tasks.
+		err = fmt.Errorf("the pool is not running (it was closed or terminated while the call was made): make a new mp.Pool")
+		if p.state == poolTerminated {
+			err = &TaskError{Message: err.Error(), Err: ErrPoolTerminated}
+		}
+	case p.broken != nil:
+		err = p.broken
+	}
+	if err != nil {
 		p.mu.Unlock()
 		for _, ch := range chunks {
 			ch.job.failChunk(ch, asTaskError(ch.job.fname, err))

@@ -2,6 +2,7 @@ package mp
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -27,5 +28,29 @@ func TestPoolBrokenFrameFromAWorkerFailsItsTask(t *testing.T) {
 	}
 	if got := p.Apply(square, 3); got != 9 {
 		t.Errorf("after the broken worker Apply = %v", got)
+	}
+}
+
+// A call that passed checkRunning as another goroutine closed or
+// terminated the pool must not be queued where no worker will take it.
+func TestPoolCallRacingTerminateOrCloseDoesNotWait(t *testing.T) {
+	inCell(t)
+	for _, stop := range []func(*Pool){
+		(*Pool).Terminate,
+		func(p *Pool) { p.Close(); p.Join() },
+	} {
+		p := newTestPool(t, 1)
+		stop(p)
+		// What ApplyAsync does after its checkRunning.
+		j := newPoolJob(p, "square", reflect.TypeFor[int](), 1)
+		p.enqueue([]*chunk{{job: j, count: 1, payload: appendTaskPayload(nil, 0, 1, formArgs, nil)}})
+		select {
+		case <-j.done:
+		default:
+			t.Fatalf("a call queued on a pool in state %s waits for ever", p.state)
+		}
+		if err := j.firstErr(); err == nil || !strings.Contains(err.Error(), "not running") {
+			t.Errorf("its error is %v", err)
+		}
 	}
 }
