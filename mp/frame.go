@@ -3,6 +3,7 @@ package mp
 import (
 	"bufio"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -36,6 +37,10 @@ func writeFrame(w io.Writer, f frame) error {
 	return err
 }
 
+// errBrokenFrame: the peer sent a frame no peer sends (not one cut short
+// by its end).
+var errBrokenFrame = errors.New("broken frame")
+
 func readFrame(r *bufio.Reader) (frame, error) {
 	var head [4 + frameHeader]byte
 	if _, err := io.ReadFull(r, head[:]); err != nil {
@@ -43,7 +48,7 @@ func readFrame(r *bufio.Reader) (frame, error) {
 	}
 	n := binary.BigEndian.Uint32(head[:4])
 	if n < frameHeader || n > maxFrame {
-		return frame{}, fmt.Errorf("broken frame: length %d", n)
+		return frame{}, fmt.Errorf("%w: length %d", errBrokenFrame, n)
 	}
 	f := frame{op: head[4], id: binary.BigEndian.Uint32(head[5:])}
 	if n > frameHeader {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"syscall"
@@ -202,7 +201,7 @@ func (w *poolWorker) receive() {
 	for {
 		f, err := readFrame(in)
 		if err != nil {
-			if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+			if errors.Is(err, errBrokenFrame) {
 				// Not the end of a worker that exited, even mid-frame: it
 				// sent what no worker sends, and nothing it sends next can
 				// be read. Stop it, or its tasks would wait for ever.
