@@ -23,7 +23,16 @@ type frame struct {
 const (
 	frameHeader = 5        // op + id
 	maxFrame    = 64 << 20 // a frame longer than this is a broken peer
+	maxPayload  = maxFrame - frameHeader
 )
+
+// sizeOf says n bytes for a message: "64 MB", "812 kB".
+func sizeOf(n int) string {
+	if n >= 10<<20 {
+		return fmt.Sprintf("%d MB", (n+1<<20-1)>>20)
+	}
+	return fmt.Sprintf("%d kB", (n+1023)>>10)
+}
 
 // writeFrame writes f in one Write, so that frames written under one lock
 // never interleave.

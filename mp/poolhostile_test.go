@@ -54,3 +54,35 @@ func TestPoolCallRacingTerminateOrCloseDoesNotWait(t *testing.T) {
 		}
 	}
 }
+
+// Results or arguments too large for one message fail with an error that
+// says so and what to do, not as a worker that died or sent a broken
+// message; and the pool goes on.
+func TestPoolMessageTooLargeSaysSo(t *testing.T) {
+	inCell(t)
+	p := newTestPool(t, 1)
+	err := p.ApplyAsync(bigString, maxFrame+1).Err()
+	if err == nil || !strings.Contains(err.Error(), "too large") || errors.Is(err, ErrWorkerDied) {
+		t.Errorf("a result over %d bytes: Err = %v", maxFrame, err)
+	}
+	if got := p.Apply(square, 3); got != 9 {
+		t.Errorf("after the large result Apply = %v", got)
+	}
+	big := strings.Repeat("y", maxFrame+1)
+	msg := mustPanic(t, func() { p.Apply(lenOf, big) })
+	if !strings.Contains(msg, "too large") {
+		t.Errorf("an argument over %d bytes: %s", maxFrame, msg)
+	}
+	msg = mustPanic(t, func() { p.Map(lenOf, []string{"a", big}) })
+	if !strings.Contains(msg, "item 1 of lenOf is too large") {
+		t.Errorf("an item over %d bytes: %s", maxFrame, msg)
+	}
+	half := big[:maxFrame/2+1]
+	msg = mustPanic(t, func() { p.Map(lenOf, []string{half, half}, Chunksize(2)) })
+	if !strings.Contains(msg, "too large") || !strings.Contains(msg, "Chunksize") {
+		t.Errorf("a chunk over %d bytes: %s", maxFrame, msg)
+	}
+	if got := p.Apply(square, 4); got != 16 {
+		t.Errorf("after the large arguments Apply = %v", got)
+	}
+}

@@ -35,6 +35,8 @@ var poolTargets = map[string]any{
 	"waitForFile":   waitForFile,
 	"meetAt":        meetAt,
 	"junkFrame":     junkFrame,
+	"bigString":     bigString,
+	"lenOf":         lenOf,
 }
 
 func init() {
@@ -197,3 +199,8 @@ func junkFrame(int) int {
 	time.Sleep(time.Hour)
 	return 0
 }
+
+// bigString returns a string of n bytes.
+func bigString(n int) string { return strings.Repeat("x", n) }
+
+func lenOf(s string) int { return len(s) }
