@@ -1,6 +1,7 @@
 package mp
 
 import (
+	"context"
 	"errors"
 	"reflect"
 	"strings"
@@ -84,5 +85,31 @@ func TestPoolMessageTooLargeSaysSo(t *testing.T) {
 	}
 	if got := p.Apply(square, 4); got != 16 {
 		t.Errorf("after the large arguments Apply = %v", got)
+	}
+}
+
+// An interrupted Map's progress bar stays where the work stopped: it must
+// not show every item done.
+func TestPoolInterruptedProgressIsNotFull(t *testing.T) {
+	inCell(t)
+	p := newTestPool(t, 1)
+	out := &displayRecorder{recorder: newRecorder()}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	parentHost.setCell(CellInfo{ID: 2, Output: out, Context: ctx})
+	go func() {
+		out.waitFor(t, "stdout", "sleeping pid ")
+		cancel()
+	}()
+	msg := mustPanic(t, func() { p.Map(sleepThenPid, []int{1, 2, 3}, Chunksize(1), ShowProgress()) })
+	if !strings.Contains(msg, "interrupted") {
+		t.Errorf("Map panicked with %s", msg)
+	}
+	d, ok := out.last()
+	if !ok {
+		t.Fatal("no progress bar was displayed")
+	}
+	if text, _ := d.Data["text/plain"].(string); strings.Contains(text, "3/3") {
+		t.Errorf("after the interrupt the bar reads %q", text)
 	}
 }
