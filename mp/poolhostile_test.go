@@ -3,6 +3,7 @@ package mp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -17,7 +18,10 @@ func TestPoolBrokenFrameFromAWorkerFailsItsTask(t *testing.T) {
 	p := newTestPool(t, 1)
 	r := p.ApplyAsync(junkFrame, 0)
 	errc := make(chan error, 1)
-	go func() { errc <- r.Err() }()
+	go func() {
+		defer func() { recover() }() // the cell's end interrupts a hung wait
+		errc <- r.Err()
+	}()
 	var err error
 	select {
 	case err = <-errc:
@@ -111,5 +115,35 @@ func TestPoolInterruptedProgressIsNotFull(t *testing.T) {
 	}
 	if text, _ := d.Data["text/plain"].(string); strings.Contains(text, "3/3") {
 		t.Errorf("after the interrupt the bar reads %q", text)
+	}
+}
+
+// Terminate fails every task of a call, also those a worker was sent
+// ahead and had not begun: none is left queued for workers that are gone.
+func TestPoolTerminateFailsTasksSentAhead(t *testing.T) {
+	rec, _ := inCell(t)
+	p := newTestPool(t, 1)
+	p.Map(square, make([]int, 100), Chunksize(1)) // quick chunks: the worker is sent several ahead
+	r := p.MapAsync(sleepThenPid, []int{1, 2, 3}, Chunksize(1))
+	rec.waitFor(t, "stdout", "sleeping pid ")
+	p.mu.Lock()
+	ahead := len(p.workers[0].outstanding)
+	p.mu.Unlock()
+	if ahead < 2 {
+		t.Logf("the worker was sent %d chunk(s) ahead: this run does not test the case", ahead)
+	}
+	p.Terminate()
+	errc := make(chan error, 1)
+	go func() {
+		defer func() { recover() }() // the cell's end interrupts a hung wait
+		errc <- r.Err()
+	}()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, ErrPoolTerminated) && !strings.Contains(fmt.Sprint(err), "Terminate") {
+			t.Errorf("Err = %v", err)
+		}
+	case <-time.After(2 * time.Minute): // a hang, not a timing
+		t.Fatal("a call whose tasks were sent ahead still waits after Terminate")
 	}
 }

@@ -289,6 +289,15 @@ func (w *poolWorker) ended() {
 				back = append(back, ch)
 			}
 		}
+		if p.state == poolTerminated {
+			// No worker will take them: they fail as Terminate's queue did.
+			p.mu.Unlock()
+			for _, ch := range back {
+				ch.job.failChunk(ch, &TaskError{Func: ch.job.fname, Message: "the pool was terminated before the task ran", Err: ErrPoolTerminated})
+			}
+			p.mu.Lock()
+			back = nil
+		}
 		p.queue = append(back, p.queue...)
 	}
 	reason := w.stopReason
