@@ -3,6 +3,7 @@ package mp
 import (
 	"bufio"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -22,7 +23,16 @@ type frame struct {
 const (
 	frameHeader = 5        // op + id
 	maxFrame    = 64 << 20 // a frame longer than this is a broken peer
+	maxPayload  = maxFrame - frameHeader
 )
+
+// sizeOf says n bytes for a message: "64 MB", "812 kB".
+func sizeOf(n int) string {
+	if n >= 10<<20 {
+		return fmt.Sprintf("%d MB", (n+1<<20-1)>>20)
+	}
+	return fmt.Sprintf("%d kB", (n+1023)>>10)
+}
 
 // writeFrame writes f in one Write, so that frames written under one lock
 // never interleave.
@@ -36,6 +46,10 @@ func writeFrame(w io.Writer, f frame) error {
 	return err
 }
 
+// errBrokenFrame: the peer sent a frame no peer sends (not one cut short
+// by its end).
+var errBrokenFrame = errors.New("broken frame")
+
 func readFrame(r *bufio.Reader) (frame, error) {
 	var head [4 + frameHeader]byte
 	if _, err := io.ReadFull(r, head[:]); err != nil {
@@ -43,7 +57,7 @@ func readFrame(r *bufio.Reader) (frame, error) {
 	}
 	n := binary.BigEndian.Uint32(head[:4])
 	if n < frameHeader || n > maxFrame {
-		return frame{}, fmt.Errorf("broken frame: length %d", n)
+		return frame{}, fmt.Errorf("%w: length %d", errBrokenFrame, n)
 	}
 	f := frame{op: head[4], id: binary.BigEndian.Uint32(head[5:])}
 	if n > frameHeader {

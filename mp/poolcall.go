@@ -1,6 +1,7 @@
 package mp
 
 import (
+	"fmt"
 	"reflect"
 
 	"gomp/display"
@@ -81,9 +82,14 @@ func (p *Pool) ApplyAsync(f any, args ...any) *AsyncResult {
 		}
 		misuse("Pool.ApplyAsync", "the arguments of %s cannot be copied to the workers: %v", fn.name, err)
 	}
+	payload := appendTaskPayload(nil, fn.id, 1, formArgs, data)
+	if len(payload) > maxPayload {
+		misuse("Pool.ApplyAsync", "the arguments of %s are too large to send to a worker: %s in one message, and a message holds at most %s",
+			fn.name, sizeOf(len(payload)), sizeOf(maxPayload))
+	}
 	j := newPoolJob(p, fn.name, fn.elem, 1)
 	p.out.set(p.h.Cell().Output)
-	p.enqueue([]*chunk{{job: j, fn: fn.id, start: 0, count: 1, payload: appendTaskPayload(nil, fn.id, 1, formArgs, data)}})
+	p.enqueue([]*chunk{{job: j, fn: fn.id, start: 0, count: 1, payload: payload}})
 	return &AsyncResult{job: j, single: true}
 }
 
@@ -201,6 +207,14 @@ func (p *Pool) submitItems(op string, f any, items any, form byte, opts []MapOpt
 		// 10,000 allocations would cost more than the copying.
 		at := len(buf)
 		buf = appendTaskPayload(buf, fn.id, count, form, data)
+		if n := len(buf) - at; n > maxPayload {
+			what, hint := fmt.Sprintf("item %d of %s is", start, fn.name), ""
+			if count > 1 {
+				what, hint = fmt.Sprintf("the %d items of %s from item %d are", count, fn.name, start), ": use a smaller mp.Chunksize"
+			}
+			misuse("Pool."+op, "%s too large to send to a worker: %s in one message, and a message holds at most %s%s",
+				what, sizeOf(n), sizeOf(maxPayload), hint)
+		}
 		chunks = append(chunks, &chunk{job: j, fn: fn.id, start: start, count: count, payload: buf[at:len(buf):len(buf)]})
 	}
 	p.out.set(cell.Output)
@@ -220,8 +234,19 @@ func defaultChunksize(n, workers int) int {
 // enqueue numbers chunks and queues them for the workers.
 func (p *Pool) enqueue(chunks []*chunk) {
 	p.mu.Lock()
-	if p.broken != nil {
-		err := p.broken
+	var err error
+	switch {
+	case p.state != poolRunning:
+		// Closed or terminated since the call checked: no worker may be
+		// left to take its tasks.
+		err = fmt.Errorf("the pool is not running (it was closed or terminated while the call was made): make a new mp.Pool")
+		if p.state == poolTerminated {
+			err = &TaskError{Message: err.Error(), Err: ErrPoolTerminated}
+		}
+	case p.broken != nil:
+		err = p.broken
+	}
+	if err != nil {
 		p.mu.Unlock()
 		for _, ch := range chunks {
 			ch.job.failChunk(ch, asTaskError(ch.job.fname, err))

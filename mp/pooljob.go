@@ -221,9 +221,12 @@ func (j *poolJob) cancel() {
 			j.setErrLocked(i, e)
 		}
 	}
+	// The bar stays where the work stopped: the items failed, not done.
+	progress := j.progress
+	j.progress = nil
 	j.arriveLocked(0, j.n)
-	if j.progress != nil {
-		j.progress.Done()
+	if progress != nil {
+		progress.Done()
 	}
 }
 

@@ -173,7 +173,22 @@ func (s *poolServer) run(f frame) (exit *ExitRequest) {
 	if s.unflushed == 0 {
 		s.oldest = time.Now()
 	}
-	s.out.Write(appendFrame(nil, poolOpResult, f.id, appendResultPayload(nil, r)))
+	payload := appendResultPayload(nil, r)
+	if len(payload) > maxPayload {
+		// The parent could not read it: every item fails, saying why.
+		hint := ""
+		if t.count > 1 {
+			hint = ", or use a smaller mp.Chunksize"
+		}
+		msg := fmt.Sprintf("its results are too large to send back: %s in one message, and a message holds at most %s; return less%s",
+			sizeOf(len(payload)), sizeOf(maxPayload), hint)
+		r.failures, r.form, r.results = nil, resultsNone, nil
+		for i := range max(t.count, 1) {
+			r.failures = append(r.failures, taskFailure{Index: i, Kind: failSetup, Message: msg})
+		}
+		payload = appendResultPayload(nil, r)
+	}
+	s.out.Write(appendFrame(nil, poolOpResult, f.id, payload))
 	s.unflushed++
 	if exit != nil {
 		s.flush()

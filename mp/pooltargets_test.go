@@ -34,6 +34,9 @@ var poolTargets = map[string]any{
 	"nothing":       nothing,
 	"waitForFile":   waitForFile,
 	"meetAt":        meetAt,
+	"junkFrame":     junkFrame,
+	"bigString":     bigString,
+	"lenOf":         lenOf,
 }
 
 func init() {
@@ -187,3 +190,17 @@ func (d *displayRecorder) last() (backend.Display, bool) {
 	}
 	return d.displays[len(d.displays)-1], true
 }
+
+// junkFrame writes, on the worker's pool channel (its fd 4), the head of
+// a frame whose length no frame may have, as a broken or hostile worker
+// could, and then sleeps as a long task.
+func junkFrame(int) int {
+	syscall.Write(poolFD, []byte{0xff, 0xff, 0xff, 0xff, poolOpResult, 0, 0, 0, 1})
+	time.Sleep(time.Hour)
+	return 0
+}
+
+// bigString returns a string of n bytes.
+func bigString(n int) string { return strings.Repeat("x", n) }
+
+func lenOf(s string) int { return len(s) }

@@ -3,6 +3,7 @@ package mp
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -200,6 +201,17 @@ func (w *poolWorker) receive() {
 	for {
 		f, err := readFrame(in)
 		if err != nil {
+			if errors.Is(err, errBrokenFrame) {
+				// Not the end of a worker that exited, even mid-frame: it
+				// sent what no worker sends, and nothing it sends next can
+				// be read. Stop it, or its tasks would wait for ever.
+				p.mu.Lock()
+				if w.stopReason == "" {
+					w.stopReason = "sent a broken message (" + err.Error() + ") and was stopped"
+				}
+				p.mu.Unlock()
+				w.c.signal(syscall.SIGKILL)
+			}
 			break
 		}
 		switch f.op {
@@ -276,6 +288,15 @@ func (w *poolWorker) ended() {
 			if !ch.job.isFinished() {
 				back = append(back, ch)
 			}
+		}
+		if p.state == poolTerminated {
+			// No worker will take them: they fail as Terminate's queue did.
+			p.mu.Unlock()
+			for _, ch := range back {
+				ch.job.failChunk(ch, &TaskError{Func: ch.job.fname, Message: "the pool was terminated before the task ran", Err: ErrPoolTerminated})
+			}
+			p.mu.Lock()
+			back = nil
 		}
 		p.queue = append(back, p.queue...)
 	}
