@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -35,7 +36,7 @@ type testClient struct {
 // a hung test, not an assertion about speed.
 const waitLimit = 20 * time.Second
 
-func dialClient(t *testing.T, conn ConnectionInfo) *testClient {
+func dialClient(t *testing.T, conn ConnectionInfo, skip ...string) *testClient {
 	t.Helper()
 	id := zmq4.SocketIdentity(uuid.NewString())
 	bg := context.Background()
@@ -61,14 +62,10 @@ func dialClient(t *testing.T, conn ConnectionInfo) *testClient {
 		{channelShell, c.shell}, {channelControl, c.control}, {channelStdin, c.stdin},
 		{channelIOPub, c.iopub}, {channelHB, c.hb},
 	} {
-		ep, err := conn.Endpoint(s.channel)
-		if err != nil {
-			t.Fatal(err)
+		if slices.Contains(skip, s.channel) {
+			continue // the test dials it later (dialChannel)
 		}
-		if err := s.sock.Dial(ep); err != nil {
-			c.close()
-			t.Fatalf("dial %s: %v", s.channel, err)
-		}
+		c.dialChannel(conn, s.channel, s.sock)
 	}
 	if err := c.iopub.SetOption(zmq4.OptionSubscribe, ""); err != nil {
 		t.Fatal(err)
@@ -78,6 +75,19 @@ func dialClient(t *testing.T, conn ConnectionInfo) *testClient {
 	c.read(c.stdin, c.stdinIn)
 	c.read(c.iopub, c.iopubIn)
 	return c
+}
+
+// dialChannel connects sock to the kernel's socket for channel.
+func (c *testClient) dialChannel(conn ConnectionInfo, channel string, sock zmq4.Socket) {
+	c.t.Helper()
+	ep, err := conn.Endpoint(channel)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if err := sock.Dial(ep); err != nil {
+		c.close()
+		c.t.Fatalf("dial %s: %v", channel, err)
+	}
 }
 
 // read decodes messages from sock into ch until the socket fails or closes.

@@ -269,6 +269,30 @@ func TestInterruptBySignal(t *testing.T) {
 	}
 }
 
+// A frontend connects its channels one by one: a cell that reads at once
+// may ask before the stdin socket has shaken hands, and the input_request
+// must wait for it rather than fail.
+func TestStdinRequestWaitsForTheStdinSocket(t *testing.T) {
+	h := startKernel(t, harnessOptions{})
+	late := dialClient(t, h.k.ConnectionInfo(), channelStdin)
+	defer late.close()
+	late.waitReady()
+	id := late.execute("input", map[string]any{"allow_stdin": true})
+	late.recv(late.iopubIn, "execute_input")
+	late.dialChannel(h.k.ConnectionInfo(), channelStdin, late.stdin)
+	req := late.recv(late.stdinIn, "input_request")
+	msg, _ := late.message("input_reply", inputReplyContent{Value: "ana"})
+	msg.ParentHeader = req.RawHeader
+	frames, err := EncodeMessage(msg, late.auth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	late.sendFrames(late.stdin, frames)
+	if s := contentField(t, late.reply(late.shellIn, id, "execute_reply"), "status"); s != "ok" {
+		t.Errorf("status %v", s)
+	}
+}
+
 func TestStdinRoundTrip(t *testing.T) {
 	h := startKernel(t, harnessOptions{})
 	id := h.c.execute("input", map[string]any{"allow_stdin": true})

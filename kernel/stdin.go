@@ -8,6 +8,7 @@ import (
 	"log"
 	"slices"
 	"sync"
+	"time"
 )
 
 // errKernelStopped is what Input returns once the kernel is shutting down.
@@ -87,7 +88,7 @@ func (s *stdinChannel) ask(ctx context.Context, route [][]byte, parent json.RawM
 	reply := s.await(header.MsgID)
 	defer s.forget(reply)
 
-	if err := s.sock.Send(frames); err != nil {
+	if err := s.send(ctx, frames); err != nil {
 		return "", fmt.Errorf("send input_request: %w", err)
 	}
 	select {
@@ -97,6 +98,30 @@ func (s *stdinChannel) ask(ctx context.Context, route [][]byte, parent json.RawM
 		return "", ctx.Err()
 	case <-s.stopping:
 		return "", errKernelStopped
+	}
+}
+
+// peerWait is how long an input_request waits for the frontend's stdin
+// socket to connect: a frontend connects its channels one by one, and a
+// cell that reads at once can run before the stdin one has shaken hands.
+const peerWait = 5 * time.Second
+
+// send sends an input_request, waiting up to peerWait for the peer with
+// the request's identity to be connected.
+func (s *stdinChannel) send(ctx context.Context, frames [][]byte) error {
+	deadline := time.Now().Add(peerWait)
+	for {
+		err := s.sock.Send(frames)
+		if !errors.Is(err, errNoPeer) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.stopping:
+			return errKernelStopped
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
 }
 
