@@ -134,7 +134,7 @@ func (p *proxy) call(what string, req managerMessage) managerMessage {
 }
 
 func mustEncode(what string, v any) []byte {
-	b, err := encodeItem(nil, v)
+	b, _, err := encodeItem(nil, v) // a stored copy of a pipe end stays counted
 	if err != nil {
 		panic(fmt.Errorf("mp: %s: %w", what, err))
 	}

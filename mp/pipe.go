@@ -166,10 +166,7 @@ var ownPid = uint32(os.Getpid())
 func selfPid() uint32 { return ownPid }
 
 // SharedRef makes an end cross processes as a reference: the receiving
-// process then holds it. Until then the copy in transit is counted as held
-// by this process (a ticket), so that closing the end here right after
-// sending it (as Python's examples do after starting the child) does not
-// look like the end is closed everywhere.
+// process then holds it.
 func (c *Conn) SharedRef() (string, uint64) {
 	id := uint64(c.ref) | uint64(c.end)
 	if c.closed.Load() {
@@ -178,12 +175,28 @@ func (c *Conn) SharedRef() (string, uint64) {
 		// global that holds it into a child must not fail either.
 		return kindConn, id | connClosedBit
 	}
+	return kindConn, id
+}
+
+// inTransit counts a copy of the end that a message now carries as held by
+// this process (a ticket) until a receiver takes it, so that closing the end
+// here right after sending it (as Python's examples do after starting the
+// child) does not look like the end is closed everywhere. It is called once
+// the message is encoded, for each reference in it.
+func (c *Conn) inTransit(delta int) {
+	if c.closed.Load() {
+		return // sent as closed: no receiver will hold it
+	}
 	c.withHolders(func(slots *[maxHolders]holderSlot) {
-		if s := findSlot(slots, selfPid(), true); s != nil {
-			s.tickets++
+		s := findSlot(slots, selfPid(), delta > 0)
+		if s == nil {
+			return
+		}
+		s.tickets = uint32(max(int(s.tickets)+delta, 0))
+		if s.open == 0 && s.tickets == 0 {
+			*s = holderSlot{}
 		}
 	})
-	return kindConn, id
 }
 
 // sharedAgain is called when this process receives an end it has a handle
@@ -308,12 +321,16 @@ func (c *Conn) send(op string, v any) error {
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
-	rec, err := encodeItem((*buf)[:0], v)
+	rec, sent, err := encodeItem((*buf)[:0], v)
 	*buf = rec
 	if err != nil {
 		return fmt.Errorf("mp: Conn.%s: %w", op, err)
 	}
-	return ringError("Conn."+op, c.out.Put(cellContext(), rec, false, shm.WaitOptions{}), ErrFull)
+	if err := c.out.Put(cellContext(), rec, false, shm.WaitOptions{}); err != nil {
+		sent.cancel()
+		return ringError("Conn."+op, err, ErrFull)
+	}
+	return nil
 }
 
 func (c *Conn) usable(op string, ring *shm.Ring, onlyOther string) error {

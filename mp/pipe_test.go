@@ -203,3 +203,22 @@ func catchPanic(f func()) (err error) {
 	f()
 	return nil
 }
+
+// A message carrying a pipe end that is not sent (it did not encode, or the
+// queue was full) leaves no copy in transit behind: once the only holder
+// closes the end, the other end gets EOF.
+func TestUnsentPipeEndLeavesNoCopyInTransit(t *testing.T) {
+	here, there := Pipe()
+	full := NewQueue(1)
+	full.Put(1)
+	if err := full.PutNowait([]any{there}); !errors.Is(err, ErrFull) {
+		t.Fatalf("PutNowait into a full queue: %v", err)
+	}
+	if _, _, err := encodeItem(nil, []any{there, make(chan int)}); err == nil {
+		t.Fatal("a message with a channel encoded")
+	}
+	there.Close()
+	if _, err := recvWithin(t, here); !errors.Is(err, io.EOF) {
+		t.Fatalf("Recv after the only holder closed: %v, want EOF", err)
+	}
+}

@@ -76,7 +76,7 @@ func (p *Pool) ApplyAsync(f any, args ...any) *AsyncResult {
 	data, err := encodeStrict(p.h, valuesOf(args))
 	if err != nil {
 		for i, a := range args {
-			if _, err1 := encodeStrict(p.h, []reflect.Value{reflect.ValueOf(a)}); err1 != nil {
+			if err1 := copyable(p.h, reflect.ValueOf(a)); err1 != nil {
 				misuse("Pool.ApplyAsync", "argument %d of %s cannot be copied to the workers: %v", i+1, fn.name, err1)
 			}
 		}

@@ -167,7 +167,7 @@ func (p *Process) startOrder(h Host, target Target) (*startOrder, *sessionSource
 	if o.Args, err = encodeStrict(h, args); err != nil {
 		// Say which argument: encode them one by one.
 		for i, a := range args {
-			if _, err1 := encodeStrict(h, []reflect.Value{a}); err1 != nil {
+			if err1 := copyable(h, a); err1 != nil {
 				misuse("Start", "argument %d of %s cannot be copied to the child: %v", i+1, target.Func, err1)
 			}
 		}

@@ -210,12 +210,16 @@ func (q *Queue) put(op string, v any, w shm.WaitOptions) error {
 	buf := getBuffer()
 	defer putBuffer(buf)
 	// Encoded before taking the lock: the critical section only copies.
-	rec, err := encodeItem((*buf)[:0], v)
+	rec, sent, err := encodeItem((*buf)[:0], v)
 	*buf = rec
 	if err != nil {
 		return fmt.Errorf("mp: Queue.%s: %w", op, err)
 	}
-	return ringError("Queue."+op, q.ring.Put(cellContext(), rec, q.joinable, w), ErrFull)
+	if err := q.ring.Put(cellContext(), rec, q.joinable, w); err != nil {
+		sent.cancel()
+		return ringError("Queue."+op, err, ErrFull)
+	}
+	return nil
 }
 
 func (q *Queue) get(op string, w shm.WaitOptions) (any, error) {

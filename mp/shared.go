@@ -118,14 +118,42 @@ func mustRegion(op string) *shm.Region {
 
 // encodeItem encodes one value sent through a queue, a pipe or a manager:
 // it must be copyable whole (a channel or a func inside is an error naming
-// its type). Values of the notebook's types are named by the host.
-func encodeItem(dst []byte, v any) ([]byte, error) {
+// its type). Values of the notebook's types are named by the host. The
+// returned transit is the message's copies of pipe ends, already counted:
+// a caller whose send then fails gives it back (transit.cancel).
+func encodeItem(dst []byte, v any) ([]byte, transit, error) {
 	opts := codec.EncodeOptions{}
 	if h := currentHost(); h != nil {
 		opts.Namer = h
 	}
-	return codec.AppendEncode(dst, v, opts)
+	var t transit
+	opts.Shared = t.add
+	b, err := codec.AppendEncode(dst, v, opts)
+	if err != nil {
+		return b, nil, err
+	}
+	t.count(1)
+	return b, t, nil
 }
+
+// transit lists the objects of an encoded message that must know they are
+// being sent (pipe ends count their copies in transit).
+type transit []*Conn
+
+func (t *transit) add(s codec.Shared) {
+	if c, ok := s.(*Conn); ok {
+		*t = append(*t, c)
+	}
+}
+
+func (t transit) count(delta int) {
+	for _, c := range t {
+		c.inTransit(delta)
+	}
+}
+
+// cancel gives back the copies of a message that was not sent.
+func (t transit) cancel() { t.count(-1) }
 
 // decodeItem is encodeItem's inverse in this process.
 func decodeItem(data []byte) (any, error) {

@@ -64,6 +64,11 @@ type EncodeOptions struct {
 	Lenient bool
 	// Zeroed, if set, is told about each part a lenient encoding zeroed.
 	Zeroed func(Zeroed)
+	// Shared, if set, is told about each shared object written, once per
+	// reference in the message (the receiver resolves each one): a sender
+	// that must account for copies in transit (a pipe end) does so when the
+	// encoding succeeded, not for a message that failed half-way.
+	Shared func(Shared)
 }
 
 // Zeroed is a part of a value that a lenient encoding did not copy.

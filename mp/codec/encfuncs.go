@@ -209,8 +209,12 @@ func encShared(e *encoder, v reflect.Value) error {
 			return nil
 		}
 	}
-	kind, id := asInterface(v, sharedType).(Shared).SharedRef()
+	obj := asInterface(v, sharedType).(Shared)
+	kind, id := obj.SharedRef()
 	e.buf = appendUvarint(appendString(append(e.buf, refNew), kind), id)
+	if e.opts.Shared != nil {
+		e.opts.Shared(obj)
+	}
 	return nil
 }
 
