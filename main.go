@@ -112,7 +112,7 @@ func runKernel(args []string) error {
 	go watchParent(ctx, logger, orphaned)
 	served := make(chan struct{})
 	defer close(served)
-	go exitIfStuck(ctx, served, logger)
+	go exitIfStuck(ctx, served, logger, stuckGrace, os.Exit)
 	return kernel.Serve(ctx, conn, session, kernel.Options{Logger: logger, HandleSIGINT: true})
 }
 
@@ -126,7 +126,7 @@ const stuckGrace = 10 * time.Second
 // compiled code) must not keep an orphaned kernel alive forever. Children
 // die with it (mp gives them PDEATHSIG); mp.Shutdown first lets them go
 // cleanly and removes the shared files, if it can within a second.
-func exitIfStuck(ctx context.Context, served <-chan struct{}, logger *log.Logger) {
+func exitIfStuck(ctx context.Context, served <-chan struct{}, logger *log.Logger, grace time.Duration, exit func(int)) {
 	select {
 	case <-served:
 		return
@@ -135,16 +135,16 @@ func exitIfStuck(ctx context.Context, served <-chan struct{}, logger *log.Logger
 	select {
 	case <-served:
 		return
-	case <-time.After(stuckGrace):
+	case <-time.After(grace):
 	}
-	logger.Printf("the running cell did not return within %v of the request to stop: exiting", stuckGrace)
+	logger.Printf("the running cell did not return within %v of the request to stop: exiting", grace)
 	done := make(chan struct{})
 	go func() { mp.Shutdown(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(time.Second):
 	}
-	os.Exit(1)
+	exit(1)
 }
 
 // watchParent ends the kernel when the frontend that started it dies

@@ -2,11 +2,15 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"io"
+	"log"
 	"os"
 	"os/exec"
 	"regexp"
 	"syscall"
 	"testing"
+	"time"
 
 	"gomp/mp"
 )
@@ -92,4 +96,21 @@ func TestManagerCommandNeedsAKey(t *testing.T) {
 	if err := serveManager(t.Context(), []string{"-address", "127.0.0.1:0"}, os.Stdout); err == nil {
 		t.Error("a manager without -authkey started")
 	}
+}
+
+// A kernel told to stop whose cell never returns exits anyway, after the
+// grace; one whose Serve returns in time does not.
+func TestExitIfStuck(t *testing.T) {
+	logger := log.New(io.Discard, "", 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	exited := make(chan int, 1)
+	exitIfStuck(ctx, make(chan struct{}), logger, time.Millisecond, func(code int) { exited <- code })
+	if code := <-exited; code != 1 {
+		t.Fatalf("exit code %d, want 1", code)
+	}
+
+	served := make(chan struct{})
+	close(served)
+	exitIfStuck(ctx, served, logger, time.Hour, func(int) { t.Error("exited although Serve had returned") })
 }
