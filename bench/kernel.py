@@ -19,7 +19,6 @@ kernels in a temporary JUPYTER_PATH, so the user's own kernels are not used.
 """
 
 import argparse
-import json
 import os
 import platform
 import shutil
@@ -28,6 +27,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mp as mpbench  # noqa: E402  (bench/mp.py)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -57,22 +59,7 @@ def setup(tmp):
     """Build gomp and write both kernelspecs under tmp; return JUPYTER_PATH."""
     gomp = os.path.join(tmp, "gomp")
     subprocess.run(["go", "build", "-o", gomp, "."], cwd=ROOT, check=True)
-    specs = {
-        "gomp": {
-            "argv": [gomp, "kernel", "{connection_file}"],
-            "display_name": "Go (mp)", "language": "go", "interrupt_mode": "signal",
-        },
-        "ipykernel": {
-            "argv": ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": "Python 3 (ipykernel)", "language": "python", "interrupt_mode": "signal",
-        },
-    }
-    for name, spec in specs.items():
-        d = os.path.join(tmp, "share", "jupyter", "kernels", name)
-        os.makedirs(d)
-        with open(os.path.join(d, "kernel.json"), "w") as f:
-            json.dump(spec, f)
-    return os.path.join(tmp, "share", "jupyter"), gomp
+    return mpbench.use_kernelspecs(tmp, gomp), gomp
 
 
 def wait_reply(kc, msg_id, timeout=60):
@@ -207,10 +194,7 @@ def main():
     LOAD_BEFORE = os.getloadavg()[0]
     tmp = tempfile.mkdtemp(prefix="gomp-bench-")
     try:
-        jupyter_path, gomp = setup(tmp)
-        os.environ["JUPYTER_PATH"] = jupyter_path
-        os.environ["JUPYTER_RUNTIME_DIR"] = os.path.join(tmp, "runtime")
-        os.environ["JUPYTER_DATA_DIR"] = os.path.join(tmp, "data")
+        _, gomp = setup(tmp)
         # Only silences debugpy's start-up warning about frozen modules.
         os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
         order = args.kernels.split(",")

@@ -181,12 +181,9 @@ def main():
     tmp = tempfile.mkdtemp(prefix="gomp-bench-manager-")
     gomp_k = None
     try:
-        jupyter_path, gomp, pydir = mpbench.setup(tmp, args.gomp, args.rev)
+        _, gomp, pydir = mpbench.setup(tmp, args.gomp, args.rev)
         with open(os.path.join(pydir, "runner.py"), "w") as f:
             f.write(PY_RUNNER.lstrip())
-        os.environ["JUPYTER_PATH"] = jupyter_path
-        os.environ["JUPYTER_RUNTIME_DIR"] = os.path.join(tmp, "runtime")
-        os.environ["JUPYTER_DATA_DIR"] = os.path.join(tmp, "data")
         gomp_k = mpbench.Kernel("gomp")
         gomp_k.run(GO_DECLS)
         gomp_k.run(GO_SETUP)

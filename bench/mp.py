@@ -727,6 +727,20 @@ def setup(tmp, gomp=None, rev=None):
         os.fsync(fd)
     finally:
         os.close(fd)
+    jupyter_path = use_kernelspecs(tmp, gomp)
+    pydir = os.path.join(tmp, "py")
+    os.makedirs(pydir)
+    with open(os.path.join(pydir, "course.py"), "w") as f:
+        f.write(PY_DECLS.lstrip())
+    with open(os.path.join(pydir, "runner.py"), "w") as f:
+        f.write(PY_RUNNER.lstrip())
+    return jupyter_path, gomp, pydir
+
+
+def use_kernelspecs(tmp, gomp):
+    """Write the gomp and ipykernel kernelspecs under tmp and point this
+    process's Jupyter (and the kernels it starts) there; return the
+    JUPYTER_PATH."""
     specs = {
         "gomp": {
             "argv": [gomp, "kernel", "{connection_file}"],
@@ -742,13 +756,11 @@ def setup(tmp, gomp=None, rev=None):
         os.makedirs(d)
         with open(os.path.join(d, "kernel.json"), "w") as f:
             json.dump(spec, f)
-    pydir = os.path.join(tmp, "py")
-    os.makedirs(pydir)
-    with open(os.path.join(pydir, "course.py"), "w") as f:
-        f.write(PY_DECLS.lstrip())
-    with open(os.path.join(pydir, "runner.py"), "w") as f:
-        f.write(PY_RUNNER.lstrip())
-    return os.path.join(tmp, "share", "jupyter"), gomp, pydir
+    jupyter_path = os.path.join(tmp, "share", "jupyter")
+    os.environ["JUPYTER_PATH"] = jupyter_path
+    os.environ["JUPYTER_RUNTIME_DIR"] = os.path.join(tmp, "runtime")
+    os.environ["JUPYTER_DATA_DIR"] = os.path.join(tmp, "data")
+    return jupyter_path
 
 
 def decl_lines(src):
@@ -1128,10 +1140,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="gomp-bench-mp-")
     gomp_k = py_k = None
     try:
-        jupyter_path, gomp, pydir = setup(tmp, args.gomp, args.rev)
-        os.environ["JUPYTER_PATH"] = jupyter_path
-        os.environ["JUPYTER_RUNTIME_DIR"] = os.path.join(tmp, "runtime")
-        os.environ["JUPYTER_DATA_DIR"] = os.path.join(tmp, "data")
+        _, gomp, pydir = setup(tmp, args.gomp, args.rev)
         # Only silences debugpy's start-up warning about frozen modules.
         os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
         log(f"declarations: {decl_lines(GO_DECLS)} lines of Go, {decl_lines(PY_DECLS)} of Python")

@@ -335,12 +335,9 @@ def main():
     tmp = tempfile.mkdtemp(prefix="gomp-bench-pool-")
     kernel = None
     try:
-        jupyter_path, gomp, pydir = mpbench.setup(tmp, args.gomp, args.rev)
+        _, gomp, pydir = mpbench.setup(tmp, args.gomp, args.rev)
         with open(os.path.join(pydir, "poolbench.py"), "w") as f:
             f.write(PY_BENCH.lstrip())
-        os.environ["JUPYTER_PATH"] = jupyter_path
-        os.environ["JUPYTER_RUNTIME_DIR"] = os.path.join(tmp, "runtime")
-        os.environ["JUPYTER_DATA_DIR"] = os.path.join(tmp, "data")
         kernel = mpbench.Kernel("gomp")
         kernel.run(GO_DECLS)
         kernel.run(GO_POOL)

@@ -28,7 +28,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mp as mpbench  # noqa: E402  bench/mp.py: setup, Kernel, versions
@@ -150,10 +149,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="gomp-bench-sync-")
     k = None
     try:
-        jupyter_path, gomp, _ = mpbench.setup(tmp, args.gomp)
-        os.environ["JUPYTER_PATH"] = jupyter_path
-        os.environ["JUPYTER_RUNTIME_DIR"] = os.path.join(tmp, "runtime")
-        os.environ["JUPYTER_DATA_DIR"] = os.path.join(tmp, "data")
+        _, gomp, _ = mpbench.setup(tmp, args.gomp)
         script = os.path.join(tmp, "sync_py.py")
         with open(script, "w") as f:
             f.write(PY_SCRIPT)

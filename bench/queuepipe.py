@@ -14,7 +14,7 @@ Runs alternate gomp and CPython; medians and the ratio gomp / CPython are
 reported as a Markdown table (higher is better for every row).
 
 Usage (from the repository root, with Debian's Jupyter):
-  /usr/bin/python3 bench/queue.py [--ints 200000] [--bytes 20000] [--pings 20000] [--runs 5] [--out FILE]
+  /usr/bin/python3 bench/queuepipe.py [--ints 200000] [--bytes 20000] [--pings 20000] [--runs 5] [--out FILE]
 """
 
 import argparse
@@ -28,16 +28,8 @@ import sys
 import tempfile
 import time
 
-# This file is named queue.py, like the standard module jupyter_client
-# imports: take bench/ off the module path, and load bench/mp.py (setup:
-# build and kernelspecs; Kernel) by its path.
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != HERE]
-import importlib.util  # noqa: E402
-
-_spec = importlib.util.spec_from_file_location("mpbench", os.path.join(HERE, "mp.py"))
-mpbench = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(mpbench)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mp as mpbench  # noqa: E402  (bench/mp.py)
 
 GO_DECLS = r'''
 import ("fmt"; "mp"; "time")
@@ -185,12 +177,9 @@ def main():
     tmp = tempfile.mkdtemp(prefix="gomp-bench-queue-")
     k = None
     try:
-        jupyter_path, gomp, pydir = mpbench.setup(tmp, args.gomp)
+        _, gomp, pydir = mpbench.setup(tmp, args.gomp)
         with open(os.path.join(pydir, "qbench.py"), "w") as f:
             f.write(PY_SCRIPT.lstrip())
-        os.environ["JUPYTER_PATH"] = jupyter_path
-        os.environ["JUPYTER_RUNTIME_DIR"] = os.path.join(tmp, "runtime")
-        os.environ["JUPYTER_DATA_DIR"] = os.path.join(tmp, "data")
         k = mpbench.Kernel("gomp")
         k.run(GO_DECLS)
         rows = [
