@@ -50,6 +50,10 @@ func main() {
 		err = runManager(args)
 	case "child":
 		// The hidden entry point of mp's child processes (see package mp).
+		// A child runs the same interpreter as the kernel, so it gets the
+		// same collector setting (a pool worker would otherwise compute
+		// slower than the serial loop it is compared with).
+		useInterpreterGC()
 		os.Exit(mp.RunChild(eval.NewChildHost))
 	case "version", "--version", "-version":
 		fmt.Printf("gomp %s (%s, %s/%s)\n", eval.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
@@ -88,13 +92,7 @@ func runKernel(args []string) error {
 	// console; a cell's output never does (eval gives cells their own
 	// streams), so nothing here reaches a notebook.
 	logger := log.New(os.Stderr, "[gomp] ", log.LstdFlags)
-	// The interpreter's symbol tables make a large, long-lived heap that
-	// every collection scans, while a cell allocates little that lives: a
-	// less eager collector makes a trivial cell about twice as fast, for a
-	// few MiB (bench/README.md). GOGC in the environment still wins.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(300)
-	}
+	useInterpreterGC()
 	conn, err := kernel.ReadConnectionFile(args[0])
 	if err != nil {
 		return err
@@ -114,6 +112,17 @@ func runKernel(args []string) error {
 	defer close(served)
 	go exitIfStuck(ctx, served, logger, stuckGrace, os.Exit)
 	return kernel.Serve(ctx, conn, session, kernel.Options{Logger: logger, HandleSIGINT: true})
+}
+
+// useInterpreterGC sets the collector for a process that runs the
+// interpreter. Its symbol tables make a large, long-lived heap that every
+// collection scans, while a cell allocates little that lives: a less eager
+// collector makes a trivial cell about twice as fast, for a few MiB
+// (bench/README.md). GOGC in the environment still wins.
+func useInterpreterGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(300)
+	}
 }
 
 // stuckGrace is how long a kernel told to stop (SIGTERM, SIGHUP, its
