@@ -156,18 +156,22 @@ func TestStdinThroughInputRequests(t *testing.T) {
 	}
 }
 
-// A notebook may declare func main (lesson code often does) and call it:
-// it runs when called, not again at every later cell (yaegi would run a
-// package's main after each compilation).
-func TestFuncMainRunsOnlyWhenCalled(t *testing.T) {
+// A cell that declares func main runs it after its other statements, as
+// go run runs a program; main() in a later cell runs it again, and other
+// cells never do (yaegi would run a package's main after each compilation).
+func TestFuncMainRunsAsGoRunDoes(t *testing.T) {
 	s := newSession(t)
-	c := mustRun(t, s, "import \"fmt\"\ntype app struct{ main int }\nfunc main() { fmt.Println(\"main ran\") }\nmain()")
-	if got := c.rec.out(); got != "main ran\n" {
+	c := mustRun(t, s, "package main\n\nimport \"fmt\"\ntype app struct{ main int }\nfunc main() { fmt.Println(\"main ran\", ready) }\nready := true")
+	if got := c.rec.out(); got != "main ran true\n" {
 		t.Fatalf("first cell printed %q", got)
 	}
 	c = mustRun(t, s, "a := app{main: 2}\nfmt.Println(a.main)\nimport \"strings\"\nfmt.Println(strings.ToUpper(\"ok\"))")
 	if got := c.rec.out(); got != "2\nOK\n" {
 		t.Fatalf("a later cell printed %q", got)
+	}
+	c = mustRun(t, s, "main()")
+	if got := c.rec.out(); got != "main ran true\n" {
+		t.Fatalf("main() printed %q", got)
 	}
 }
 

@@ -23,6 +23,7 @@ type declEntry struct {
 	keys      []string // "func f", "method T.M", "type T", "const C"
 	kind      token.Token
 	text      string // its source, after rewrites
+	src       string // its source as the user wrote it, for the checker
 	file      string // the unit it was compiled in, for positions
 	line      int    // its first line in that unit
 	intConsts []string
@@ -62,22 +63,26 @@ func (l *declLog) put(n *declEntry) {
 // log: yaegi would otherwise keep earlier functions calling the old func,
 // ignore a redefined method, and reject literals of a redefined struct.
 // Re-running an unchanged declaration is a no-op.
-func (s *Session) runDecls(ctx context.Context, u unit, code, label string) error {
+func (s *Session) runDecls(ctx context.Context, u unit, code, label string, facts *cellFacts) error {
 	p, err := parseUnit(u)
 	if err != nil {
 		return err
 	}
-	text := rewriteUnit(p, s.newGuesser(p))
+	text := rewriteUnit(p, facts)
 	rp, err := parseUnit(unit{kind: unitDecl, text: text})
 	if err != nil {
 		return err
 	}
 	file := s.nextUnitFile(label, code)
 	var fresh, changed []*declEntry
-	for _, d := range rp.file.Decls {
+	for i, d := range rp.file.Decls {
 		e := newDeclEntry(rp, d, file)
 		if e == nil {
 			continue
+		}
+		// Rewrites add no declaration: the i-th is the user's i-th.
+		if i < len(p.file.Decls) {
+			e.src = withDoc(p, p.file.Decls[i])
 		}
 		same, differs := s.compare(e)
 		switch {
@@ -187,17 +192,25 @@ func newDeclEntry(p *parsedUnit, d ast.Decl, file string) *declEntry {
 	default:
 		return nil
 	}
-	start, end := p.off(d.Pos()), p.off(d.End())
-	// Keep a doc comment with its declaration.
+	e.text = withDoc(p, d)
+	e.line = p.fset.Position(d.Pos()).Line - strings.Count(e.text[:p.off(d.Pos())-p.off(docStart(d))], "\n")
+	return e
+}
+
+// docStart is where a declaration starts, its doc comment included.
+func docStart(d ast.Decl) token.Pos {
 	if fd, ok := d.(*ast.FuncDecl); ok && fd.Doc != nil {
-		start = p.off(fd.Doc.Pos())
+		return fd.Doc.Pos()
 	}
 	if gd, ok := d.(*ast.GenDecl); ok && gd.Doc != nil {
-		start = p.off(gd.Doc.Pos())
+		return gd.Doc.Pos()
 	}
-	e.text = p.text[start:end]
-	e.line = p.fset.Position(d.Pos()).Line - strings.Count(p.text[start:p.off(d.Pos())], "\n")
-	return e
+	return d.Pos()
+}
+
+// withDoc is a declaration's text with its doc comment.
+func withDoc(p *parsedUnit, d ast.Decl) string {
+	return p.text[p.off(docStart(d)):p.off(d.End())]
 }
 
 // isIntConst guesses whether a const spec is an integer (for range n).

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"go/ast"
 	"reflect"
 	"strconv"
 	"strings"
@@ -118,8 +117,41 @@ func (s *Session) prewarm() {
 
 // runCell runs every unit of a cell in order and returns the final bare
 // expression's value, if any.
+//
+// The cell is split (prepareCell), parsed (each unit), checked (checkCell),
+// then its imports, declarations and statements run in the cell's order,
+// each rewritten from the checker's facts. A cell that declares func main
+// then runs it, as go run would.
 func (s *Session) runCell(ctx context.Context, code, label string) (backend.MIMEBundle, error) {
+	cs, err := prepareCell(code)
+	if err != nil {
+		return nil, err
+	}
+	code = cs.code
 	units := groupUnits(code, splitCell(code))
+	for _, u := range units {
+		if _, err := parseUnit(u); err != nil {
+			return nil, err // a syntax error, at its line
+		}
+	}
+	facts, err := s.checkCell(cs)
+	if err != nil {
+		return nil, err
+	}
+	s.noteGlobals(facts)
+	if len(facts.hoist) > 0 {
+		// Imports first: the hoisted variables' types may need them.
+		for _, u := range units {
+			if u.kind == unitImport {
+				if err := s.runImports(u, code, label); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if err := s.hoistVars(ctx, facts, code, label); err != nil {
+			return nil, err
+		}
+	}
 	var value backend.MIMEBundle
 	for i, u := range units {
 		var err error
@@ -127,15 +159,71 @@ func (s *Session) runCell(ctx context.Context, code, label string) (backend.MIME
 		case unitImport:
 			err = s.runImports(u, code, label)
 		case unitDecl:
-			err = s.runDecls(ctx, u, code, label)
+			err = s.runDecls(ctx, u, code, label, facts)
 		case unitStmts:
-			value, err = s.runStmts(ctx, u, code, label, i == len(units)-1)
+			value, err = s.runStmts(ctx, u, code, label, i == len(units)-1, facts)
 		}
 		if err != nil {
 			return nil, err
 		}
 	}
+	if facts.main {
+		// As go run runs main once the package is ready: after the cell's
+		// statements (the package's initialisers, for a whole program).
+		prog, err := s.compile(stmtText(mainAlias+"()"), code, label)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := s.run(ctx, prog); err != nil {
+			return nil, err
+		}
+	}
 	return value, nil
+}
+
+// noteGlobals records the variables a checked cell declares at its top
+// level, with their types, for the checks of later cells.
+func (s *Session) noteGlobals(facts *cellFacts) {
+	if len(facts.topVars) == 0 {
+		return
+	}
+	s.state.Lock()
+	defer s.state.Unlock()
+	for _, v := range facts.topVars {
+		g := globalVar{name: v.name, typ: v.typ, paths: v.paths}
+		replaced := false
+		for i := range s.globals {
+			if s.globals[i].name == v.name {
+				s.globals[i], replaced = g, true
+			}
+		}
+		if !replaced {
+			s.globals = append(s.globals, g)
+		}
+	}
+}
+
+// hoistVars declares, before the cell's declarations are compiled, the
+// variables its statements declare and its functions use: Go's package
+// scope, where a function may use a variable declared further down.
+func (s *Session) hoistVars(ctx context.Context, facts *cellFacts, code, label string) error {
+	have := globalsOf(s.in)
+	var b strings.Builder
+	for _, v := range facts.topVars {
+		if _, ok := have[v.name]; ok || v.local == "" || !facts.hoist[v.name] {
+			continue
+		}
+		fmt.Fprintf(&b, "var %s %s\n", v.name, v.local)
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	prog, err := s.compile(stmtText(b.String()), code, label)
+	if err != nil {
+		return err
+	}
+	_, err = s.run(ctx, prog)
+	return err
 }
 
 // runImports adds a cell's imports to the session. Importing a package the
@@ -351,30 +439,3 @@ func recoverYaegi(err *error) {
 type internalError struct{ value any }
 
 func (e *internalError) Error() string { return fmt.Sprintf("%v", e.value) }
-
-// worthShowing leaves out expressions whose value nobody wants displayed:
-// the results of printing functions (fmt.Println returns a count and an
-// error) and of the builtins print and println.
-func worthShowing(x ast.Expr) bool {
-	call, ok := x.(*ast.CallExpr)
-	if !ok {
-		return true
-	}
-	switch fun := call.Fun.(type) {
-	case *ast.Ident:
-		return fun.Name != "print" && fun.Name != "println" && fun.Name != "panic"
-	case *ast.SelectorExpr:
-		pkg, ok := fun.X.(*ast.Ident)
-		if !ok {
-			return true
-		}
-		name := fun.Sel.Name
-		switch pkg.Name {
-		case "fmt":
-			return !strings.HasPrefix(name, "Print") && !strings.HasPrefix(name, "Fprint") && !strings.HasPrefix(name, "Scan") && !strings.HasPrefix(name, "Fscan")
-		case "log", "display", "os", "time":
-			return false
-		}
-	}
-	return true
-}

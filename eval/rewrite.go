@@ -3,9 +3,11 @@ package eval
 import (
 	"fmt"
 	"go/ast"
+	"go/constant"
 	"go/parser"
 	"go/scanner"
 	"go/token"
+	"go/types"
 	"sort"
 	"strconv"
 	"strings"
@@ -132,7 +134,10 @@ type rewriter struct {
 	p     *parsedUnit
 	edits []edit
 	seq   int
-	g     *guesser // tells integers (and other kinds) from syntax
+	f     *cellFacts // the checker's facts; nil for text that was checked before
+	// loopVars are the variables loops of the unit declare (for i := ...,
+	// for k, v := range ...).
+	loopVars map[types.Object]bool
 }
 
 func (r *rewriter) fresh(base string) string {
@@ -142,21 +147,20 @@ func (r *rewriter) fresh(base string) string {
 
 // rewriteUnit applies the transformations to a parsed unit and returns the
 // new text.
-func rewriteUnit(p *parsedUnit, g *guesser) string {
-	return applyEdits(p.text, unitEdits(p, g))
+func rewriteUnit(p *parsedUnit, f *cellFacts) string {
+	return applyEdits(p.text, unitEdits(p, f))
 }
 
 // unitEdits returns the edits of every transformation of a unit.
-func unitEdits(p *parsedUnit, g *guesser) []edit {
-	r := &rewriter{p: p, g: g}
+func unitEdits(p *parsedUnit, f *cellFacts) []edit {
+	r := &rewriter{p: p, f: f}
+	r.loopVars = r.findLoopVars(p.file)
 	ast.Inspect(p.file, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.GoStmt:
 			r.guardGo(n)
 		case *ast.RangeStmt:
 			r.rangeLoop(n)
-		case *ast.ForStmt:
-			r.forLoop(n)
 		case *ast.CallExpr:
 			r.builtinCall(n)
 		case *ast.FuncDecl:
@@ -174,6 +178,8 @@ func unitEdits(p *parsedUnit, g *guesser) []edit {
 		r.isolateBlock(st)
 	}
 	r.renameMain()
+	// After guardGo: at a go statement's first byte, its guard comes first.
+	r.perIterationVars(p.file)
 	return r.edits
 }
 
@@ -344,13 +350,25 @@ func (r *rewriter) probeBody(body *ast.BlockStmt, name, recv string) {
 // yaegi starts a goroutine on a copy of the caller's frame, so f and x,
 // evaluated in the new goroutine, have the values they had at the go
 // statement (globals excepted: they are shared).
+//
+// The guard is a function literal too: the loop variables the call uses
+// are its parameters (see perIterationVars), so the goroutine gets the
+// iteration's values.
 func (r *rewriter) guardGo(g *ast.GoStmt) {
 	call := g.Call
 	start, end := r.p.off(call.Pos()), r.p.off(call.End())
+	params, args, ok := r.usedLoopVars(call, nil)
+	if !ok {
+		params, args = "", ""
+	}
+	if params != "" {
+		params, args = ", "+params, ", "+args
+	}
+	// yaegi evaluates a go statement's arguments at once but its function
+	// lazily: the loop variables the call uses are passed as arguments.
 	r.edits = append(r.edits,
-		edit{start, start, "func(__gompg int64) { defer func() { " + runtimePkg + ".GoEnd(__gompg, recover()) }(); "},
-		edit{end, end, " }(" + runtimePkg + ".GoStart())"},
-	)
+		edit{start, start, "func(__gompg int64" + params + ") { defer func() { " + runtimePkg + ".GoEnd(__gompg, recover()) }(); "},
+		edit{end, end, " }(" + runtimePkg + ".GoStart()" + args + ")"})
 }
 
 // rangeLoop gives `for k, v := range x` Go 1.22 per-iteration variables, and
@@ -358,83 +376,29 @@ func (r *rewriter) guardGo(g *ast.GoStmt) {
 // counting loop.
 func (r *rewriter) rangeLoop(rs *ast.RangeStmt) {
 	if rs.Tok == token.DEFINE || (rs.Key == nil && rs.Value == nil) {
-		if isIntegerKind(r.g.kind(rs.X)) {
+		if isInteger(r.typeOf(rs.X)) {
 			r.rangeInt(rs)
 			return
 		}
 	}
-	if rs.Tok != token.DEFINE || !capturesVars(rs.Body) {
-		return
-	}
-	var names, hidden []string
-	for _, e := range []ast.Expr{rs.Key, rs.Value} {
-		id, ok := e.(*ast.Ident)
-		if !ok || id.Name == "_" {
-			continue
-		}
-		h := r.fresh(id.Name)
-		names, hidden = append(names, id.Name), append(hidden, h)
-		r.edits = append(r.edits, edit{r.p.off(id.Pos()), r.p.off(id.End()), h})
-	}
-	r.copyIn(rs.Body, names, hidden)
 }
 
 // rangeInt rewrites `for i := range n { ... }` as
-// `for __i, __n := n-n, n; __i < __n; __i++ { i := __i; ... }`: n-n gives
-// the counter n's type, and the body's copy gives i its per-iteration life.
+// `for __i, __n := T(0), T(n); __i < __n; __i++ { i := __i; ... }`, T
+// being n's type as the checker found it: n is evaluated once, as Go does,
+// and the body's copy gives i its per-iteration life.
 func (r *rewriter) rangeInt(rs *ast.RangeStmt) {
 	x := r.p.text[r.p.off(rs.X.Pos()):r.p.off(rs.X.End())]
 	counter, limit := r.fresh("i"), r.fresh("n")
-	header := fmt.Sprintf("for %s, %s := (%s)-(%s), (%s); %s < %s; %s++ ", counter, limit, x, x, x, counter, limit, counter)
+	t, ok := r.f.typeString(r.typeOf(rs.X))
+	if !ok {
+		return // a type the cell cannot name: yaegi will say what it thinks
+	}
+	header := fmt.Sprintf("for %s, %s := %s(0), %s(%s); %s < %s; %s++ ", counter, limit, t, t, x, counter, limit, counter)
 	r.edits = append(r.edits, edit{r.p.off(rs.For), r.p.off(rs.Body.Lbrace), header})
 	if id, ok := rs.Key.(*ast.Ident); ok && id.Name != "_" {
 		r.copyIn(rs.Body, []string{id.Name}, []string{counter})
 	}
-}
-
-// forLoop gives a three-clause loop's variables per-iteration life when the
-// body can capture them (a closure or go statement) and does not assign them
-// (then the copy would change the loop's meaning, so it is left as it was).
-func (r *rewriter) forLoop(fs *ast.ForStmt) {
-	init, ok := fs.Init.(*ast.AssignStmt)
-	if !ok || init.Tok != token.DEFINE || !capturesVars(fs.Body) {
-		return
-	}
-	var names, hidden []string
-	renames := map[string]string{}
-	for _, e := range init.Lhs {
-		id, ok := e.(*ast.Ident)
-		if !ok || id.Name == "_" {
-			continue
-		}
-		if assigns(fs.Body, id.Name) {
-			return
-		}
-		h := r.fresh(id.Name)
-		renames[id.Name] = h
-		names, hidden = append(names, id.Name), append(hidden, h)
-	}
-	if len(names) == 0 {
-		return
-	}
-	// Rename the variable in the loop's header only: the body reads the copy.
-	for _, part := range []ast.Node{fs.Init, fs.Cond, fs.Post} {
-		if part == nil {
-			continue
-		}
-		ast.Inspect(part, func(n ast.Node) bool {
-			if _, isLit := n.(*ast.FuncLit); isLit {
-				return false
-			}
-			if id, ok := n.(*ast.Ident); ok {
-				if h, ok := renames[id.Name]; ok {
-					r.edits = append(r.edits, edit{r.p.off(id.Pos()), r.p.off(id.End()), h})
-				}
-			}
-			return true
-		})
-	}
-	r.copyIn(fs.Body, names, hidden)
 }
 
 // copyIn declares, at the top of a loop body, the user's variables as copies
@@ -452,19 +416,22 @@ func (r *rewriter) copyIn(body *ast.BlockStmt, names, hidden []string) {
 	r.edits = append(r.edits, edit{at, at, b.String()})
 }
 
-// builtinCall replaces calls of the Go 1.21 builtins yaegi lacks. clear
-// becomes a reflective helper (maps and slices are references, so clearing
-// through reflection is exact); min and max become typed helpers when the
-// arguments' kind can be told (ints, floats or strings), and are left for
-// yaegi to reject otherwise.
+// builtinCall replaces calls of the builtins yaegi lacks or gets wrong,
+// when the checker says the name is the builtin (a cell may declare its own
+// min):
+//   - clear becomes a reflective helper (maps and slices are references, so
+//     clearing through reflection is exact);
+//   - min and max become a function literal of the arguments' type, or the
+//     constant the checker computed;
+//   - new(expr), Go 1.26's, becomes a function literal returning a pointer
+//     to a copy of the value;
+//   - panic records the line of the call, for the traceback.
 func (r *rewriter) builtinCall(c *ast.CallExpr) {
 	id, ok := c.Fun.(*ast.Ident)
-	if !ok || r.g.shadowed(id.Name) {
+	if !ok || r.f == nil || !r.f.builtin(r.p.off(id.Pos()), id.Name) {
 		return
 	}
-	replace := func(with string) {
-		r.edits = append(r.edits, edit{r.p.off(id.Pos()), r.p.off(id.End()), runtimePkg + "." + with})
-	}
+	start, end := r.p.off(c.Pos()), r.p.off(c.End())
 	switch id.Name {
 	case "panic":
 		if len(c.Args) == 1 {
@@ -476,76 +443,210 @@ func (r *rewriter) builtinCall(c *ast.CallExpr) {
 		}
 	case "clear":
 		if len(c.Args) == 1 {
-			replace("Clear")
+			r.edits = append(r.edits, edit{r.p.off(id.Pos()), r.p.off(id.End()), runtimePkg + ".Clear"})
 		}
 	case "min", "max":
-		if len(c.Args) == 0 {
+		tv, ok := r.f.tv(start, end)
+		if !ok || len(c.Args) == 0 {
 			return
 		}
-		kind := "int"
-		for _, a := range c.Args {
-			switch k := r.g.kind(a); {
-			case k == "string":
-				kind = "string"
-			case k == "float64" && kind == "int":
-				kind = "float64"
-			case k == "" && !r.g.untypedInt(a):
-				return // unknown: yaegi will say min is undefined
+		if tv.Value != nil {
+			if lit, ok := r.constantText(tv); ok {
+				r.edits = append(r.edits, edit{start, end, lit})
+			}
+			return
+		}
+		t, ok := r.f.typeString(tv.Type)
+		if !ok {
+			return
+		}
+		op := "<"
+		if id.Name == "max" {
+			op = ">"
+		}
+		// v != v: a NaN argument makes the result NaN, as the builtins do.
+		fn := fmt.Sprintf("func(m %s, rest ...%s) %s { for _, v := range rest { if v %s m || v != v { m = v } }; return m }", t, t, t, op)
+		r.edits = append(r.edits, edit{r.p.off(id.Pos()), r.p.off(id.End()), "(" + fn + ")"})
+	case "new":
+		if len(c.Args) != 1 {
+			return
+		}
+		arg, ok := r.f.tv(r.p.off(c.Args[0].Pos()), r.p.off(c.Args[0].End()))
+		if !ok || arg.IsType() {
+			return // new(T), which yaegi has
+		}
+		t, ok := r.f.typeString(arg.Type)
+		if !ok {
+			return
+		}
+		at, argEnd := r.p.off(c.Args[0].Pos()), r.p.off(c.Args[0].End())
+		r.edits = append(r.edits,
+			edit{start, at, fmt.Sprintf("func() *%s { v := %s(", t, t)},
+			edit{argEnd, end, "); return &v }()"})
+	}
+}
+
+// constantText writes a constant the checker computed as Go source of its
+// type.
+func (r *rewriter) constantText(tv types.TypeAndValue) (string, bool) {
+	t, ok := r.f.typeString(tv.Type)
+	if !ok {
+		return "", false
+	}
+	var lit string
+	switch tv.Value.Kind() {
+	case constant.Int:
+		lit = tv.Value.ExactString()
+	case constant.Float:
+		f, _ := constant.Float64Val(tv.Value)
+		lit = strconv.FormatFloat(f, 'g', -1, 64)
+		if !strings.ContainsAny(lit, ".eEn") {
+			lit += ".0"
+		}
+	case constant.String:
+		lit = tv.Value.ExactString()
+	default:
+		return "", false
+	}
+	if b, ok := tv.Type.(*types.Basic); ok && b.Info()&types.IsUntyped != 0 {
+		return "(" + lit + ")", true
+	}
+	return t + "(" + lit + ")", true
+}
+
+// typeOf is the checker's type of an expression of the unit.
+func (r *rewriter) typeOf(e ast.Expr) types.Type {
+	return r.f.typeOf(r.p.off(e.Pos()), r.p.off(e.End()))
+}
+
+// isInteger reports whether t is an integer type (or an untyped integer
+// constant's).
+func isInteger(t types.Type) bool {
+	if t == nil {
+		return false
+	}
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsInteger != 0
+}
+
+// perIterationVars gives loop variables Go 1.22's per-iteration life. In
+// yaegi a function literal captures its enclosing frame, where a loop's
+// variable is one slot for all iterations (DESIGN.md: three closures made in
+// `for i := range 3` all see the last i). So each function literal that
+// uses a variable of an enclosing loop is made by a factory taking that
+// variable's value:
+//
+//	func() { use(i) }
+//
+// becomes
+//
+//	func(i int) func() { return func() { use(i) } }(i)
+//
+// which gives every closure the iteration's value, in closures, defer and
+// go alike; &i likewise becomes a pointer to the iteration's own copy. The
+// difference from Go that remains: a closure does not see a change its
+// iteration makes to the variable after the closure was made.
+func (r *rewriter) perIterationVars(file *ast.File) {
+	if len(r.loopVars) == 0 {
+		return
+	}
+	ast.Inspect(file, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			if r.closureFactory(n) {
+				return false
+			}
+		case *ast.UnaryExpr:
+			if n.Op != token.AND {
+				return true
+			}
+			id, ok := ast.Unparen(n.X).(*ast.Ident)
+			if !ok || !r.loopVars[r.f.object(r.p.off(id.Pos()))] {
+				return true
+			}
+			t, ok := r.f.typeString(r.typeOf(id))
+			if !ok {
+				return true
+			}
+			start, end := r.p.off(n.Pos()), r.p.off(n.End())
+			r.edits = append(r.edits, edit{start, end, fmt.Sprintf("func(v %s) *%s { return &v }(%s)", t, t, id.Name)})
+			return false
+		}
+		return true
+	})
+}
+
+// findLoopVars lists the variables a unit's loops declare.
+func (r *rewriter) findLoopVars(file *ast.File) map[types.Object]bool {
+	if r.f == nil {
+		return nil
+	}
+	vars := map[types.Object]bool{}
+	ast.Inspect(file, func(n ast.Node) bool {
+		var ids []ast.Expr
+		switch n := n.(type) {
+		case *ast.ForStmt:
+			if init, ok := n.Init.(*ast.AssignStmt); ok && init.Tok == token.DEFINE {
+				ids = init.Lhs
+			}
+		case *ast.RangeStmt:
+			if n.Tok == token.DEFINE {
+				ids = []ast.Expr{n.Key, n.Value}
 			}
 		}
-		name := strings.ToUpper(id.Name[:1]) + id.Name[1:]
-		switch kind {
-		case "int":
-			replace(name + "Int")
-		case "float64":
-			replace(name + "Float64")
-		case "string":
-			replace(name + "String")
-		}
-	}
-}
-
-// capturesVars reports whether a loop body contains something that can
-// outlive an iteration and refer to its variables: a function literal or a
-// go or defer statement.
-func capturesVars(body *ast.BlockStmt) bool {
-	found := false
-	ast.Inspect(body, func(n ast.Node) bool {
-		switch n.(type) {
-		case *ast.FuncLit, *ast.GoStmt, *ast.DeferStmt:
-			found = true
-		}
-		return !found
-	})
-	return found
-}
-
-// assigns reports whether body assigns to, or increments, the variable name.
-func assigns(body *ast.BlockStmt, name string) bool {
-	found := false
-	isName := func(e ast.Expr) bool {
-		id, ok := e.(*ast.Ident)
-		return ok && id.Name == name
-	}
-	ast.Inspect(body, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.AssignStmt:
-			if n.Tok != token.DEFINE {
-				for _, l := range n.Lhs {
-					found = found || isName(l)
+		for _, e := range ids {
+			if id, ok := e.(*ast.Ident); ok && id.Name != "_" {
+				if obj := r.f.defs[r.p.off(id.Pos())]; obj != nil {
+					vars[obj] = true
 				}
 			}
-		case *ast.IncDecStmt:
-			found = found || isName(n.X)
-		case *ast.UnaryExpr:
-			found = found || (n.Op == token.AND && isName(n.X))
 		}
-		return !found
+		return true
 	})
-	return found
+	return vars
 }
 
-// isIntegerKind reports whether kind names an integer type.
-func isIntegerKind(kind string) bool {
-	return strings.HasPrefix(kind, "int") || strings.HasPrefix(kind, "uint")
+// usedLoopVars lists, as parameters and arguments, the loop variables that
+// node uses and does not declare itself (lit: the function literal whose
+// own variables do not count, or nil). ok is false when a type cannot be
+// written in the cell.
+func (r *rewriter) usedLoopVars(node ast.Node, lit *ast.FuncLit) (params, args string, ok bool) {
+	var ps, as []string
+	seen := map[types.Object]bool{}
+	ok = true
+	ast.Inspect(node, func(n ast.Node) bool {
+		id, isID := n.(*ast.Ident)
+		if !isID {
+			return true
+		}
+		obj := r.f.object(r.p.off(id.Pos()))
+		if obj == nil || !r.loopVars[obj] || seen[obj] {
+			return true
+		}
+		if at := r.f.defAt[obj]; lit != nil && at >= r.p.off(lit.Pos()) && at < r.p.off(lit.End()) {
+			return true
+		}
+		seen[obj] = true
+		t, known := r.f.typeString(obj.Type())
+		ok = ok && known
+		ps = append(ps, obj.Name()+" "+t)
+		as = append(as, obj.Name())
+		return true
+	})
+	return strings.Join(ps, ", "), strings.Join(as, ", "), ok
+}
+
+// closureFactory wraps a function literal that uses loop variables
+// declared outside it in a factory of them (see perIterationVars).
+func (r *rewriter) closureFactory(lit *ast.FuncLit) bool {
+	params, args, ok := r.usedLoopVars(lit.Body, lit)
+	if !ok || params == "" {
+		return false
+	}
+	typ := r.p.text[r.p.off(lit.Type.Pos()):r.p.off(lit.Type.End())]
+	start, end := r.p.off(lit.Pos()), r.p.off(lit.End())
+	r.edits = append(r.edits,
+		edit{start, start, fmt.Sprintf("func(%s) %s { return ", params, typ)},
+		edit{end, end, fmt.Sprintf(" }(%s)", args)})
+	return true
 }

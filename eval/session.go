@@ -49,6 +49,7 @@ type Session struct {
 	fs      *memFS
 	imports []importSpec // in first-import order
 	decls   declLog
+	globals []globalVar  // the notebook's global variables, as the checker typed them
 	units   unitTable    // unit file name → cell, for errors and tracebacks
 	seq     atomic.Int64 // units compiled so far
 	stopper unitRunner

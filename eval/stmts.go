@@ -18,13 +18,13 @@ import (
 // that functions compiled earlier never see. When the new value's type does
 // not fit, the interpreter is rebuilt without the old variable and the
 // declaration runs as written.
-func (s *Session) runStmts(ctx context.Context, u unit, code, label string, last bool) (backend.MIMEBundle, error) {
+func (s *Session) runStmts(ctx context.Context, u unit, code, label string, last bool, facts *cellFacts) (backend.MIMEBundle, error) {
 	p, err := parseUnit(u)
 	if err != nil {
 		return nil, err
 	}
-	base := unitEdits(p, s.newGuesser(p))
-	final := finalExprEdits(p, last)
+	base := unitEdits(p, facts)
+	final := finalExprEdits(p, last, facts)
 	var names []string
 	var reuse []edit
 	if declaresAtTopLevel(p) {
@@ -91,15 +91,18 @@ func (s *Session) runStmts(ctx context.Context, u unit, code, label string, last
 
 // finalExprEdits wraps the unit's last statement, when it is a bare
 // expression worth showing, in a call of the result helper.
-func finalExprEdits(p *parsedUnit, last bool) []edit {
+func finalExprEdits(p *parsedUnit, last bool, facts *cellFacts) []edit {
 	if !last || len(p.body) == 0 {
 		return nil
 	}
 	es, ok := p.body[len(p.body)-1].(*ast.ExprStmt)
-	if !ok || !worthShowing(es.X) {
+	if !ok {
 		return nil
 	}
 	start, end := p.off(es.X.Pos()), p.off(es.X.End())
+	if !facts.showable(es.X, start, end, p) {
+		return nil
+	}
 	return []edit{{start, start, runtimePkg + ".Show("}, {end, end, ")"}}
 }
 
