@@ -167,10 +167,14 @@ func unitEdits(p *parsedUnit, f *cellFacts) []edit {
 			r.probeFunc(n)
 			if n.Body != nil {
 				r.nameParams(n.Type)
+				if n.Name.Name != "__gompcell" { // the cell's statements: see eagerDefers
+					r.eagerDefers(n.Body)
+				}
 			}
 		case *ast.FuncLit:
 			r.probeBody(n.Body, `""`, "nil")
 			r.nameParams(n.Type)
+			r.eagerDefers(n.Body)
 		}
 		return true
 	})
@@ -649,4 +653,191 @@ func (r *rewriter) closureFactory(lit *ast.FuncLit) bool {
 		edit{start, start, fmt.Sprintf("func(%s) %s { return ", params, typ)},
 		edit{end, end, fmt.Sprintf(" }(%s)", args)})
 	return true
+}
+
+// eagerDefers makes the defer statements of a function body evaluate their
+// function and arguments when the defer statement runs, as Go does: yaegi
+// evaluates them when the function returns (DESIGN.md), so `for i := 0; i <
+// 3; i++ { defer fmt.Print(i) }` would print 333 instead of 210. The body
+// gets a list of deferred calls, run by one compiled defer in Go's order
+// (last first, the others still run when one panics):
+//
+//	var __gompds []func(); defer func() { __gomp.RunDefers(__gompds) }()
+//
+// and each `defer f(x)` becomes
+//
+//	__gompds = append(__gompds, func(f F, x X) func() { return func() { f(x) } }(f, x))
+//
+// A body whose deferred function literal calls recover is left as it is:
+// recover works only in a function the defer statement itself calls. So
+// are the top-level statements of a cell, whose list would be a global.
+func (r *rewriter) eagerDefers(body *ast.BlockStmt) {
+	if r.f == nil {
+		return
+	}
+	var defers []*ast.DeferStmt
+	recovers := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false // its defers are its own
+		case *ast.DeferStmt:
+			defers = append(defers, n)
+			if lit, ok := ast.Unparen(n.Call.Fun).(*ast.FuncLit); ok && callsRecover(lit.Body) {
+				recovers = true
+			}
+		}
+		return true
+	})
+	if len(defers) == 0 || recovers {
+		return
+	}
+	var edits []edit
+	for _, d := range defers {
+		e, ok := r.eagerDefer(d)
+		if !ok {
+			return // all or none: their order must stay Go's
+		}
+		edits = append(edits, e...)
+	}
+	at := r.p.off(body.Lbrace) + 1
+	r.edits = append(r.edits, edit{at, at, " var __gompds []func(); defer func() { " + runtimePkg + ".RunDefers(__gompds) }();"})
+	r.edits = append(r.edits, edits...)
+}
+
+// eagerDefer writes the edits of one defer statement (see eagerDefers).
+// The function and argument expressions stay where they are, as the
+// factory's arguments, so that the rewrites inside them apply too; only
+// the tokens between them change.
+func (r *rewriter) eagerDefer(d *ast.DeferStmt) ([]edit, bool) {
+	call := d.Call
+	off := r.p.off
+	var params, callArgs []string
+	var edits []edit
+	param := func(t types.Type) (string, bool) {
+		ts, ok := r.f.typeString(t)
+		if !ok {
+			return "", false
+		}
+		name := fmt.Sprintf("__gompa%d", len(params))
+		params = append(params, name+" "+ts)
+		return name, true
+	}
+	lparen := off(call.Lparen)
+	// The function: a declared function or builtin is named again inside
+	// the factory; anything else (a method value's receiver, a literal, a
+	// variable) is evaluated now, as the factory's first argument.
+	var callee string
+	passed := false // the factory has an argument already
+	fun := ast.Unparen(call.Fun)
+	named := false
+	switch f := fun.(type) {
+	case *ast.Ident:
+		switch r.f.object(off(f.Pos())).(type) {
+		case *types.Func, *types.Builtin:
+			named = true
+		}
+	case *ast.SelectorExpr:
+		if pkg, ok := f.X.(*ast.Ident); ok {
+			if _, isPkg := r.f.object(off(pkg.Pos())).(*types.PkgName); isPkg {
+				named = true
+				break
+			}
+		}
+		t := r.typeOf(f.X)
+		if t == nil {
+			return nil, false
+		}
+		// A pointer method of an addressable value (wg.Done on a
+		// sync.WaitGroup) is called on the value itself, not a copy.
+		ref := false
+		if m, ok := r.f.object(off(f.Sel.Pos())).(*types.Func); ok {
+			if _, isPtr := t.Underlying().(*types.Pointer); !isPtr {
+				if sig, ok := m.Type().(*types.Signature); ok && sig.Recv() != nil {
+					if _, ptrRecv := sig.Recv().Type().(*types.Pointer); ptrRecv {
+						t, ref = types.NewPointer(t), true
+					}
+				}
+			}
+		}
+		name, ok := param(t)
+		if !ok {
+			return nil, false
+		}
+		callee, passed = name+"."+f.Sel.Name, true
+		if ref {
+			edits = append(edits, edit{off(f.X.Pos()), off(f.X.Pos()), "&("}, edit{off(f.X.End()), off(f.X.End()), ")"})
+		}
+		// ".Sel(" goes: the receiver is the factory's first argument.
+		edits = append(edits, edit{off(f.X.End()), lparen + 1, ""})
+	default:
+		name, ok := param(r.typeOf(fun))
+		if !ok {
+			return nil, false
+		}
+		callee, passed = name, true
+		edits = append(edits, edit{off(call.Fun.End()), lparen + 1, ""})
+	}
+	if named {
+		callee = r.p.text[off(call.Fun.Pos()):off(call.Fun.End())]
+		edits = append(edits, edit{off(call.Fun.Pos()), lparen + 1, ""})
+	}
+	var sig *types.Signature
+	if t := r.typeOf(call.Fun); t != nil {
+		sig, _ = t.Underlying().(*types.Signature)
+	}
+	if sig != nil && sig.TypeParams().Len() > 0 {
+		return nil, false // a generic function: its instance is not written here
+	}
+	for i, a := range call.Args {
+		t := r.typeOf(a)
+		if sig != nil {
+			n := sig.Params().Len()
+			switch {
+			case sig.Variadic() && i >= n-1 && !call.Ellipsis.IsValid():
+				t = sig.Params().At(n - 1).Type().(*types.Slice).Elem()
+			case i < n:
+				t = sig.Params().At(i).Type()
+			}
+		}
+		if t == nil {
+			return nil, false
+		}
+		name, ok := param(types.Default(t))
+		if !ok {
+			return nil, false
+		}
+		callArgs = append(callArgs, name)
+		if i == 0 && passed {
+			edits = append(edits, edit{off(a.Pos()), off(a.Pos()), ", "})
+		}
+	}
+	ell := ""
+	if call.Ellipsis.IsValid() {
+		ell = "..."
+		edits = append(edits, edit{off(call.Ellipsis), off(call.Ellipsis) + 3, ""})
+	}
+	head := fmt.Sprintf("__gompds = append(__gompds, func(%s) func() { return func() { %s(%s%s) } }(",
+		strings.Join(params, ", "), callee, strings.Join(callArgs, ", "), ell)
+	edits = append(edits,
+		edit{off(d.Pos()), off(call.Pos()), head},
+		edit{off(call.Rparen), off(call.Rparen) + 1, "))"})
+	return edits, true
+}
+
+// callsRecover reports whether a function body calls recover itself.
+func callsRecover(body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if _, ok := n.(*ast.FuncLit); ok {
+			return false
+		}
+		if c, ok := n.(*ast.CallExpr); ok {
+			if id, ok := c.Fun.(*ast.Ident); ok && id.Name == "recover" {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
 }

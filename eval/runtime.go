@@ -59,6 +59,7 @@ func (s *Session) overrides() interp.Exports {
 			"MaxString":  symbolValue(maxOf[string]),
 			"At":         symbolValue(s.sites.at),
 			"Probing":    symbolValue(s.probe.probing),
+			"RunDefers":  symbolValue(runDefers),
 			"Identify":   symbolValue(s.probe.identify),
 		},
 	}
@@ -217,4 +218,13 @@ func (p *panicSites) take(gid int64) int {
 	line := p.lines[gid]
 	delete(p.lines, gid)
 	return line
+}
+
+// runDefers runs the calls a function deferred (see eagerDefers), the last
+// first, as Go runs deferred calls: compiled defers keep the order and let
+// the others run when one panics.
+func runDefers(calls []func()) {
+	for _, c := range calls {
+		defer c()
+	}
 }
