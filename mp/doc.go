@@ -301,12 +301,25 @@
 // BaseManager(address, authkey): give it a TCP address and an auth key, and
 // name the objects so the other side can find them (Dict("resultados")
 // makes the dict of that name the first time, and finds it afterwards).
-// Each side proves it knows the key (HMAC-SHA256 of fresh nonces); the key
-// never crosses the network, and a wrong one is an error that errors.Is
-// mp.ErrAuth. The traffic is not encrypted: use it on a trusted network.
+// The client proves it knows the key first (an HMAC-SHA256 over the server's
+// fresh nonce and its own), then the server proves it back; a peer without
+// the key gets nothing derived from it to try guesses against, and a wrong
+// key is an error that errors.Is mp.ErrAuth. The key never crosses the
+// network. Failed attempts are logged, and each one from an address holds
+// that address back for twice as long as the last (so a loop of guesses is
+// turned away unchecked); at most 64 connections may be authenticating at
+// once. What the key protects is who may use the objects; what it does not:
+// the traffic is not encrypted, so anyone on the path reads the values that
+// cross it. Bind a manager to loopback or an internal address, never to a
+// network you do not trust, and choose a key nobody would guess.
 //
-//	// the teacher's kernel (or, from a terminal: gomp manager -address :50000 -authkey secreto)
-//	m := mp.NewManager(mp.Address(":50000"), mp.AuthKey("secreto"))
+// From a terminal, `gomp manager -address 192.168.1.10:50000
+// -authkey-file clave.txt` (or the key in $GOMP_AUTHKEY) serves one; a key given as
+// -authkey on the command line is refused, since every user of the machine
+// can read a command line.
+//
+//	// the teacher's kernel (or a terminal's gomp manager)
+//	m := mp.NewManager(mp.Address("192.168.1.10:50000"), mp.AuthKey("secreto")) // the classroom's network
 //	trabajos := m.Queue("trabajos")
 //
 //	// a student's kernel
