@@ -2,6 +2,8 @@ package mp
 
 import (
 	"bufio"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -271,5 +273,23 @@ func TestKilledHolderDoesNotKeepObjects(t *testing.T) {
 	collected(t, after, sharedKey{kindQueue, refs[1]})
 	if !segmentGone(refs[1]) {
 		t.Error("the queue held by the killed child and dropped by the parent was not freed")
+	}
+}
+
+// A pipe end that no variable refers to any more is let go of, as Python's
+// connections close when collected: the other end gets EOF.
+func TestCollectedEndLetsGo(t *testing.T) {
+	inCell(t)
+	here, w, ref := func() (*Conn, weak.Pointer[Conn], shm.Ref) {
+		a, b := Pipe()
+		b.Send("last words")
+		return a, weak.Make(b), b.ref | connEndBit
+	}()
+	collected(t, w, sharedKey{kindConn, ref})
+	if got, err := recvWithin(t, here); err != nil || got != "last words" {
+		t.Fatalf("first Recv: %v, %v", got, err)
+	}
+	if _, err := recvWithin(t, here); !errors.Is(err, io.EOF) {
+		t.Fatalf("Recv after the other end was collected: %v, want EOF", err)
 	}
 }

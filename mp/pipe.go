@@ -33,6 +33,10 @@ type Conn struct {
 	in     *shm.Ring // what this end receives (nil: it only sends)
 	out    *shm.Ring // where this end sends (nil: it only receives)
 	closed atomic.Bool
+	// st is whether this handle counts in its process's holder slot (its
+	// open counts the handles that do): apart from the Conn, for the
+	// cleanup that lets go of a handle collected unclosed.
+	st *connState
 	// arrivedClosed: this handle stands for the end as sent by a process
 	// that had closed it (a global copied to a child, say): it stays closed
 	// and holds nothing.
@@ -55,8 +59,12 @@ type pipeHeader struct {
 	holders [2][maxHolders]holderSlot
 }
 
-// holderSlot is one process's part in holding an end: whether it has the
-// end open, and how many copies it sent that nobody has received yet.
+// connState is a handle's part in its slot, changed under the pipe's lock.
+type connState struct{ holding bool }
+
+// holderSlot is one process's part in holding an end: how many of its
+// handles have the end open, and how many copies it sent that nobody has
+// received yet.
 type holderSlot struct {
 	pid     uint32
 	open    uint32
@@ -99,9 +107,9 @@ func init() {
 // carries one; a handle collected without Close lets go of its end, as
 // Close does (Python's connections close when collected).
 func (c *Conn) track(r *shm.Region, id shm.Ref) (any, error) {
-	pipe, end, in, out := c.pipe, c.end, c.in, c.out
+	pipe, end, st, in, out := c.pipe, c.end, c.st, c.in, c.out
 	return trackShared(r, sharedKey{kindConn, id}, c.ref, c, c, func() {
-		letGoEnd(pipe, end)
+		letGoEnd(pipe, end, st)
 		notifyRings(in, out)
 	})
 }
@@ -145,7 +153,7 @@ func Pipe(duplex ...bool) (*Conn, *Conn) {
 		fail(err)
 	}
 	for end := range 2 {
-		h.holders[end][0] = holderSlot{pid: selfPid(), open: 1}
+		h.holders[end][0] = holderSlot{pid: selfPid(), open: 1} // the handle made below
 	}
 	atomic.StoreUint64(&h.magic, pipeMagic)
 	var ends [2]*Conn
@@ -154,6 +162,7 @@ func Pipe(duplex ...bool) (*Conn, *Conn) {
 		if err != nil {
 			fail(err)
 		}
+		c.st.holding = true
 		handle, err := c.track(r, ref|shm.Ref(end))
 		if err != nil {
 			fail(err)
@@ -172,7 +181,7 @@ func openConn(r *shm.Region, ref shm.Ref, end int) (*Conn, error) {
 	if atomic.LoadUint64(&h.magic) != pipeMagic {
 		return nil, fmt.Errorf("object %#x is not a pipe", uint64(ref))
 	}
-	c := &Conn{pipe: h, ref: ref, end: end}
+	c := &Conn{pipe: h, ref: ref, end: end, st: &connState{}}
 	ring := func(i int) (*shm.Ring, error) { return shm.OpenRing(r, shm.Ref(h.rings[i])) }
 	switch {
 	case h.duplex == 1:
@@ -250,8 +259,12 @@ func (c *Conn) hold(ticket bool) {
 				}
 			}
 		}
+		if c.st.holding {
+			return
+		}
 		if s := findSlot(slots, selfPid(), true); s != nil {
-			s.open = 1
+			s.open++
+			c.st.holding = true
 		}
 	})
 }
@@ -504,13 +517,17 @@ func notifyRings(rings ...*shm.Ring) {
 // global variables (copied into every child) is not held by it, or the
 // kernel's Recv on the other end could never see EOF in a notebook where
 // every end is a global. Passed as an argument, the end is held.
-func (c *Conn) letGo() { letGoEnd(c.pipe, c.end) }
+func (c *Conn) letGo() { letGoEnd(c.pipe, c.end, c.st) }
 
-func letGoEnd(pipe *pipeHeader, end int) {
+func letGoEnd(pipe *pipeHeader, end int, st *connState) {
 	withEnd(pipe, end, func(slots *[maxHolders]holderSlot) {
+		if !st.holding {
+			return
+		}
+		st.holding = false
 		if s := findSlot(slots, selfPid(), false); s != nil {
-			s.open = 0
-			if s.tickets == 0 {
+			s.open = uint32(max(int(s.open)-1, 0))
+			if s.open == 0 && s.tickets == 0 {
 				*s = holderSlot{}
 			}
 		}

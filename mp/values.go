@@ -51,7 +51,7 @@ func encodeCounted(vs []reflect.Value, opts codec.EncodeOptions) ([]byte, error)
 // this process started runs (running counts them).
 var lent struct {
 	mu      sync.Mutex
-	handles []codec.Shared
+	handles map[codec.Shared]struct{}
 	running int
 }
 
@@ -60,7 +60,12 @@ func lendToChildren(hs []codec.Shared) {
 		return
 	}
 	lent.mu.Lock()
-	lent.handles = append(lent.handles, hs...)
+	if lent.handles == nil {
+		lent.handles = map[codec.Shared]struct{}{}
+	}
+	for _, h := range hs {
+		lent.handles[h] = struct{}{}
+	}
 	lent.mu.Unlock()
 }
 
