@@ -191,11 +191,29 @@
 //	_, err := parent.RecvErr() // errors.Is(err, io.EOF): f closed its end, nobody else holds it
 //
 // Every process that received an end holds it, as the process that made the
-// pipe holds both, until it calls Close or ends. Recv waits for a value;
+// pipe holds both, until it calls Close, drops it (an end no variable refers
+// to any more is closed when the garbage collector finds it, as Python's
+// connections are) or ends. Recv waits for a value;
 // when nothing is left to receive and no process holds the other end any
 // more, Recv panics and RecvErr returns an error that errors.Is io.EOF
 // (Python's EOFError). Poll(d) says whether Recv would return at once.
 // Blocking Get, Put, Join and Recv end when the cell is interrupted.
+//
+// A queue or a pipe that no process holds any more is freed: its memory,
+// its file in the kernel's shared memory and its mappings go, so a loop
+// may make and drop as many as it likes. A process holds one while a
+// variable, argument or value of it refers to it (the garbage collector
+// decides when it no longer does, so freeing happens some time after);
+// an item in a queue or a pipe that carries one keeps it until it is got;
+// what is passed to a child (an argument, a global) stays held by the
+// parent while any child it started runs; a process that dies, even by
+// SIGKILL, holds nothing. Never freed before the kernel ends: what a
+// manager stores (it hands out copies any number of times), what the items
+// of a queue that was itself freed still carried, and locks, semaphores,
+// events, conditions, barriers, values and arrays (a few hundred bytes
+// each). When a limit is reached anyway (the small objects' 64 MiB, the
+// system's memory mappings), the error says which, after the unreachable
+// objects were collected and freed.
 //
 // # Locks, semaphores, events, conditions, barriers
 //

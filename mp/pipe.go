@@ -21,7 +21,8 @@ import (
 // An end can be passed to children (as a Process argument, inside a
 // struct, in a global) and through queues and pipes; every process that
 // has received it holds it, as the process that made the pipe holds both
-// ends, until it closes it (Close) or ends. When no process holds an end
+// ends, until it closes it (Close), drops it (a handle the garbage
+// collector finds unreachable is closed) or ends. When no process holds an end
 // any more, Recv at the other end returns, once the items sent are
 // consumed, an error that errors.Is io.EOF (Python's EOFError), instead of
 // waiting forever. An end that was sent and not yet received counts as held
