@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 	"weak"
 
@@ -191,15 +192,8 @@ func trackShared[T, U any](r *shm.Region, key sharedKey, ref shm.Ref, h *T, owne
 		forgetDeadShared(key)
 		return nil, err
 	}
-	runtime.AddCleanup(owner, func(a lifeArg) {
-		if a.release != nil {
-			a.release()
-		}
-		forgetDeadShared(a.key)
-		if !a.r.Release(a.id) {
-			letGoLater(a.r, a.id)
-		}
-	}, lifeArg{r: r, key: key, id: id, release: release})
+	pace.made()
+	runtime.AddCleanup(owner, releases.push, lifeArg{r: r, key: key, id: id, release: release})
 	return h, nil
 }
 
@@ -208,6 +202,119 @@ type lifeArg struct {
 	key     sharedKey
 	id      shm.Life
 	release func()
+}
+
+// run releases a collected handle's object.
+func (a lifeArg) run() {
+	pace.collected()
+	if a.release != nil {
+		a.release()
+	}
+	forgetDeadShared(a.key)
+	if !a.r.Release(a.id) {
+		letGoLater(a.r, a.id)
+	}
+}
+
+// releases are the collected handles whose objects are still to release
+// (an unmap, a file removed: system calls). A goroutine of its own drains
+// them, started when some arrive and ending when none are left, and every
+// new handle releases a few first: a loop that makes objects faster than
+// one goroutine can free them then pays for freeing them, and the files
+// and mappings alive stay bounded.
+var releases releaseQueue
+
+type releaseQueue struct {
+	mu       sync.Mutex
+	pending  []lifeArg
+	draining bool
+}
+
+// push is the cleanup of every tracked handle (it runs on the runtime's
+// cleanup goroutine, which it must not hold up).
+func (q *releaseQueue) push(a lifeArg) {
+	q.mu.Lock()
+	q.pending = append(q.pending, a)
+	start := !q.draining
+	q.draining = true
+	q.mu.Unlock()
+	if start {
+		go q.drain()
+	}
+}
+
+func (q *releaseQueue) pop(last bool) (lifeArg, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	n := len(q.pending)
+	if n == 0 {
+		if last {
+			q.draining = false
+		}
+		return lifeArg{}, false
+	}
+	a := q.pending[n-1]
+	q.pending[n-1] = lifeArg{}
+	q.pending = q.pending[:n-1]
+	return a, true
+}
+
+func (q *releaseQueue) drain() {
+	for {
+		a, ok := q.pop(true)
+		if !ok {
+			return
+		}
+		a.run()
+	}
+}
+
+// help releases up to n pending handles in the caller's goroutine.
+func (q *releaseQueue) help(n int) {
+	for range n {
+		a, ok := q.pop(false)
+		if !ok {
+			return
+		}
+		a.run()
+	}
+}
+
+// pace runs the collector when handles on freed kinds pile up: they are
+// small on the Go heap, so the heap's own pacing would let a loop map tens
+// of thousands of 1 GiB queues (and their files) before a collection finds
+// them unreachable. A collection starts when the live handles are twice
+// as many as the fewest since the last one, and at least minPacedHandles.
+var pace handlePacer
+
+type handlePacer struct {
+	live, low  atomic.Int64
+	collecting atomic.Bool
+}
+
+const minPacedHandles = 1024
+
+func (p *handlePacer) made() {
+	releases.help(2)
+	n := p.live.Add(1)
+	if n < max(minPacedHandles, 2*p.low.Load()) || !p.collecting.CompareAndSwap(false, true) {
+		return
+	}
+	p.low.Store(n)
+	go func() { // ends with the collection; one at a time
+		defer p.collecting.Store(false)
+		runtime.GC()
+	}()
+}
+
+func (p *handlePacer) collected() {
+	n := p.live.Add(-1)
+	for {
+		low := p.low.Load()
+		if n >= low || p.low.CompareAndSwap(low, n) {
+			return
+		}
+	}
 }
 
 // letGo lists the objects this process let go of while other processes (or
