@@ -189,7 +189,11 @@ func trackShared[T, U any](r *shm.Region, key sharedKey, ref shm.Ref, h *T, owne
 	}
 	id, err := r.Hold(ref)
 	if err != nil {
-		forgetDeadShared(key)
+		sharedHandles.mu.Lock()
+		if e, ok := sharedHandles.m[key]; ok && e.handle() == any(h) {
+			delete(sharedHandles.m, key)
+		}
+		sharedHandles.mu.Unlock()
 		return nil, err
 	}
 	pace.made()
