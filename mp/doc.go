@@ -199,9 +199,10 @@
 // (Python's EOFError). Poll(d) says whether Recv would return at once.
 // Blocking Get, Put, Join and Recv end when the cell is interrupted.
 //
-// A queue or a pipe that no process holds any more is freed: its memory,
-// its file in the kernel's shared memory and its mappings go, so a loop
-// may make and drop as many as it likes. A process holds one while a
+// A queue, a pipe, a lock, an RLock, a semaphore or an event that no
+// process holds any more is freed: its memory, its file in the kernel's
+// shared memory and its mappings go, so a loop may make and drop as many as
+// it likes. A process holds one while a
 // variable, argument or value of it refers to it (the garbage collector
 // decides when it no longer does, so freeing happens some time after);
 // an item in a queue or a pipe that carries one keeps it until it is got;
@@ -209,9 +210,8 @@
 // parent while any child it started runs; a process that dies, even by
 // SIGKILL, holds nothing. Never freed before the kernel ends: what a
 // manager stores (it hands out copies any number of times), what the items
-// of a queue that was itself freed still carried, and locks, semaphores,
-// events, conditions, barriers, values and arrays (a few hundred bytes
-// each). When a limit is reached anyway (the small objects' 64 MiB, the
+// of a queue that was itself freed still carried, and conditions (with
+// their locks), barriers, values and arrays. When a limit is reached anyway (the small objects' 64 MiB, the
 // system's memory mappings), the error says which, after the unreachable
 // objects were collected and freed.
 //

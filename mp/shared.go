@@ -127,6 +127,21 @@ func rememberShared(kind string, ref shm.Ref, h any) {
 	storeShared(sharedKey{kind, ref}, h, strongHandle{h})
 }
 
+// trackSimple makes h, opened on the object of kind at ref, this process's
+// tracked handle on it (or returns the one that won a race).
+func trackSimple[T any](r *shm.Region, kind string, ref shm.Ref, h *T) (any, error) {
+	return trackShared(r, sharedKey{kind, ref}, ref, h, h, nil)
+}
+
+// mustTrack is trackSimple for constructors, which panic as Python's raise.
+func mustTrack[T any](op string, r *shm.Region, kind string, ref shm.Ref, h *T) *T {
+	won, err := trackSimple(r, kind, ref, h)
+	if err != nil {
+		panic(fmt.Errorf("mp: %s: %w", op, err))
+	}
+	return won.(*T)
+}
+
 // freedKinds are the kinds whose objects are freed when no process holds
 // them, each with the Ref of the object whose life an id names.
 var freedKinds = map[string]func(id uint64) shm.Ref{}
@@ -182,7 +197,10 @@ func (sr sharedResolver) ResolveShared(kind string, id uint64) (reflect.Value, e
 // refer to either) and the object is released, to be freed once no process
 // and no message holds it. The handle is remembered (weakly) under key; if
 // a live one is there already (two goroutines raced), that one is
-// returned.
+// returned. Every method of a tracked handle that touches its shared memory
+// keeps the handle alive to its end (runtime.KeepAlive): the compiler may
+// consider a receiver dead after its last use, and its object could then be
+// freed, and its memory reused, under the method's feet.
 func trackShared[T, U any](r *shm.Region, key sharedKey, ref shm.Ref, h *T, owner *U, release func()) (any, error) {
 	if won, ok := storeShared(key, h, weakHandle[T]{weak.Make(h)}); !ok {
 		return won, nil
