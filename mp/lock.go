@@ -86,17 +86,22 @@ func (l *Lock) SharedRef() (kind string, id uint64) { return lockKind, uint64(l.
 // it over and prints a warning. Interrupting the cell stops the wait with a
 // panic (Python's KeyboardInterrupt).
 func (l *Lock) Acquire(timeout ...time.Duration) bool {
-	defer runtime.KeepAlive(l)
+	// Not deferred, which would keep it from being inlined: an
+	// uncontended Acquire is one compare-and-swap.
 	if len(timeout) < 2 && l.mu.TryLock() {
+		runtime.KeepAlive(l)
 		return true
 	}
-	return l.acquireSlow("Lock.Acquire", timeout)
+	ok := l.acquireSlow("Lock.Acquire", timeout)
+	runtime.KeepAlive(l)
+	return ok
 }
 
 // TryAcquire takes the lock if it is free (Python's acquire(False)).
 func (l *Lock) TryAcquire() bool {
-	defer runtime.KeepAlive(l)
-	return l.mu.TryLock()
+	ok := l.mu.TryLock()
+	runtime.KeepAlive(l)
+	return ok
 }
 
 func (l *Lock) acquireSlow(op string, timeout []time.Duration) bool {
@@ -111,8 +116,9 @@ func (l *Lock) acquireSlow(op string, timeout []time.Duration) bool {
 // (Python's ValueError), except while the cell is being interrupted: a
 // deferred Release then follows an Acquire that gave up.
 func (l *Lock) Release() {
-	defer runtime.KeepAlive(l)
-	if err := l.mu.Unlock(); err != nil && !interrupting() {
+	err := l.mu.Unlock()
+	runtime.KeepAlive(l)
+	if err != nil && !interrupting() {
 		panic(errors.New("mp: Lock.Release: the lock is not locked (Python's ValueError: semaphore or lock released too many times)"))
 	}
 }

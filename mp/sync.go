@@ -157,20 +157,22 @@ func (s *Semaphore) SharedRef() (kind string, id uint64) { return semaphoreKind,
 // timeout it waits at most that long (zero or less: tries once), and
 // reports whether it decremented. An interrupt stops the wait with a panic.
 func (s *Semaphore) Acquire(timeout ...time.Duration) bool {
-	defer runtime.KeepAlive(s)
-	return s.s.acquire("Semaphore.Acquire", timeout)
+	v := s.s.acquire("Semaphore.Acquire", timeout)
+	runtime.KeepAlive(s)
+	return v
 }
 
 // TryAcquire decrements the value if it is above zero.
 func (s *Semaphore) TryAcquire() bool {
-	defer runtime.KeepAlive(s)
-	return s.s.tryAcquire()
+	v := s.s.tryAcquire()
+	runtime.KeepAlive(s)
+	return v
 }
 
 // Release increments the value, waking a waiter.
 func (s *Semaphore) Release() {
-	defer runtime.KeepAlive(s)
 	s.s.release("Semaphore.Release")
+	runtime.KeepAlive(s)
 }
 
 // Lock is Acquire without a timeout (sync.Locker).
@@ -181,8 +183,9 @@ func (s *Semaphore) Unlock() { s.Release() }
 
 // Value is the current value (Python's get_value).
 func (s *Semaphore) Value() int {
-	defer runtime.KeepAlive(s)
-	return int(atomic.LoadUint32(s.s.value))
+	v := int(atomic.LoadUint32(s.s.value))
+	runtime.KeepAlive(s)
+	return v
 }
 
 // String is like Python's repr: <Semaphore(value=2)>.
@@ -209,20 +212,22 @@ func (s *BoundedSemaphore) SharedRef() (kind string, id uint64) {
 
 // Acquire is Semaphore's Acquire.
 func (s *BoundedSemaphore) Acquire(timeout ...time.Duration) bool {
-	defer runtime.KeepAlive(s)
-	return s.s.acquire("BoundedSemaphore.Acquire", timeout)
+	v := s.s.acquire("BoundedSemaphore.Acquire", timeout)
+	runtime.KeepAlive(s)
+	return v
 }
 
 // TryAcquire decrements the value if it is above zero.
 func (s *BoundedSemaphore) TryAcquire() bool {
-	defer runtime.KeepAlive(s)
-	return s.s.tryAcquire()
+	v := s.s.tryAcquire()
+	runtime.KeepAlive(s)
+	return v
 }
 
 // Release increments the value; above the initial value it panics.
 func (s *BoundedSemaphore) Release() {
-	defer runtime.KeepAlive(s)
 	s.s.release("BoundedSemaphore.Release")
+	runtime.KeepAlive(s)
 }
 
 // Lock is Acquire without a timeout (sync.Locker).
@@ -233,14 +238,16 @@ func (s *BoundedSemaphore) Unlock() { s.Release() }
 
 // Value is the current value.
 func (s *BoundedSemaphore) Value() int {
-	defer runtime.KeepAlive(s)
-	return int(atomic.LoadUint32(s.s.value))
+	v := int(atomic.LoadUint32(s.s.value))
+	runtime.KeepAlive(s)
+	return v
 }
 
 // String is like Python's repr: <BoundedSemaphore(value=1, maxvalue=2)>.
 func (s *BoundedSemaphore) String() string {
-	defer runtime.KeepAlive(s)
-	return fmt.Sprintf("<BoundedSemaphore(value=%d, maxvalue=%d)>", s.Value(), atomic.LoadUint32(s.s.max))
+	v := fmt.Sprintf("<BoundedSemaphore(value=%d, maxvalue=%d)>", s.Value(), atomic.LoadUint32(s.s.max))
+	runtime.KeepAlive(s)
+	return v
 }
 
 // Event is a flag shared by processes, Python's multiprocessing.Event:
