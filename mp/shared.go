@@ -323,9 +323,10 @@ func (p *handlePacer) made() {
 		return
 	}
 	p.low.Store(n)
-	go func() { // ends with the collection; one at a time
+	go func() { // ends with the collection and a sweep; one at a time
 		defer p.collecting.Store(false)
 		runtime.GC()
+		sweepLetGo()
 	}()
 }
 
@@ -357,11 +358,16 @@ func letGoLater(r *shm.Region, id shm.Life) {
 	letGo.ids = append(letGo.ids, id)
 }
 
-// sweepLetGo frees what the holders that died since kept.
+// sweepLetGo frees what the holders that died since kept, looking at most
+// at maxSweep of them (the oldest; those still kept go to the end).
 func sweepLetGo() {
 	letGo.mu.Lock()
 	r, ids := letGo.r, letGo.ids
-	letGo.ids = nil
+	if len(ids) > maxSweep {
+		ids, letGo.ids = ids[:maxSweep:maxSweep], ids[maxSweep:]
+	} else {
+		letGo.ids = nil
+	}
 	letGo.mu.Unlock()
 	if r == nil || len(ids) == 0 {
 		return
@@ -373,6 +379,10 @@ func sweepLetGo() {
 	}
 	letGo.mu.Unlock()
 }
+
+// maxSweep bounds one sweep's work (each holder looked at may be a system
+// call, to see whether it lives).
+const maxSweep = 4096
 
 // allocRetrying runs alloc, and when a limit of shared memory stops it,
 // collects the handles nobody uses, lets their cleanups free what they

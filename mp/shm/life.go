@@ -25,8 +25,8 @@ import (
 // A process that dies holding objects cannot release them: its slots are
 // cleared by the next Release or Sweep of any other process that sees it
 // dead, and a process that let go of an object others still hold keeps it
-// on a list to sweep again (mp does when a child ends, and when an
-// allocation fails).
+// on a list to sweep again (mp does when a child ends, after the
+// collections it starts, and when an allocation fails).
 //
 // What is never freed: an object whose holders overflowed its table or that
 // was pinned (Pin: mp pins what it stores in a manager, whose copies it
