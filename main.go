@@ -5,7 +5,7 @@
 //	                              register the kernelspec
 //	gomp grade [-o report.csv] [-out DIR] [-timeout 10m] FOLDER_OR_NOTEBOOK...
 //	                              run notebooks with nbconvert, report in a CSV
-//	gomp manager -address HOST:PORT -authkey KEY
+//	gomp manager -address HOST:PORT -authkey-file FILE   (or the key in $GOMP_AUTHKEY)
 //	                              serve an mp manager (mp.ConnectManager reaches it)
 //	gomp version                  print the version
 package main
@@ -22,6 +22,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -76,8 +77,9 @@ func usage(w io.Writer) {
   gomp install [flags]          register the kernelspec (see gomp install -h)
   gomp grade [flags] FOLDER...  run notebooks with nbconvert, report in a CSV
                                 (see gomp grade -h)
-  gomp manager -address HOST:PORT -authkey KEY
+  gomp manager -address HOST:PORT -authkey-file FILE
                                 serve an mp manager for mp.ConnectManager
+                                (or the key in $GOMP_AUTHKEY)
   gomp version                  print the version
 `)
 }
@@ -234,11 +236,21 @@ func runManager(args []string) error {
 	return serveManager(ctx, args, os.Stdout)
 }
 
+// authKeyEnv is the environment variable `gomp manager` takes its key from
+// when there is no -authkey-file.
+const authKeyEnv = "GOMP_AUTHKEY"
+
 // serveManager serves a manager until ctx is done, telling out where.
+//
+// The key never comes from argv: every user of the machine can read a
+// process's command line (/proc/PID/cmdline, ps), so -authkey is refused
+// with a message saying what to use instead. A file (mode 0600, say) or the
+// environment (/proc/PID/environ is the owner's only) keep it private.
 func serveManager(ctx context.Context, args []string, out io.Writer) (err error) {
 	fs := flag.NewFlagSet("gomp manager", flag.ContinueOnError)
-	address := fs.String("address", "127.0.0.1:50000", "listen on TCP at `host:port` (\":50000\" for every interface)")
-	authKey := fs.String("authkey", "", "the `key` clients must know (required; it never crosses the network)")
+	address := fs.String("address", "127.0.0.1:50000", "listen on TCP at `host:port` (\":50000\" for every interface; bind it to loopback or an internal address: the traffic is not encrypted)")
+	keyFile := fs.String("authkey-file", "", "read the key clients must know from `file` (its first line); without it, from $"+authKeyEnv)
+	argvKey := fs.String("authkey", "", "refused: a key on the command line is visible to every user (use -authkey-file or $"+authKeyEnv+")")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -248,8 +260,12 @@ func serveManager(ctx context.Context, args []string, out io.Writer) (err error)
 	if fs.NArg() > 0 {
 		return fmt.Errorf("gomp manager: unexpected argument %q", fs.Arg(0))
 	}
-	if *authKey == "" {
-		return errors.New("gomp manager: -authkey is required: anyone who can reach the port could use the manager otherwise")
+	if *argvKey != "" {
+		return fmt.Errorf("gomp manager: -authkey is refused: every user of this machine can read a command line (ps, /proc/PID/cmdline); put the key in a file for -authkey-file, or in $%s", authKeyEnv)
+	}
+	authKey, err := managerKey(*keyFile)
+	if err != nil {
+		return err
 	}
 	defer func() {
 		// NewManager panics, as Python raises, when it cannot listen.
@@ -257,9 +273,37 @@ func serveManager(ctx context.Context, args []string, out io.Writer) (err error)
 			err = fmt.Errorf("gomp manager: %v", r)
 		}
 	}()
-	m := mp.NewManager(mp.Address(*address), mp.AuthKey(*authKey))
+	m := mp.NewManager(mp.Address(*address), mp.AuthKey(authKey))
 	defer m.Shutdown()
 	fmt.Fprintf(out, "gomp manager serving at %s (mp.ConnectManager(%q, key))\n", m.Address(), m.Address())
 	<-ctx.Done()
 	return nil
+}
+
+// managerKey is the key of `gomp manager`: the first line of file, or
+// $GOMP_AUTHKEY without one.
+func managerKey(file string) (string, error) {
+	const noKey = "gomp manager: needs a key (-authkey-file FILE, or $" + authKeyEnv + "): anyone who can reach the port could use the manager otherwise"
+	if file == "" {
+		key := os.Getenv(authKeyEnv)
+		if key == "" {
+			return "", errors.New(noKey)
+		}
+		return key, nil
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return "", fmt.Errorf("gomp manager: reading the key: %w", err)
+	}
+	defer f.Close()
+	text, err := io.ReadAll(io.LimitReader(f, 64<<10))
+	if err != nil {
+		return "", fmt.Errorf("gomp manager: reading the key from %s: %w", file, err)
+	}
+	key, _, _ := strings.Cut(string(text), "\n")
+	key = strings.TrimSuffix(key, "\r")
+	if key == "" {
+		return "", fmt.Errorf("gomp manager: %s has no key on its first line", file)
+	}
+	return key, nil
 }

@@ -2,12 +2,16 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -31,10 +35,12 @@ var servingAt = regexp.MustCompile(`serving at (\S+) `)
 
 // TestManagerCommand starts `gomp manager` as a process of its own and uses
 // its objects from this one, as a student's kernel would from the class's
-// server; SIGTERM ends it cleanly.
+// server; SIGTERM ends it cleanly. The key, taken from the environment, is
+// not in the process's command line, which every user can read.
 func TestManagerCommand(t *testing.T) {
-	cmd := exec.Command(os.Args[0], "manager", "-address", "127.0.0.1:0", "-authkey", "secreto")
-	cmd.Env = append(os.Environ(), runMainEnv+"=1")
+	const key = "secreto-de-la-clase"
+	cmd := exec.Command(os.Args[0], "manager", "-address", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), runMainEnv+"=1", authKeyEnv+"="+key)
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -59,17 +65,24 @@ func TestManagerCommand(t *testing.T) {
 		t.Fatalf("the manager said %q", line)
 	}
 	addr := match[1]
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(cmdline, []byte(key)) || !bytes.Contains(cmdline, []byte("manager")) {
+		t.Fatalf("the manager's command line: %q", cmdline)
+	}
 
 	if _, err := mp.ConnectManager(addr, "wrong"); err == nil {
 		t.Fatal("a wrong key was accepted")
 	}
-	c, err := mp.ConnectManager(addr, "secreto")
+	c, err := mp.ConnectManager(addr, key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.Dict("resultados").Set("alumno", 10)
 	c.Queue("trabajos").Put("tarea 1")
-	again, err := mp.ConnectManager(addr, "secreto")
+	again, err := mp.ConnectManager(addr, key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,8 +106,50 @@ func TestManagerCommand(t *testing.T) {
 }
 
 func TestManagerCommandNeedsAKey(t *testing.T) {
-	if err := serveManager(t.Context(), []string{"-address", "127.0.0.1:0"}, os.Stdout); err == nil {
-		t.Error("a manager without -authkey started")
+	t.Setenv(authKeyEnv, "")
+	if err := serveManager(t.Context(), []string{"-address", "127.0.0.1:0"}, os.Stdout); err == nil || !strings.Contains(err.Error(), "needs a key") {
+		t.Errorf("a manager without a key: %v", err)
+	}
+	// A key in argv is refused, saying what to do instead.
+	err := serveManager(t.Context(), []string{"-address", "127.0.0.1:0", "-authkey", "secreto"}, os.Stdout)
+	if err == nil || !strings.Contains(err.Error(), "-authkey-file") {
+		t.Errorf("a key on the command line: %v", err)
+	}
+	empty := filepath.Join(t.TempDir(), "empty")
+	os.WriteFile(empty, []byte("\n"), 0o600)
+	if err := serveManager(t.Context(), []string{"-address", "127.0.0.1:0", "-authkey-file", empty}, os.Stdout); err == nil {
+		t.Error("a manager with an empty key file started")
+	}
+}
+
+// The key file's first line is the key.
+func TestManagerCommandKeyFile(t *testing.T) {
+	t.Setenv(authKeyEnv, "")
+	file := filepath.Join(t.TempDir(), "clave")
+	if err := os.WriteFile(file, []byte("de-archivo\nignored\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	out, w := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- serveManager(ctx, []string{"-address", "127.0.0.1:0", "-authkey-file", file}, w)
+		w.Close()
+	}()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, out)
+	addr := servingAt.FindStringSubmatch(line)[1]
+	c, err := mp.ConnectManager(addr, "de-archivo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Shutdown()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }
 

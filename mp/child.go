@@ -57,6 +57,7 @@ func (c *childProc) begin(ctx context.Context, out backend.Output, src *sessionS
 		return errChildGone
 	}
 	c.begun = true
+	childBegun()
 	c.pooled = order.Pool != nil
 	if c.stdout != nil {
 		// Forward before sending the order: a quick child may write and
@@ -88,6 +89,12 @@ func (c *childProc) reap() {
 	}
 	c.boot.close()
 	c.closeTasksUnlessPooled()
+	c.mu.Lock()
+	begun := c.begun
+	c.mu.Unlock()
+	if begun {
+		childEnded()
+	}
 	close(c.reaped)
 }
 

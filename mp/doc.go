@@ -191,11 +191,29 @@
 //	_, err := parent.RecvErr() // errors.Is(err, io.EOF): f closed its end, nobody else holds it
 //
 // Every process that received an end holds it, as the process that made the
-// pipe holds both, until it calls Close or ends. Recv waits for a value;
+// pipe holds both, until it calls Close, drops it (an end no variable refers
+// to any more is closed when the garbage collector finds it, as Python's
+// connections are) or ends. Recv waits for a value;
 // when nothing is left to receive and no process holds the other end any
 // more, Recv panics and RecvErr returns an error that errors.Is io.EOF
 // (Python's EOFError). Poll(d) says whether Recv would return at once.
 // Blocking Get, Put, Join and Recv end when the cell is interrupted.
+//
+// A queue, a pipe, a lock, an RLock, a semaphore or an event that no
+// process holds any more is freed: its memory, its file in the kernel's
+// shared memory and its mappings go, so a loop may make and drop as many as
+// it likes. A process holds one while a
+// variable, argument or value of it refers to it (the garbage collector
+// decides when it no longer does, so freeing happens some time after);
+// an item in a queue or a pipe that carries one keeps it until it is got;
+// what is passed to a child (an argument, a global) stays held by the
+// parent while any child it started runs; a process that dies, even by
+// SIGKILL, holds nothing. Never freed before the kernel ends: what a
+// manager stores (it hands out copies any number of times), what the items
+// of a queue that was itself freed still carried, and conditions (with
+// their locks), barriers, values and arrays. When a limit is reached anyway (the small objects' 64 MiB, the
+// system's memory mappings), the error says which, after the unreachable
+// objects were collected and freed.
 //
 // # Locks, semaphores, events, conditions, barriers
 //
@@ -301,12 +319,25 @@
 // BaseManager(address, authkey): give it a TCP address and an auth key, and
 // name the objects so the other side can find them (Dict("resultados")
 // makes the dict of that name the first time, and finds it afterwards).
-// Each side proves it knows the key (HMAC-SHA256 of fresh nonces); the key
-// never crosses the network, and a wrong one is an error that errors.Is
-// mp.ErrAuth. The traffic is not encrypted: use it on a trusted network.
+// The client proves it knows the key first (an HMAC-SHA256 over the server's
+// fresh nonce and its own), then the server proves it back; a peer without
+// the key gets nothing derived from it to try guesses against, and a wrong
+// key is an error that errors.Is mp.ErrAuth. The key never crosses the
+// network. Failed attempts are logged, and each one from an address holds
+// that address back for twice as long as the last (so a loop of guesses is
+// turned away unchecked); at most 64 connections may be authenticating at
+// once. What the key protects is who may use the objects; what it does not:
+// the traffic is not encrypted, so anyone on the path reads the values that
+// cross it. Bind a manager to loopback or an internal address, never to a
+// network you do not trust, and choose a key nobody would guess.
 //
-//	// the teacher's kernel (or, from a terminal: gomp manager -address :50000 -authkey secreto)
-//	m := mp.NewManager(mp.Address(":50000"), mp.AuthKey("secreto"))
+// From a terminal, `gomp manager -address 192.168.1.10:50000
+// -authkey-file clave.txt` (or the key in $GOMP_AUTHKEY) serves one; a key given as
+// -authkey on the command line is refused, since every user of the machine
+// can read a command line.
+//
+//	// the teacher's kernel (or a terminal's gomp manager)
+//	m := mp.NewManager(mp.Address("192.168.1.10:50000"), mp.AuthKey("secreto")) // the classroom's network
 //	trabajos := m.Queue("trabajos")
 //
 //	// a student's kernel

@@ -27,8 +27,23 @@ const (
 )
 
 func init() {
-	registerSharedKind(lockKind, func(r *shm.Region, ref shm.Ref) (any, error) { return openLock(r, ref) })
-	registerSharedKind(rlockKind, func(r *shm.Region, ref shm.Ref) (any, error) { return openRLock(r, ref) })
+	for _, kind := range []string{lockKind, rlockKind} {
+		freedKinds[kind] = func(id uint64) shm.Ref { return shm.Ref(id) }
+	}
+	registerSharedKind(lockKind, func(r *shm.Region, ref shm.Ref) (any, error) {
+		l, err := openLock(r, ref)
+		if err != nil {
+			return nil, err
+		}
+		return trackSimple(r, lockKind, ref, l)
+	})
+	registerSharedKind(rlockKind, func(r *shm.Region, ref shm.Ref) (any, error) {
+		l, err := openRLock(r, ref)
+		if err != nil {
+			return nil, err
+		}
+		return trackSimple(r, rlockKind, ref, l)
+	})
 }
 
 // myPid is this process's pid, which shm.Mutex stores as the holder.
@@ -50,8 +65,7 @@ func NewLock() *Lock {
 	if err != nil {
 		panic(fmt.Errorf("mp: NewLock: %w", err))
 	}
-	rememberShared(lockKind, ref, l)
-	return l
+	return mustTrack("NewLock", r, lockKind, ref, l)
 }
 
 func openLock(r *shm.Region, ref shm.Ref) (*Lock, error) {
@@ -72,14 +86,23 @@ func (l *Lock) SharedRef() (kind string, id uint64) { return lockKind, uint64(l.
 // it over and prints a warning. Interrupting the cell stops the wait with a
 // panic (Python's KeyboardInterrupt).
 func (l *Lock) Acquire(timeout ...time.Duration) bool {
+	// Not deferred, which would keep it from being inlined: an
+	// uncontended Acquire is one compare-and-swap.
 	if len(timeout) < 2 && l.mu.TryLock() {
+		runtime.KeepAlive(l)
 		return true
 	}
-	return l.acquireSlow("Lock.Acquire", timeout)
+	ok := l.acquireSlow("Lock.Acquire", timeout)
+	runtime.KeepAlive(l)
+	return ok
 }
 
 // TryAcquire takes the lock if it is free (Python's acquire(False)).
-func (l *Lock) TryAcquire() bool { return l.mu.TryLock() }
+func (l *Lock) TryAcquire() bool {
+	ok := l.mu.TryLock()
+	runtime.KeepAlive(l)
+	return ok
+}
 
 func (l *Lock) acquireSlow(op string, timeout []time.Duration) bool {
 	deadline, once := deadlineOf(op, timeout)
@@ -93,7 +116,9 @@ func (l *Lock) acquireSlow(op string, timeout []time.Duration) bool {
 // (Python's ValueError), except while the cell is being interrupted: a
 // deferred Release then follows an Acquire that gave up.
 func (l *Lock) Release() {
-	if err := l.mu.Unlock(); err != nil && !interrupting() {
+	err := l.mu.Unlock()
+	runtime.KeepAlive(l)
+	if err != nil && !interrupting() {
 		panic(errors.New("mp: Lock.Release: the lock is not locked (Python's ValueError: semaphore or lock released too many times)"))
 	}
 }
@@ -108,6 +133,7 @@ func (l *Lock) Unlock() { l.Release() }
 // <Lock(owner=None)>, <Lock(owner=MainProcess)>, or the pid of another
 // process holding it.
 func (l *Lock) String() string {
+	defer runtime.KeepAlive(l)
 	switch h := l.mu.Holder(); h {
 	case 0:
 		return "<Lock(owner=None)>"
@@ -119,7 +145,10 @@ func (l *Lock) String() string {
 }
 
 // ownedHere, releaseAll and restore are what a Condition needs of its lock.
-func (l *Lock) ownedHere() bool { return l.mu.Holder() == myPid }
+func (l *Lock) ownedHere() bool {
+	defer runtime.KeepAlive(l)
+	return l.mu.Holder() == myPid
+}
 
 func (l *Lock) releaseAll() uint32 {
 	l.Release()
@@ -127,6 +156,7 @@ func (l *Lock) releaseAll() uint32 {
 }
 
 func (l *Lock) restore(ctx context.Context, _ uint32) {
+	defer runtime.KeepAlive(l)
 	if !l.mu.TryLock() {
 		lockMutex("Condition.Wait", "Lock", l.mu, ctx, time.Time{})
 	}
@@ -154,8 +184,7 @@ func NewRLock() *RLock {
 	if err != nil {
 		panic(fmt.Errorf("mp: NewRLock: %w", err))
 	}
-	rememberShared(rlockKind, ref, l)
-	return l
+	return mustTrack("NewRLock", r, rlockKind, ref, l)
 }
 
 func openRLock(r *shm.Region, ref shm.Ref) (*RLock, error) {
@@ -180,6 +209,7 @@ func (l *RLock) SharedRef() (kind string, id uint64) { return rlockKind, uint64(
 // process that died holding it, with a warning, and an interrupt stops the
 // wait with a panic.
 func (l *RLock) Acquire(timeout ...time.Duration) bool {
+	defer runtime.KeepAlive(l)
 	g := goroutineID()
 	if l.heldBy(g) {
 		atomic.AddUint32(l.count, 1)
@@ -198,6 +228,7 @@ func (l *RLock) Acquire(timeout ...time.Duration) bool {
 
 // TryAcquire takes the lock if it is free or already this goroutine's.
 func (l *RLock) TryAcquire() bool {
+	defer runtime.KeepAlive(l)
 	g := goroutineID()
 	if l.heldBy(g) {
 		atomic.AddUint32(l.count, 1)
@@ -212,6 +243,7 @@ func (l *RLock) TryAcquire() bool {
 }
 
 func (l *RLock) heldBy(g uint64) bool {
+	defer runtime.KeepAlive(l)
 	return l.mu.Holder() == myPid && atomic.LoadUint64(l.owner) == g
 }
 
@@ -219,6 +251,7 @@ func (l *RLock) heldBy(g uint64) bool {
 // RLock this goroutine does not hold panics (Python's RuntimeError), except
 // while the cell is being interrupted.
 func (l *RLock) Release() {
+	defer runtime.KeepAlive(l)
 	if !l.heldBy(goroutineID()) {
 		if interrupting() {
 			return
@@ -242,6 +275,7 @@ func (l *RLock) Unlock() { l.Release() }
 // goroutine of this process holds it, <RLock(pid 1234, 1)> for another
 // process.
 func (l *RLock) String() string {
+	defer runtime.KeepAlive(l)
 	h := l.mu.Holder()
 	n := atomic.LoadUint32(l.count)
 	switch {
@@ -262,6 +296,7 @@ func (l *RLock) ownedHere() bool { return l.heldBy(goroutineID()) }
 // releaseAll frees the lock whatever its count (a Condition's Wait), and
 // returns the count for restore.
 func (l *RLock) releaseAll() uint32 {
+	defer runtime.KeepAlive(l)
 	if !l.ownedHere() {
 		panic(errors.New("mp: RLock.Release: cannot release un-acquired lock"))
 	}
@@ -272,6 +307,7 @@ func (l *RLock) releaseAll() uint32 {
 }
 
 func (l *RLock) restore(ctx context.Context, n uint32) {
+	defer runtime.KeepAlive(l)
 	if !l.mu.TryLock() {
 		lockMutex("Condition.Wait", "RLock", l.mu, ctx, time.Time{})
 	}
@@ -332,9 +368,9 @@ func interrupting() bool { return cellContext().Err() != nil }
 // allocShared allocates size bytes of shared memory for a new object.
 func allocShared(op string, size int) (*shm.Region, shm.Ref) {
 	r := mustRegion(op)
-	ref, err := r.Alloc(size)
+	ref, err := allocRetrying(func() (shm.Ref, error) { return r.Alloc(size) })
 	if err != nil {
-		panic(fmt.Errorf("mp: %s: %w", op, err))
+		panic(fmt.Errorf("mp: %s: %w%s", op, err, limitHint(err, "lock, semaphore or event")))
 	}
 	return r, ref
 }

@@ -68,15 +68,42 @@ func newManagerClient(e managerEndpoint) *managerClient {
 	return &managerClient{endpoint: e}
 }
 
-// dial opens and authenticates a new connection.
+// dial opens and authenticates a new connection. When the server holds
+// this address back (failed attempts from it a moment ago, a student's
+// typo say), it waits as long as the server asks, a few times.
 func (c *managerClient) dial(ctx context.Context) (*clientConn, error) {
+	for try := 1; ; try++ {
+		cc, err := c.dialOnce(ctx)
+		var later *errRetryLater
+		if !errors.As(err, &later) || try == maxHeldBackTries || later.after > handshakeTimeout {
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				return nil, fmt.Errorf("mp: connecting to the manager at %s: %w", c.endpoint, err)
+			}
+			return cc, nil
+		}
+		select {
+		case <-time.After(later.after):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// maxHeldBackTries is how many times dial tries an address the server holds
+// back.
+const maxHeldBackTries = 4
+
+func (c *managerClient) dialOnce(ctx context.Context) (*clientConn, error) {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, c.endpoint.network, c.endpoint.address)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("mp: connecting to the manager at %s: %w", c.endpoint, err)
+		return nil, err
 	}
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
@@ -87,7 +114,7 @@ func (c *managerClient) dial(ctx context.Context) (*clientConn, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("mp: connecting to the manager at %s: %w", c.endpoint, err)
+		return nil, err
 	}
 	conn.SetDeadline(time.Time{})
 	return cc, nil

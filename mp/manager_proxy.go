@@ -134,7 +134,7 @@ func (p *proxy) call(what string, req managerMessage) managerMessage {
 }
 
 func mustEncode(what string, v any) []byte {
-	b, _, err := encodeItem(nil, v) // a stored copy of a pipe end stays counted
+	b, _, err := encodeItem(nil, v, storedInManager) // a stored copy of a pipe end stays counted
 	if err != nil {
 		panic(fmt.Errorf("mp: %s: %w", what, err))
 	}
@@ -142,7 +142,7 @@ func mustEncode(what string, v any) []byte {
 }
 
 func mustDecode(what string, b []byte) any {
-	v, err := decodeItem(b)
+	v, err := decodeItem(b, false)
 	if err != nil {
 		panic(fmt.Errorf("mp: %s: %w", what, err))
 	}

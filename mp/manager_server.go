@@ -134,6 +134,7 @@ type nameKey struct {
 
 type managerServer struct {
 	key       []byte
+	guard     *authGuard
 	dir       string // the Unix socket's private directory
 	unixPath  string
 	listeners []net.Listener
@@ -175,6 +176,7 @@ func startManagerServer(key []byte, tcpAddr string) (*managerServer, error) {
 	}
 	s := &managerServer{
 		key:      key,
+		guard:    newAuthGuard(),
 		dir:      dir,
 		unixPath: filepath.Join(dir, "manager.sock"),
 		objects:  map[uint64]managedObject{},
@@ -231,9 +233,14 @@ func (s *managerServer) accept(ln net.Listener) {
 				continue
 			}
 		}
+		if !s.guard.admit() { // its slot is given back at the handshake's end
+			c.Close()
+			continue
+		}
 		sc := &serverConn{conn: c}
 		sc.ctx, sc.cancel = context.WithCancel(s.ctx)
 		if !s.track(sc) {
+			s.guard.release()
 			c.Close()
 			sc.cancel()
 			return
@@ -272,17 +279,10 @@ func (s *managerServer) serve(sc *serverConn) {
 		s.mu.Unlock()
 		s.releaseLocksOf(sc)
 	}()
-	if uc, ok := sc.conn.(*net.UnixConn); ok {
-		if err := checkPeerUser(uc); err != nil {
-			return
-		}
-	}
 	r := bufio.NewReader(sc.conn)
-	sc.conn.SetDeadline(time.Now().Add(handshakeTimeout))
-	if err := serverHandshake(sc.conn, r, s.key); err != nil {
+	if !s.authenticate(sc, r) {
 		return
 	}
-	sc.conn.SetDeadline(time.Time{})
 
 	sc.r = r
 	for {
@@ -298,6 +298,25 @@ func (s *managerServer) serve(sc *serverConn) {
 			return
 		}
 	}
+}
+
+// authenticate runs the handshake on a connection that holds one of the
+// guard's slots, and gives the slot back.
+func (s *managerServer) authenticate(sc *serverConn, r *bufio.Reader) bool {
+	defer s.guard.release()
+	addr := peerAddress(sc.conn)
+	if uc, ok := sc.conn.(*net.UnixConn); ok {
+		if err := checkPeerUser(uc); err != nil {
+			s.guard.refused(addr, err.Error())
+			return false
+		}
+	}
+	sc.conn.SetDeadline(time.Now().Add(handshakeTimeout))
+	if err := serverHandshake(sc.ctx, sc.conn, r, s.key, s.guard, addr); err != nil {
+		return false
+	}
+	sc.conn.SetDeadline(time.Time{})
+	return true
 }
 
 // watchPeer is for a request about to wait (a Queue.Get, a Lock.Acquire):

@@ -1,7 +1,6 @@
 package mp
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -300,7 +299,7 @@ func TestManagerRefusesWrongKeyAndKeepsServing(t *testing.T) {
 			return
 		}
 		defer c.Close()
-		serverHandshake(c, bufio.NewReader(c), []byte("not the key"))
+		impostorHandshake(c, []byte("not the key"))
 	}()
 	if _, err := ConnectManager(impostor.Addr().String(), "secreto"); !errors.Is(err, ErrAuth) {
 		t.Fatalf("an impostor server: %v", err)
@@ -308,8 +307,8 @@ func TestManagerRefusesWrongKeyAndKeepsServing(t *testing.T) {
 
 	// Garbage of every kind ends its own connection only.
 	garbage := [][]byte{
-		{0xff, 0xff, 0xff, 0xff},                                     // a huge length
-		[]byte("\x00\x00\x00\x28gompmgr1" + strings.Repeat("x", 32)), // a hello; then silence
+		{0xff, 0xff, 0xff, 0xff},           // a huge length
+		[]byte("\x00\x00\x00\x08gompmgr2"), // a hello; then silence
 		[]byte("GET / HTTP/1.1\r\n\r\n"),
 		{},
 	}
@@ -323,14 +322,13 @@ func TestManagerRefusesWrongKeyAndKeepsServing(t *testing.T) {
 	}
 	// An authenticated client sending malformed requests.
 	for _, body := range [][]byte{{}, {mopDictGet}, {mopDictGet, 1, 0, 5, 1}, {0xff, 0xff}} {
-		conn, err := net.Dial("tcp", m.Address())
+		// Dialed as a client does: it waits out the hold the wrong key above
+		// put on this address.
+		cc, err := newManagerClient(managerEndpoint{network: "tcp", address: m.Address(), key: []byte("secreto")}).dial(t.Context())
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := bufio.NewReader(conn)
-		if err := clientHandshake(conn, r, []byte("secreto")); err != nil {
-			t.Fatal(err)
-		}
+		conn, r := cc.conn, cc.r
 		writeManagerBody(conn, body)
 		reply, err := readManagerMessage(r)
 		if err == nil && reply.op != statusError {

@@ -2,6 +2,7 @@ package mp
 
 import (
 	"bufio"
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -9,19 +10,33 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"time"
 )
 
-// The manager's wire protocol. A connection opens with a handshake in which
-// each side proves it knows the auth key without sending it:
+// The manager's wire protocol. A connection opens with a handshake in the
+// order of Python's multiprocessing.connection: the client proves it knows
+// the auth key first, and the server says nothing derived from the key to a
+// peer that has not (otherwise anyone could ask for proofs over nonces of
+// their choosing and try a dictionary on them offline):
 //
-//	client → server  magic "gompmgr1", client nonce (32 bytes)
-//	server → client  server nonce (32), HMAC-SHA256(key, "server" | client nonce | server nonce)
-//	client → server  HMAC-SHA256(key, "client" | server nonce | client nonce)
-//	server → client  one byte: 1 welcome, 0 refused
+//	client → server  magic "gompmgr2"
+//	server → client  'c', server nonce (32 bytes)                  a challenge
+//	             or  'w', uint32 milliseconds                      this address failed lately: retry later
+//	client → server  client nonce (32), HMAC-SHA256(key, "client" | server nonce | client nonce)
+//	server → client  'a', HMAC-SHA256(key, "server" | client nonce | server nonce)   welcome, and its own proof
+//	             or  'r'                                           refused (sent after a delay that grows with the address's failures)
 //
 // The two proofs carry different labels, so that one side's proof can never
 // be reflected back as the other's; both nonces are in each, so that no
-// proof can be replayed on another connection.
+// proof can be replayed on another connection. The client checks the
+// server's proof before it sends a request: a server that does not know
+// the key learns nothing from it but one proof over its own nonce.
+//
+// A client of the first protocol ("gompmgr1", in which the server proved
+// itself first) is answered with a short text, which it reports as a peer
+// that does not speak its protocol; a client of this one meeting an older
+// server sees the connection closed at its hello, and says so.
 //
 // Then the client sends requests and the server answers each in turn, one at
 // a time per connection (a client process opens more connections to have
@@ -35,11 +50,14 @@ import (
 // A request or a reply body is a managerMessage.
 
 const (
-	handshakeMagic = "gompmgr1"
-	nonceSize      = 32
-	handshakeLimit = 64
-	messageLimit   = 64 << 20 // as the pool's frames
-	maxParts       = 1 << 20  // values in one message (a dict's items, two each); bounds the slice headers a message can make us allocate (24 MiB)
+	handshakeMagic = "gompmgr2"
+	// oldHandshakeMagic is the first protocol's, recognized to answer its
+	// clients with something they can show.
+	oldHandshakeMagic = "gompmgr1"
+	nonceSize         = 32
+	handshakeLimit    = 64
+	messageLimit      = 64 << 20 // as the pool's frames
+	maxParts          = 1 << 20  // values in one message (a dict's items, two each); bounds the slice headers a message can make us allocate (24 MiB)
 )
 
 // managerMessage is a request (op, object, num, parts) or a reply (op is its
@@ -166,65 +184,123 @@ func newNonce() ([]byte, error) {
 	return n, nil
 }
 
+// Handshake messages' first bytes.
+const (
+	hsChallenge = 'c'
+	hsRetry     = 'w'
+	hsWelcome   = 'a'
+	hsRefused   = 'r'
+)
+
+// oldClientAnswer is what a client of the first protocol gets.
+const oldClientAnswer = "gomp manager: protocol gompmgr2, update gomp"
+
+// errRetryLater is the server's answer to an address in its backoff: the
+// client may retry after the duration it carries.
+type errRetryLater struct{ after time.Duration }
+
+func (e *errRetryLater) Error() string {
+	return fmt.Sprintf("the manager refuses this address for %v after failed authentications", e.after.Round(time.Millisecond))
+}
+
 // clientHandshake proves the key to the server at the other end of rw and
-// checks the server's proof; a wrong key on either side is ErrAuth.
+// checks the server's proof; a wrong key on either side is ErrAuth, an
+// address the server holds back is *errRetryLater.
 func clientHandshake(rw io.Writer, r *bufio.Reader, key []byte) error {
-	clientNonce, err := newNonce()
-	if err != nil {
-		return err
-	}
-	if err := writeManagerBody(rw, append([]byte(handshakeMagic), clientNonce...)); err != nil {
+	if err := writeManagerBody(rw, []byte(handshakeMagic)); err != nil {
 		return err
 	}
 	challenge, err := readManagerBody(r, handshakeLimit)
 	if err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return fmt.Errorf("the manager closed the connection at the hello: it may be an older gomp, which speaks another protocol than %s (%w)", handshakeMagic, err)
+		}
 		return fmt.Errorf("reading the manager's challenge: %w", err)
 	}
-	if len(challenge) != nonceSize+sha256.Size {
-		return fmt.Errorf("the peer does not speak the manager protocol (%w)", errMalformed)
+	switch {
+	case len(challenge) == 1+4 && challenge[0] == hsRetry:
+		return &errRetryLater{after: time.Duration(binary.BigEndian.Uint32(challenge[1:])) * time.Millisecond}
+	case len(challenge) != 1+nonceSize || challenge[0] != hsChallenge:
+		return fmt.Errorf("the peer does not speak the manager protocol %s (%w)", handshakeMagic, errMalformed)
 	}
-	serverNonce, serverProof := challenge[:nonceSize], challenge[nonceSize:]
-	if !hmac.Equal(serverProof, proof(key, "server", clientNonce, serverNonce)) {
-		return fmt.Errorf("%w (the manager could not prove it knows this key)", ErrAuth)
+	serverNonce := challenge[1:]
+	clientNonce, err := newNonce()
+	if err != nil {
+		return err
 	}
-	if err := writeManagerBody(rw, proof(key, "client", serverNonce, clientNonce)); err != nil {
+	answer := append(clientNonce, proof(key, "client", serverNonce, clientNonce)...)
+	if err := writeManagerBody(rw, answer); err != nil {
 		return err
 	}
 	verdict, err := readManagerBody(r, handshakeLimit)
 	if err != nil {
 		return fmt.Errorf("reading the manager's verdict: %w", err)
 	}
-	if len(verdict) != 1 || verdict[0] != 1 {
+	switch {
+	case len(verdict) == 1 && verdict[0] == hsRefused:
 		return fmt.Errorf("%w (the manager refused it)", ErrAuth)
+	case len(verdict) != 1+sha256.Size || verdict[0] != hsWelcome:
+		return fmt.Errorf("the peer does not speak the manager protocol %s (%w)", handshakeMagic, errMalformed)
+	}
+	if !hmac.Equal(verdict[1:], proof(key, "server", clientNonce, serverNonce)) {
+		return fmt.Errorf("%w (the manager could not prove it knows this key)", ErrAuth)
 	}
 	return nil
 }
 
-// serverHandshake is clientHandshake's other side. It returns ErrAuth when
-// the client does not prove the key, after telling it so.
-func serverHandshake(w io.Writer, r *bufio.Reader, key []byte) error {
+// serverHandshake is clientHandshake's other side, for a peer at addr. It
+// returns ErrAuth when the client does not prove the key, after the guard's
+// delay and telling it so; nothing it sends before the proof depends on the
+// key.
+func serverHandshake(ctx context.Context, w io.Writer, r *bufio.Reader, key []byte, g *authGuard, addr string) error {
 	hello, err := readManagerBody(r, handshakeLimit)
 	if err != nil {
 		return err
 	}
-	if len(hello) != len(handshakeMagic)+nonceSize || string(hello[:len(handshakeMagic)]) != handshakeMagic {
+	if len(hello) == len(oldHandshakeMagic)+nonceSize && string(hello[:len(oldHandshakeMagic)]) == oldHandshakeMagic {
+		writeManagerBody(w, []byte(oldClientAnswer))
+		g.refused(addr, "a client of the older protocol "+oldHandshakeMagic)
+		return errOldClient
+	}
+	if string(hello) != handshakeMagic {
 		return errMalformed
 	}
-	clientNonce := hello[len(handshakeMagic):]
+	if wait := g.lockedFor(addr); wait > 0 {
+		msg := binary.BigEndian.AppendUint32([]byte{hsRetry}, uint32(min(wait.Milliseconds()+1, math.MaxUint32)))
+		writeManagerBody(w, msg)
+		return errHeldBack
+	}
 	serverNonce, err := newNonce()
 	if err != nil {
 		return err
 	}
-	if err := writeManagerBody(w, append(serverNonce, proof(key, "server", clientNonce, serverNonce)...)); err != nil {
+	if err := writeManagerBody(w, append([]byte{hsChallenge}, serverNonce...)); err != nil {
 		return err
 	}
 	answer, err := readManagerBody(r, handshakeLimit)
 	if err != nil {
 		return err
 	}
-	if !hmac.Equal(answer, proof(key, "client", serverNonce, clientNonce)) {
-		writeManagerBody(w, []byte{0})
+	if len(answer) != nonceSize+sha256.Size {
+		g.failed(addr, "a malformed proof")
+		return errMalformed
+	}
+	clientNonce, clientProof := answer[:nonceSize], answer[nonceSize:]
+	if !hmac.Equal(clientProof, proof(key, "client", serverNonce, clientNonce)) {
+		delay := g.failed(addr, "a wrong auth key")
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		writeManagerBody(w, []byte{hsRefused})
 		return ErrAuth
 	}
-	return writeManagerBody(w, []byte{1})
+	g.succeeded(addr)
+	return writeManagerBody(w, append([]byte{hsWelcome}, proof(key, "server", clientNonce, serverNonce)...))
 }
+
+var (
+	errOldClient = errors.New("a client of the older manager protocol")
+	errHeldBack  = errors.New("an address held back after failed authentications")
+)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -20,7 +21,8 @@ import (
 // An end can be passed to children (as a Process argument, inside a
 // struct, in a global) and through queues and pipes; every process that
 // has received it holds it, as the process that made the pipe holds both
-// ends, until it closes it (Close) or ends. When no process holds an end
+// ends, until it closes it (Close), drops it (a handle the garbage
+// collector finds unreachable is closed) or ends. When no process holds an end
 // any more, Recv at the other end returns, once the items sent are
 // consumed, an error that errors.Is io.EOF (Python's EOFError), instead of
 // waiting forever. An end that was sent and not yet received counts as held
@@ -32,6 +34,10 @@ type Conn struct {
 	in     *shm.Ring // what this end receives (nil: it only sends)
 	out    *shm.Ring // where this end sends (nil: it only receives)
 	closed atomic.Bool
+	// st is whether this handle counts in its process's holder slot (its
+	// open counts the handles that do): apart from the Conn, for the
+	// cleanup that lets go of a handle collected unclosed.
+	st *connState
 	// arrivedClosed: this handle stands for the end as sent by a process
 	// that had closed it (a global copied to a child, say): it stays closed
 	// and holds nothing.
@@ -54,8 +60,12 @@ type pipeHeader struct {
 	holders [2][maxHolders]holderSlot
 }
 
-// holderSlot is one process's part in holding an end: whether it has the
-// end open, and how many copies it sent that nobody has received yet.
+// connState is a handle's part in its slot, changed under the pipe's lock.
+type connState struct{ holding bool }
+
+// holderSlot is one process's part in holding an end: how many of its
+// handles have the end open, and how many copies it sent that nobody has
+// received yet.
 type holderSlot struct {
 	pid     uint32
 	open    uint32
@@ -77,6 +87,7 @@ const (
 var ErrBrokenPipe = fmt.Errorf("mp: the other end of the pipe is closed in every process: %w", io.ErrClosedPipe)
 
 func init() {
+	freedKinds[kindConn] = func(id uint64) shm.Ref { return shm.Ref(id &^ (connEndBit | connClosedBit)) }
 	registerSharedKind(kindConn, func(r *shm.Region, id shm.Ref) (any, error) {
 		c, err := openConn(r, id&^(connEndBit|connClosedBit), int(id&connEndBit))
 		if err != nil {
@@ -85,10 +96,22 @@ func init() {
 		if id&connClosedBit != 0 {
 			c.arrivedClosed = true
 			c.closed.Store(true)
-			return c, nil
+		} else {
+			c.hold(true)
 		}
-		c.hold(true)
-		return c, nil
+		return c.track(r, id)
+	})
+}
+
+// track makes c this process's handle on its end (id as in messages): the
+// pipe is freed once no process has a handle on either end and no message
+// carries one; a handle collected without Close lets go of its end, as
+// Close does (Python's connections close when collected).
+func (c *Conn) track(r *shm.Region, id shm.Ref) (any, error) {
+	pipe, end, st, in, out := c.pipe, c.end, c.st, c.in, c.out
+	return trackShared(r, sharedKey{kindConn, id}, c.ref, c, c, func() {
+		letGoEnd(pipe, end, st)
+		notifyRings(in, out)
 	})
 }
 
@@ -101,13 +124,16 @@ func Pipe(duplex ...bool) (*Conn, *Conn) {
 	}
 	two := len(duplex) == 0 || duplex[0]
 	r := mustRegion("Pipe")
-	ref, err := r.Alloc(int(unsafe.Sizeof(pipeHeader{})))
+	fail := func(err error) {
+		panic(fmt.Errorf("mp: Pipe: %w%s", err, limitHint(err, "pipe")))
+	}
+	ref, err := allocRetrying(func() (shm.Ref, error) { return r.Alloc(int(unsafe.Sizeof(pipeHeader{}))) })
 	if err != nil {
-		panic(fmt.Errorf("mp: Pipe: %w", err))
+		fail(err)
 	}
 	b, err := r.Bytes(ref, int(unsafe.Sizeof(pipeHeader{})))
 	if err != nil {
-		panic(fmt.Errorf("mp: Pipe: %w", err))
+		fail(err)
 	}
 	h := (*pipeHeader)(unsafe.Pointer(&b[0]))
 	rings := 1
@@ -115,23 +141,34 @@ func Pipe(duplex ...bool) (*Conn, *Conn) {
 		rings = 2
 		h.duplex = 1
 	}
+	var parts []shm.Ref
 	for i := range rings {
-		ring, err := shm.NewRing(r, 0)
+		ring, err := allocRetrying(func() (shm.Ref, error) { return shm.NewRing(r, 0) })
 		if err != nil {
-			panic(fmt.Errorf("mp: Pipe: %w", err))
+			fail(err)
 		}
 		h.rings[i] = uint64(ring)
+		parts = append(parts, ring)
+	}
+	if err := r.SetParts(ref, parts...); err != nil {
+		fail(err)
 	}
 	for end := range 2 {
-		h.holders[end][0] = holderSlot{pid: selfPid(), open: 1}
+		h.holders[end][0] = holderSlot{pid: selfPid(), open: 1} // the handle made below
 	}
 	atomic.StoreUint64(&h.magic, pipeMagic)
 	var ends [2]*Conn
 	for end := range 2 {
-		if ends[end], err = openConn(r, ref, end); err != nil {
-			panic(fmt.Errorf("mp: Pipe: %w", err))
+		c, err := openConn(r, ref, end)
+		if err != nil {
+			fail(err)
 		}
-		rememberShared(kindConn, ref|shm.Ref(end), ends[end])
+		c.st.holding = true
+		handle, err := c.track(r, ref|shm.Ref(end))
+		if err != nil {
+			fail(err)
+		}
+		ends[end] = handle.(*Conn)
 	}
 	return ends[0], ends[1]
 }
@@ -145,7 +182,7 @@ func openConn(r *shm.Region, ref shm.Ref, end int) (*Conn, error) {
 	if atomic.LoadUint64(&h.magic) != pipeMagic {
 		return nil, fmt.Errorf("object %#x is not a pipe", uint64(ref))
 	}
-	c := &Conn{pipe: h, ref: ref, end: end}
+	c := &Conn{pipe: h, ref: ref, end: end, st: &connState{}}
 	ring := func(i int) (*shm.Ring, error) { return shm.OpenRing(r, shm.Ref(h.rings[i])) }
 	switch {
 	case h.duplex == 1:
@@ -223,8 +260,12 @@ func (c *Conn) hold(ticket bool) {
 				}
 			}
 		}
+		if c.st.holding {
+			return
+		}
 		if s := findSlot(slots, selfPid(), true); s != nil {
-			s.open = 1
+			s.open++
+			c.st.holding = true
 		}
 	})
 }
@@ -254,11 +295,13 @@ func (c *Conn) withHolders(f func(*[maxHolders]holderSlot)) {
 	c.withEnd(c.end, f)
 }
 
-func (c *Conn) withEnd(end int, f func(*[maxHolders]holderSlot)) {
+func (c *Conn) withEnd(end int, f func(*[maxHolders]holderSlot)) { withEnd(c.pipe, end, f) }
+
+func withEnd(pipe *pipeHeader, end int, f func(*[maxHolders]holderSlot)) {
 	// Not the cell's context: the lock is held for a few loads and stores
 	// only, and a Close must not be skipped because the cell was
 	// interrupted.
-	m := shm.MutexAt(&c.pipe.lock)
+	m := shm.MutexAt(&pipe.lock)
 	if _, err := m.Lock(context.Background(), time.Time{}); err != nil {
 		return
 	}
@@ -266,7 +309,7 @@ func (c *Conn) withEnd(end int, f func(*[maxHolders]holderSlot)) {
 	// A dead holder's slot is fixed by the next look at it (peerGone): the
 	// table has no state a kill mid-update can make inconsistent beyond
 	// one slot's counters.
-	f(&c.pipe.holders[end])
+	f(&pipe.holders[end])
 }
 
 // peerGone reports whether no process holds the other end: every slot is
@@ -321,11 +364,12 @@ func (c *Conn) send(op string, v any) error {
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
-	rec, sent, err := encodeItem((*buf)[:0], v)
+	rec, sent, err := encodeItem((*buf)[:0], v, carriedInRing)
 	*buf = rec
 	if err != nil {
 		return fmt.Errorf("mp: Conn.%s: %w", op, err)
 	}
+	defer runtime.KeepAlive(c) // its rings are mapped while it is reachable
 	if err := c.out.Put(cellContext(), rec, false, shm.WaitOptions{}); err != nil {
 		sent.cancel()
 		return ringError("Conn."+op, err, ErrFull)
@@ -389,12 +433,13 @@ func (c *Conn) recv(op string) (any, error) {
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
+	defer runtime.KeepAlive(c)
 	rec, err := c.in.Get(cellContext(), (*buf)[:0], c.waitForPeer(shm.WaitOptions{}))
 	*buf = rec
 	if err != nil {
 		return nil, c.recvError(op, err)
 	}
-	v, err := decodeItem(rec)
+	v, err := decodeItem(rec, true)
 	if err != nil {
 		return nil, fmt.Errorf("mp: Conn.%s: %w", op, err)
 	}
@@ -434,6 +479,7 @@ func (c *Conn) Poll(timeout ...time.Duration) bool {
 	if len(timeout) > 0 && timeout[0] > 0 {
 		w = shm.WaitOptions{Deadline: time.Now().Add(timeout[0])}
 	}
+	defer runtime.KeepAlive(c)
 	err := c.in.WaitNotEmpty(cellContext(), c.waitForPeer(w))
 	switch {
 	case err == nil, errors.Is(err, errPeerGone):
@@ -455,11 +501,15 @@ func (c *Conn) Close() {
 	c.letGo()
 	// Wake the other end's readers (and this pipe's, if both ends were
 	// here): they look again whether anyone can still send.
-	if c.out != nil {
-		c.out.Notify()
-	}
-	if c.in != nil {
-		c.in.Notify()
+	notifyRings(c.in, c.out)
+	runtime.KeepAlive(c)
+}
+
+func notifyRings(rings ...*shm.Ring) {
+	for _, r := range rings {
+		if r != nil {
+			r.Notify()
+		}
 	}
 }
 
@@ -468,11 +518,17 @@ func (c *Conn) Close() {
 // global variables (copied into every child) is not held by it, or the
 // kernel's Recv on the other end could never see EOF in a notebook where
 // every end is a global. Passed as an argument, the end is held.
-func (c *Conn) letGo() {
-	c.withHolders(func(slots *[maxHolders]holderSlot) {
+func (c *Conn) letGo() { letGoEnd(c.pipe, c.end, c.st) }
+
+func letGoEnd(pipe *pipeHeader, end int, st *connState) {
+	withEnd(pipe, end, func(slots *[maxHolders]holderSlot) {
+		if !st.holding {
+			return
+		}
+		st.holding = false
 		if s := findSlot(slots, selfPid(), false); s != nil {
-			s.open = 0
-			if s.tickets == 0 {
+			s.open = uint32(max(int(s.open)-1, 0))
+			if s.open == 0 && s.tickets == 0 {
 				*s = holderSlot{}
 			}
 		}
@@ -482,11 +538,10 @@ func (c *Conn) letGo() {
 // letGoOfReceivedEnds lets go of every end this process has received so
 // far (a child calls it after setting its globals, before its arguments).
 func letGoOfReceivedEnds() {
-	sharedHandles.Range(func(_, h any) bool {
+	eachShared(func(h any) {
 		if c, ok := h.(*Conn); ok {
 			c.letGo()
 		}
-		return true
 	})
 }
 

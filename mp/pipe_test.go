@@ -214,7 +214,7 @@ func TestUnsentPipeEndLeavesNoCopyInTransit(t *testing.T) {
 	if err := full.PutNowait([]any{there}); !errors.Is(err, ErrFull) {
 		t.Fatalf("PutNowait into a full queue: %v", err)
 	}
-	if _, _, err := encodeItem(nil, []any{there, make(chan int)}); err == nil {
+	if _, _, err := encodeItem(nil, []any{there, make(chan int)}, carriedInRing); err == nil {
 		t.Fatal("a message with a channel encoded")
 	}
 	there.Close()

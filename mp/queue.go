@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,6 +29,9 @@ import (
 // break the queue for the others, and loses no item but possibly the one it
 // was getting.
 type Queue struct {
+	// ring is mapped while the Queue is reachable: a cleanup on the Queue
+	// releases the object, and unmaps it when this process has no other
+	// handle, so every method keeps q alive while it uses the ring.
 	ring     *shm.Ring
 	ref      shm.Ref
 	kind     string // how it crosses processes: which constructor made it
@@ -52,20 +56,29 @@ const (
 
 func init() {
 	for _, kind := range []string{kindQueue, kindJoinableQueue, kindSimpleQueue} {
+		freedKinds[kind] = func(id uint64) shm.Ref { return shm.Ref(id) }
 		registerSharedKind(kind, func(r *shm.Region, ref shm.Ref) (any, error) {
 			q, err := openQueue(r, ref, kind)
 			if err != nil {
 				return nil, err
 			}
-			switch kind {
-			case kindJoinableQueue:
-				return &JoinableQueue{Queue: q}, nil
-			case kindSimpleQueue:
-				return &SimpleQueue{q: q}, nil
-			}
-			return q, nil
+			return q.handle(r)
 		})
 	}
+}
+
+// handle is the handle of q's kind (q itself, or what wraps it), tracked:
+// the queue is freed once no process has a handle on it and no message
+// carries it.
+func (q *Queue) handle(r *shm.Region) (any, error) {
+	key := sharedKey{q.kind, q.ref}
+	switch q.kind {
+	case kindJoinableQueue:
+		return trackShared(r, key, q.ref, &JoinableQueue{Queue: q}, q, nil)
+	case kindSimpleQueue:
+		return trackShared(r, key, q.ref, &SimpleQueue{q: q}, q, nil)
+	}
+	return trackShared(r, key, q.ref, q, q, nil)
 }
 
 // NewQueue makes a queue; NewQueue(n) one that holds at most n items, so
@@ -73,12 +86,11 @@ func init() {
 // a bound, or with n <= 0, it takes items until its 1 GiB of address space
 // is full (only the pages in use cost memory).
 func NewQueue(maxsize ...int) *Queue {
-	q := newQueue("NewQueue", kindQueue, maxsize)
-	rememberShared(kindQueue, q.ref, q)
-	return q
+	return newQueue("NewQueue", kindQueue, maxsize).(*Queue)
 }
 
-func newQueue(op, kind string, maxsize []int) *Queue {
+// newQueue makes a queue of kind and returns its tracked handle.
+func newQueue(op, kind string, maxsize []int) any {
 	if len(maxsize) > 1 {
 		misuse(op, "takes at most one maxsize, got %d", len(maxsize))
 	}
@@ -87,15 +99,27 @@ func newQueue(op, kind string, maxsize []int) *Queue {
 		n = maxsize[0]
 	}
 	r := mustRegion(op)
-	ref, err := shm.NewRing(r, n)
+	ref, err := allocRetrying(func() (shm.Ref, error) { return shm.NewRing(r, n) })
 	if err != nil {
-		panic(fmt.Errorf("mp: %s: %w", op, err))
+		panic(fmt.Errorf("mp: %s: %w%s", op, err, limitHint(err, "queue")))
 	}
 	q, err := openQueue(r, ref, kind)
 	if err != nil {
 		panic(fmt.Errorf("mp: %s: %w", op, err))
 	}
-	return q
+	h, err := q.handle(r)
+	if err != nil {
+		panic(fmt.Errorf("mp: %s: %w", op, err))
+	}
+	return h
+}
+
+// limitHint says how to avoid a limit of shared memory.
+func limitHint(err error, what string) string {
+	if !errors.Is(err, shm.ErrLimit) {
+		return ""
+	}
+	return fmt.Sprintf(" (each %s alive counts; one that no variable refers to any more is freed, so drop the ones you no longer use, or reuse one)", what)
 }
 
 func openQueue(r *shm.Region, ref shm.Ref, kind string) (*Queue, error) {
@@ -156,13 +180,17 @@ func (q *Queue) GetNowait() (any, error) {
 
 // Qsize is the number of items in the queue, as of a moment ago (other
 // processes may be putting and getting).
-func (q *Queue) Qsize() int { return q.ring.Len() }
+func (q *Queue) Qsize() int {
+	defer runtime.KeepAlive(q) // see Queue.ring
+	return q.ring.Len()
+}
 
 // Empty reports whether the queue is empty, as of a moment ago.
-func (q *Queue) Empty() bool { return q.ring.Len() == 0 }
+func (q *Queue) Empty() bool { return q.Qsize() == 0 }
 
 // Full reports whether the queue holds its maxsize, as of a moment ago.
 func (q *Queue) Full() bool {
+	defer runtime.KeepAlive(q)
 	n := q.ring.MaxItems()
 	return n > 0 && q.ring.Len() >= n
 }
@@ -210,11 +238,12 @@ func (q *Queue) put(op string, v any, w shm.WaitOptions) error {
 	buf := getBuffer()
 	defer putBuffer(buf)
 	// Encoded before taking the lock: the critical section only copies.
-	rec, sent, err := encodeItem((*buf)[:0], v)
+	rec, sent, err := encodeItem((*buf)[:0], v, carriedInRing)
 	*buf = rec
 	if err != nil {
 		return fmt.Errorf("mp: Queue.%s: %w", op, err)
 	}
+	defer runtime.KeepAlive(q)
 	if err := q.ring.Put(cellContext(), rec, q.joinable, w); err != nil {
 		sent.cancel()
 		return ringError("Queue."+op, err, ErrFull)
@@ -228,12 +257,13 @@ func (q *Queue) get(op string, w shm.WaitOptions) (any, error) {
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
+	defer runtime.KeepAlive(q)
 	rec, err := q.ring.Get(cellContext(), (*buf)[:0], w)
 	*buf = rec
 	if err != nil {
 		return nil, ringError("Queue."+op, err, ErrEmpty)
 	}
-	v, err := decodeItem(rec)
+	v, err := decodeItem(rec, true)
 	if err != nil {
 		return nil, fmt.Errorf("mp: Queue.%s: %w", op, err)
 	}
@@ -267,15 +297,14 @@ type JoinableQueue struct {
 
 // NewJoinableQueue makes a JoinableQueue; maxsize as NewQueue's.
 func NewJoinableQueue(maxsize ...int) *JoinableQueue {
-	q := &JoinableQueue{Queue: newQueue("NewJoinableQueue", kindJoinableQueue, maxsize)}
-	rememberShared(kindJoinableQueue, q.ref, q)
-	return q
+	return newQueue("NewJoinableQueue", kindJoinableQueue, maxsize).(*JoinableQueue)
 }
 
 // TaskDone says that an item got from the queue has been dealt with. It
 // panics when called more times than items were put (Python's
 // ValueError).
 func (q *JoinableQueue) TaskDone() {
+	defer runtime.KeepAlive(q.Queue)
 	if err := q.ring.TaskDone(cellContext()); err != nil {
 		if errors.Is(err, shm.ErrTooManyDone) {
 			misuse("JoinableQueue.TaskDone", "called more times than there were items put")
@@ -289,6 +318,7 @@ func (q *JoinableQueue) TaskDone() {
 // whose consumer died before its TaskDone is never done: Join then waits
 // forever, as in Python (interrupt the cell).
 func (q *JoinableQueue) Join() {
+	defer runtime.KeepAlive(q.Queue)
 	if err := q.ring.JoinTasks(cellContext(), shm.WaitOptions{}); err != nil {
 		panic(fmt.Errorf("mp: JoinableQueue.Join: %w", err))
 	}
@@ -306,9 +336,7 @@ type SimpleQueue struct {
 
 // NewSimpleQueue makes a SimpleQueue.
 func NewSimpleQueue() *SimpleQueue {
-	q := &SimpleQueue{q: newQueue("NewSimpleQueue", kindSimpleQueue, nil)}
-	rememberShared(kindSimpleQueue, q.q.ref, q)
-	return q
+	return newQueue("NewSimpleQueue", kindSimpleQueue, nil).(*SimpleQueue)
 }
 
 // SharedRef makes a SimpleQueue cross processes as a reference.

@@ -176,7 +176,7 @@ func Shutdown() {
 		// Handles made from it may still be referenced by the old session's
 		// values: keep the mapping (a few sparse pages), drop the files.
 		reg.Remove()
-		sharedHandles.Clear()
+		forgetAllShared()
 	}
 }
 

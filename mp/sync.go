@@ -3,6 +3,7 @@ package mp
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -21,15 +22,30 @@ const (
 )
 
 func init() {
+	for _, kind := range []string{semaphoreKind, boundedSemaphoreKind, eventKind} {
+		freedKinds[kind] = func(id uint64) shm.Ref { return shm.Ref(id) }
+	}
 	registerSharedKind(semaphoreKind, func(r *shm.Region, ref shm.Ref) (any, error) {
 		s, err := openSemaphore(r, ref)
-		return &Semaphore{s}, err
+		if err != nil {
+			return nil, err
+		}
+		return trackSimple(r, semaphoreKind, ref, &Semaphore{s})
 	})
 	registerSharedKind(boundedSemaphoreKind, func(r *shm.Region, ref shm.Ref) (any, error) {
 		s, err := openSemaphore(r, ref)
-		return &BoundedSemaphore{s}, err
+		if err != nil {
+			return nil, err
+		}
+		return trackSimple(r, boundedSemaphoreKind, ref, &BoundedSemaphore{s})
 	})
-	registerSharedKind(eventKind, func(r *shm.Region, ref shm.Ref) (any, error) { return openEvent(r, ref) })
+	registerSharedKind(eventKind, func(r *shm.Region, ref shm.Ref) (any, error) {
+		e, err := openEvent(r, ref)
+		if err != nil {
+			return nil, err
+		}
+		return trackSimple(r, eventKind, ref, e)
+	})
 }
 
 // semaphore is the shared part of Semaphore and BoundedSemaphore.
@@ -131,8 +147,7 @@ type Semaphore struct{ s semaphore }
 // NewSemaphore makes a Semaphore of value n (Python's default is 1).
 func NewSemaphore(n int) *Semaphore {
 	s := &Semaphore{newSemaphore("NewSemaphore", n, 0)}
-	rememberShared(semaphoreKind, s.s.ref, s)
-	return s
+	return mustTrack("NewSemaphore", mustRegion("NewSemaphore"), semaphoreKind, s.s.ref, s)
 }
 
 // SharedRef is how the semaphore crosses to another process (codec.Shared).
@@ -142,14 +157,23 @@ func (s *Semaphore) SharedRef() (kind string, id uint64) { return semaphoreKind,
 // timeout it waits at most that long (zero or less: tries once), and
 // reports whether it decremented. An interrupt stops the wait with a panic.
 func (s *Semaphore) Acquire(timeout ...time.Duration) bool {
-	return s.s.acquire("Semaphore.Acquire", timeout)
+	v := s.s.acquire("Semaphore.Acquire", timeout)
+	runtime.KeepAlive(s)
+	return v
 }
 
 // TryAcquire decrements the value if it is above zero.
-func (s *Semaphore) TryAcquire() bool { return s.s.tryAcquire() }
+func (s *Semaphore) TryAcquire() bool {
+	v := s.s.tryAcquire()
+	runtime.KeepAlive(s)
+	return v
+}
 
 // Release increments the value, waking a waiter.
-func (s *Semaphore) Release() { s.s.release("Semaphore.Release") }
+func (s *Semaphore) Release() {
+	s.s.release("Semaphore.Release")
+	runtime.KeepAlive(s)
+}
 
 // Lock is Acquire without a timeout (sync.Locker).
 func (s *Semaphore) Lock() { s.Acquire() }
@@ -158,7 +182,11 @@ func (s *Semaphore) Lock() { s.Acquire() }
 func (s *Semaphore) Unlock() { s.Release() }
 
 // Value is the current value (Python's get_value).
-func (s *Semaphore) Value() int { return int(atomic.LoadUint32(s.s.value)) }
+func (s *Semaphore) Value() int {
+	v := int(atomic.LoadUint32(s.s.value))
+	runtime.KeepAlive(s)
+	return v
+}
 
 // String is like Python's repr: <Semaphore(value=2)>.
 func (s *Semaphore) String() string { return fmt.Sprintf("<Semaphore(value=%d)>", s.Value()) }
@@ -174,8 +202,7 @@ func NewBoundedSemaphore(n int) *BoundedSemaphore {
 		panic(fmt.Errorf("mp: NewBoundedSemaphore: the value %d must be positive", n))
 	}
 	s := &BoundedSemaphore{newSemaphore("NewBoundedSemaphore", n, n)}
-	rememberShared(boundedSemaphoreKind, s.s.ref, s)
-	return s
+	return mustTrack("NewBoundedSemaphore", mustRegion("NewBoundedSemaphore"), boundedSemaphoreKind, s.s.ref, s)
 }
 
 // SharedRef is how the semaphore crosses to another process (codec.Shared).
@@ -185,14 +212,23 @@ func (s *BoundedSemaphore) SharedRef() (kind string, id uint64) {
 
 // Acquire is Semaphore's Acquire.
 func (s *BoundedSemaphore) Acquire(timeout ...time.Duration) bool {
-	return s.s.acquire("BoundedSemaphore.Acquire", timeout)
+	v := s.s.acquire("BoundedSemaphore.Acquire", timeout)
+	runtime.KeepAlive(s)
+	return v
 }
 
 // TryAcquire decrements the value if it is above zero.
-func (s *BoundedSemaphore) TryAcquire() bool { return s.s.tryAcquire() }
+func (s *BoundedSemaphore) TryAcquire() bool {
+	v := s.s.tryAcquire()
+	runtime.KeepAlive(s)
+	return v
+}
 
 // Release increments the value; above the initial value it panics.
-func (s *BoundedSemaphore) Release() { s.s.release("BoundedSemaphore.Release") }
+func (s *BoundedSemaphore) Release() {
+	s.s.release("BoundedSemaphore.Release")
+	runtime.KeepAlive(s)
+}
 
 // Lock is Acquire without a timeout (sync.Locker).
 func (s *BoundedSemaphore) Lock() { s.Acquire() }
@@ -201,11 +237,17 @@ func (s *BoundedSemaphore) Lock() { s.Acquire() }
 func (s *BoundedSemaphore) Unlock() { s.Release() }
 
 // Value is the current value.
-func (s *BoundedSemaphore) Value() int { return int(atomic.LoadUint32(s.s.value)) }
+func (s *BoundedSemaphore) Value() int {
+	v := int(atomic.LoadUint32(s.s.value))
+	runtime.KeepAlive(s)
+	return v
+}
 
 // String is like Python's repr: <BoundedSemaphore(value=1, maxvalue=2)>.
 func (s *BoundedSemaphore) String() string {
-	return fmt.Sprintf("<BoundedSemaphore(value=%d, maxvalue=%d)>", s.Value(), atomic.LoadUint32(s.s.max))
+	v := fmt.Sprintf("<BoundedSemaphore(value=%d, maxvalue=%d)>", s.Value(), atomic.LoadUint32(s.s.max))
+	runtime.KeepAlive(s)
+	return v
 }
 
 // Event is a flag shared by processes, Python's multiprocessing.Event:
@@ -227,8 +269,7 @@ func NewEvent() *Event {
 	if err != nil {
 		panic(fmt.Errorf("mp: NewEvent: %w", err))
 	}
-	rememberShared(eventKind, ref, e)
-	return e
+	return mustTrack("NewEvent", r, eventKind, ref, e)
 }
 
 func openEvent(r *shm.Region, ref shm.Ref) (*Event, error) {
@@ -244,6 +285,7 @@ func (e *Event) SharedRef() (kind string, id uint64) { return eventKind, uint64(
 
 // Set sets the flag and wakes every waiter.
 func (e *Event) Set() {
+	defer runtime.KeepAlive(e)
 	for {
 		v := atomic.LoadUint32(e.word)
 		if v&1 != 0 {
@@ -258,6 +300,7 @@ func (e *Event) Set() {
 
 // Clear resets the flag.
 func (e *Event) Clear() {
+	defer runtime.KeepAlive(e)
 	for {
 		v := atomic.LoadUint32(e.word)
 		if v&1 == 0 || atomic.CompareAndSwapUint32(e.word, v, v&^1) {
@@ -267,12 +310,16 @@ func (e *Event) Clear() {
 }
 
 // IsSet reports whether the flag is set.
-func (e *Event) IsSet() bool { return atomic.LoadUint32(e.word)&1 != 0 }
+func (e *Event) IsSet() bool {
+	defer runtime.KeepAlive(e)
+	return atomic.LoadUint32(e.word)&1 != 0
+}
 
 // Wait blocks until the flag is set, or with a timeout at most that long;
 // it reports whether the flag was set (false: timed out). An interrupt
 // stops the wait with a panic.
 func (e *Event) Wait(timeout ...time.Duration) bool {
+	defer runtime.KeepAlive(e)
 	v := atomic.LoadUint32(e.word)
 	if v&1 != 0 {
 		return true
@@ -299,6 +346,7 @@ func (e *Event) Wait(timeout ...time.Duration) bool {
 
 // String is like Python's repr: <Event(set)> or <Event(unset)>.
 func (e *Event) String() string {
+	defer runtime.KeepAlive(e)
 	if e.IsSet() {
 		return "<Event(set)>"
 	}

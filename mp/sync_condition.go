@@ -85,6 +85,9 @@ func NewCondition(lock ...sync.Locker) *Condition {
 		atomic.StoreUint32((*uint32)(unsafe.Pointer(&b[4])), conditionLockIsRLock)
 	}
 	_, lockRef := l.SharedRef()
+	// The condition names its lock in shared memory, for processes that
+	// open it later: the lock must outlive every handle on it.
+	r.Pin(shm.Ref(lockRef))
 	atomic.StoreUint64((*uint64)(unsafe.Pointer(&b[8])), lockRef)
 	c := &Condition{state: (*uint32)(unsafe.Pointer(&b[0])), lock: l, ref: ref}
 	rememberShared(conditionKind, ref, c)

@@ -180,6 +180,7 @@ func NewValue(x any) *Value {
 	if err != nil {
 		panic(fmt.Errorf("mp: NewValue: %w", err))
 	}
+	r.Pin(ref) // its lock (the same object) is freed with handles; the Value is not
 	rememberShared(valueKind, ref, v)
 	return v
 }
@@ -296,6 +297,7 @@ func NewArray(initial any) *Array {
 		bits, _ := bitsOf(k, s.Index(i).Interface())
 		a.store(i, bits)
 	}
+	r.Pin(ref) // as a Value's
 	rememberShared(arrayKind, ref, a)
 	return a
 }

@@ -2,6 +2,7 @@ package mp
 
 import (
 	"reflect"
+	"sync"
 
 	"gomp/mp/codec"
 )
@@ -31,15 +32,59 @@ func copyable(h Host, v reflect.Value) error {
 
 // encodeCounted encodes values and, when that succeeded, counts the copies
 // of pipe ends the message carries (a message that failed half-way carries
-// none).
+// none). The shared objects it carries are lent to children: this process
+// keeps its handles on them while any child it started runs, since it
+// cannot know when (or by how many processes: a pool's initializer
+// arguments, a retried task) the message is decoded.
 func encodeCounted(vs []reflect.Value, opts codec.EncodeOptions) ([]byte, error) {
 	var t transit
 	opts.Shared = t.add
 	b, err := codec.EncodeValues(vs, opts)
 	if err == nil {
 		t.count(1)
+		lendToChildren(t.kept)
 	}
 	return b, err
+}
+
+// lent are the handles of objects sent to children, kept while any child
+// this process started runs (running counts them).
+var lent struct {
+	mu      sync.Mutex
+	handles map[codec.Shared]struct{}
+	running int
+}
+
+func lendToChildren(hs []codec.Shared) {
+	if len(hs) == 0 {
+		return
+	}
+	lent.mu.Lock()
+	if lent.handles == nil {
+		lent.handles = map[codec.Shared]struct{}{}
+	}
+	for _, h := range hs {
+		lent.handles[h] = struct{}{}
+	}
+	lent.mu.Unlock()
+}
+
+// childBegun and childEnded count the children that run (given a start
+// order); the last to end gives back what was lent, and every end sweeps
+// the objects whose holders may have died with it.
+func childBegun() {
+	lent.mu.Lock()
+	lent.running++
+	lent.mu.Unlock()
+}
+
+func childEnded() {
+	lent.mu.Lock()
+	if lent.running--; lent.running <= 0 {
+		lent.running, lent.handles = 0, nil
+	}
+	lent.mu.Unlock()
+	sweepLetGo()
 }
 
 // decodeValues decodes in this process; an invalid Value stands for nil or

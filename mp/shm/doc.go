@@ -18,6 +18,9 @@
 // the kernel can map from the directory alone: that is what crosses between
 // processes, inside codec's shared-object references.
 //
-// Memory is never freed while the region lives: a notebook makes tens of
-// shared objects, not millions, and the region goes when the kernel ends.
+// Objects have lives (life.go): which processes hold them and how many
+// messages carry them. An object nothing keeps is freed, its segment file
+// removed and its seg-0 block put on a free list of its size class, so a
+// notebook that makes and drops objects in a loop runs in bounded memory,
+// files and mappings. The region itself goes when the kernel ends.
 package shm

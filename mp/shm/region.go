@@ -35,6 +35,7 @@ type Region struct {
 
 	mu   sync.Mutex
 	segs map[uint32][]byte // mapped segments
+	uses map[uint32]int    // handles of this process on objects in each segment (Hold, Release)
 	hdr  *header
 }
 
@@ -43,11 +44,14 @@ type header struct {
 	magic   uint64
 	alloc   uint32 // the allocator's Mutex word
 	nextSeg uint32 // segments made so far (seg-0 included)
-	next    uint64 // first free byte of seg-0
+	next    uint64 // first byte of seg-0 never allocated
+	// free[c] is the offset of the first freed block of class c (its
+	// life's next links the rest), 0 when none.
+	free [classes]uint64
 }
 
 const (
-	magic = 0x676f6d702d736d31 // "gomp-sm1"
+	magic = 0x676f6d702d736d32 // "gomp-sm2"
 	// smallSize is seg-0's size: sparse, so untouched pages cost nothing.
 	smallSize = 64 << 20
 	// ownSegmentAbove is the size from which an object gets a segment of
@@ -77,7 +81,7 @@ func Create() (*Region, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	r := &Region{dir: dir, segs: map[uint32][]byte{}}
+	r := &Region{dir: dir, segs: map[uint32][]byte{}, uses: map[uint32]int{}}
 	seg, err := r.segment(0)
 	if err != nil {
 		os.RemoveAll(dir)
@@ -92,7 +96,7 @@ func Create() (*Region, error) {
 
 // Open maps the region in dir, which another process created.
 func Open(dir string) (*Region, error) {
-	r := &Region{dir: dir, segs: map[uint32][]byte{}}
+	r := &Region{dir: dir, segs: map[uint32][]byte{}, uses: map[uint32]int{}}
 	seg, err := r.segment(0)
 	if err != nil {
 		return nil, err
@@ -124,35 +128,98 @@ func (r *Region) Close() {
 func (r *Region) Remove() error { return os.RemoveAll(r.dir) }
 
 // Alloc returns size zeroed bytes of shared memory, aligned to 64 bytes
-// (a cache line: two objects never share one).
+// (a cache line: two objects never share one), with a life (see Hold) that
+// no process holds yet: its maker holds it next.
 func (r *Region) Alloc(size int) (Ref, error) {
 	if size <= 0 {
 		return 0, errors.New("shm: Alloc of a non-positive size")
 	}
-	if size > ownSegmentAbove {
+	if size+lifeSize > maxSmall {
 		return r.AllocSegment(int64(size))
 	}
+	off, err := r.allocBlock(size + lifeSize)
+	if err != nil {
+		return 0, err
+	}
+	return makeRef(0, off+lifeSize), nil
+}
+
+// allocBlock takes a block of seg-0 of at least n bytes, a freed one of its
+// class if there is one, and starts its life; it returns the block's
+// offset (the life's).
+func (r *Region) allocBlock(n int) (uint64, error) {
+	c := classOf(n)
 	m := MutexAt(&r.hdr.alloc)
 	if _, err := m.Lock(context.Background(), noDeadline); err != nil {
 		return 0, err
 	}
-	defer m.Unlock()
-	off := (r.hdr.next + 63) &^ 63
-	if off+uint64(size) > smallSize {
-		return 0, fmt.Errorf("shm: the region's %d MiB for small objects are used up", smallSize>>20)
+	off := r.hdr.free[c]
+	if off != 0 {
+		l := r.lifeAt(off)
+		r.hdr.free[c] = l.next
+		m.Unlock()
+		b, _ := r.Bytes(makeRef(0, off), classSize(c))
+		gen := l.gen
+		clear(b)
+		l.gen = gen + 1
+	} else {
+		off = (r.hdr.next + 63) &^ 63
+		if off+uint64(classSize(c)) > smallSize {
+			m.Unlock()
+			return 0, fmt.Errorf("shm: %w: the region's %d MiB for small objects (locks, values, pipes) are used up by objects alive", ErrLimit, smallSize>>20)
+		}
+		r.hdr.next = off + uint64(classSize(c))
+		m.Unlock()
+		r.lifeAt(off).gen = 1
 	}
-	r.hdr.next = off + uint64(size)
-	return makeRef(0, off), nil
+	l := r.lifeAt(off)
+	l.class = uint32(c)
+	atomic.StoreUint32(&l.state, lifeLive)
+	return off, nil
+}
+
+// freeBlock gives a block back to its class's free list.
+func (r *Region) freeBlock(off uint64) {
+	l := r.lifeAt(off)
+	m := MutexAt(&r.hdr.alloc)
+	if _, err := m.Lock(context.Background(), noDeadline); err != nil {
+		return
+	}
+	l.next = r.hdr.free[l.class]
+	r.hdr.free[l.class] = off
+	m.Unlock()
 }
 
 // AllocSegment returns a segment of its own of size bytes (sparse: pages
-// cost memory once touched).
+// cost memory once touched), with a life as Alloc's. The segment's first
+// page names the life's block in seg-0; the object starts after it, on a
+// page.
 func (r *Region) AllocSegment(size int64) (Ref, error) {
-	n := atomic.AddUint32(&r.hdr.nextSeg, 1) - 1
-	if err := makeSegmentFile(r.dir, n, size); err != nil {
+	lifeOff, err := r.allocBlock(lifeSize)
+	if err != nil {
 		return 0, err
 	}
-	return makeRef(n, 0), nil
+	n := atomic.AddUint32(&r.hdr.nextSeg, 1) - 1
+	if n >= 1<<(64-offsetBits) {
+		r.freeBlock(lifeOff)
+		return 0, fmt.Errorf("shm: %w: %d segments made", ErrLimit, n)
+	}
+	f, err := createSegmentFile(r.dir, n, segmentHeaderLen+size)
+	if err != nil {
+		r.freeBlock(lifeOff)
+		return 0, err
+	}
+	page, err := r.mapSegment(n, f, int(segmentHeaderLen+size))
+	f.Close()
+	if err != nil {
+		os.Remove(segmentPath(r.dir, n))
+		r.freeBlock(lifeOff)
+		return 0, err
+	}
+	ref := makeRef(n, segmentHeaderLen)
+	r.lifeAt(lifeOff).seg = n
+	atomic.StoreUint64((*uint64)(unsafe.Pointer(&page[0])), lifeOff)
+	return ref, nil
 }
 
 // Bytes is the mapped memory of n bytes at ref.
@@ -168,10 +235,10 @@ func (r *Region) Bytes(ref Ref, n int) ([]byte, error) {
 	return seg[off : off+uint64(n) : off+uint64(n)], nil
 }
 
-// SegmentSize is the size of the segment ref is in.
+// SegmentSize is the size of the segment ref is in, from ref on.
 func (r *Region) SegmentSize(ref Ref) (int64, error) {
 	seg, err := r.segment(ref.Segment())
-	return int64(len(seg)), err
+	return int64(len(seg)) - int64(ref.Offset()), err
 }
 
 // Punch gives back to the system the memory of n bytes at ref (they read as
@@ -190,8 +257,9 @@ var noDeadline time.Time
 
 func (r *Region) segment(n uint32) ([]byte, error) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if b, ok := r.segs[n]; ok {
+	b, ok := r.segs[n]
+	r.mu.Unlock()
+	if ok {
 		return b, nil
 	}
 	f, err := os.OpenFile(segmentPath(r.dir, n), os.O_RDWR, 0)
@@ -203,12 +271,7 @@ func (r *Region) segment(n uint32) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shm: segment %d: %w", n, err)
 	}
-	b, err := syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED)
-	if err != nil {
-		return nil, fmt.Errorf("shm: mapping segment %d: %w", n, err)
-	}
-	r.segs[n] = b
-	return b, nil
+	return r.mapSegment(n, f, int(st.Size()))
 }
 
 func segmentPath(dir string, n uint32) string {
@@ -216,15 +279,41 @@ func segmentPath(dir string, n uint32) string {
 }
 
 func makeSegmentFile(dir string, n uint32, size int64) error {
+	f, err := createSegmentFile(dir, n, size)
+	if err == nil {
+		f.Close()
+	}
+	return err
+}
+
+func createSegmentFile(dir string, n uint32, size int64) (*os.File, error) {
 	f, err := os.OpenFile(segmentPath(dir, n), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return fmt.Errorf("shm: making segment %d: %w", n, err)
+		return nil, fmt.Errorf("shm: making segment %d: %w", n, err)
 	}
-	defer f.Close()
 	if err := f.Truncate(size); err != nil {
-		return fmt.Errorf("shm: sizing segment %d: %w", n, err)
+		f.Close()
+		return nil, fmt.Errorf("shm: sizing segment %d: %w", n, err)
 	}
-	return nil
+	return f, nil
+}
+
+// mapSegment maps segment n from f, of size bytes, unless it is mapped.
+func (r *Region) mapSegment(n uint32, f *os.File, size int) ([]byte, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if b, ok := r.segs[n]; ok {
+		return b, nil
+	}
+	b, err := syscall.Mmap(int(f.Fd()), 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED)
+	if err != nil {
+		if errors.Is(err, syscall.ENOMEM) {
+			return nil, fmt.Errorf("shm: mapping segment %d: %w: the system's memory mappings for this process (vm.max_map_count) are used up by objects alive: %w", n, ErrLimit, err)
+		}
+		return nil, fmt.Errorf("shm: mapping segment %d: %w", n, err)
+	}
+	r.segs[n] = b
+	return b, nil
 }
 
 // RemoveStaleDirs removes the directories under parent named

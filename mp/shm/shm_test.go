@@ -44,6 +44,19 @@ func runChild(mode, dir, refText string) int {
 			*counter++ // plain: the mutex must be what makes it exact
 			m.Unlock()
 		}
+	case "hold-and-exit": // dies holding the object: its slot must be reaped
+		if _, err := r.Hold(Ref(n)); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 5
+		}
+		return 0
+	case "hold-and-sleep": // holds the object until killed
+		if _, err := r.Hold(Ref(n)); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 5
+		}
+		fmt.Println("held")
+		time.Sleep(time.Hour)
 	case "die-holding":
 		if !m.TryLock() {
 			return 4
