@@ -92,6 +92,10 @@ func runKernel(args []string) error {
 	// console; a cell's output never does (eval gives cells their own
 	// streams), so nothing here reaches a notebook.
 	logger := log.New(os.Stderr, "[gomp] ", log.LstdFlags)
+	// What this kernel and its children may use together: on a hub, a
+	// teacher reading the server's log sees what a student's kernel got.
+	logger.Printf("%s; child processes: at most %d alive (%s, mp.SetMaxProcesses); mp.CPUCount() = %d",
+		mp.CgroupLimits(), mp.MaxProcesses(), mp.MaxProcessesEnv, mp.CPUCount())
 	useInterpreterGC()
 	conn, err := kernel.ReadConnectionFile(args[0])
 	if err != nil {
