@@ -14,7 +14,8 @@
 // REFERENCE is the same lesson with outputs (as saved,
 // or as a headless nbconvert run gave them). What is checked:
 //   - the server's kernelspecs, as JupyterLab's launcher reads them: gomp,
-//     language go, both logos served as PNG;
+//     language go, both logos served as PNG, an absolute argv, the
+//     process limit in env, metadata.debugger false;
 //   - the session and kernel models, as the session context holds them;
 //   - kernel_info's language_info, which chooses the editor's highlighting;
 //   - every lesson cell: the lines it printed, its children's included,
@@ -26,6 +27,8 @@
 //   - interrupting `for {}` (the time from the request to the Interrupted
 //     error is reported, not judged), then the next cell answering;
 //   - restart: a fresh session (a variable declared before is gone);
+//   - the process limit: the kernelspec's env sets it, a Start past
+//     mp.SetMaxProcesses(1) is the cell's error;
 //   - shutdown: the kernel process and every process under it gone.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -150,6 +153,13 @@ async function main() {
     }
     if (spec.language !== 'go' || spec.display_name !== 'Go (mp)') {
       problem(`kernelspec gomp: language ${spec.language}, display_name ${spec.display_name}`);
+    }
+    // What a hub needs of it: an absolute argv (no PATH lookup in a
+    // spawner's environment), the process limit in env, and no debugger
+    // (JupyterLab shows its debugger only where metadata.debugger is true).
+    if (!spec.argv || !spec.argv[0].startsWith('/') || !/^\d+$/.test((spec.env || {}).GOMP_MAX_PROCESSES || '') ||
+        !spec.metadata || spec.metadata.debugger !== false) {
+      problem(`kernelspec gomp: argv ${JSON.stringify(spec.argv)}, env ${JSON.stringify(spec.env)}, metadata ${JSON.stringify(spec.metadata)}`);
     }
     result.logos = [];
     for (const size of ['logo-32x32', 'logo-64x64']) {
@@ -361,6 +371,24 @@ async function main() {
         problem(`kernel pid before restart ${pidBefore}, after ${pidAfter}: want two processes`);
       }
       if (alive(pidBefore)) problem(`the kernel before the restart (pid ${pidBefore}) is still running`);
+    }
+
+    // The process limit: the kernelspec's env sets it, a cell lowers it,
+    // and a Start past it is the cell's error.
+    {
+      const lim = await exec('import "mp"\nlabLimit := mp.MaxProcesses()\nlabLimit');
+      if (resultText(lim.outputs) !== String(spec.env && spec.env.GOMP_MAX_PROCESSES)) {
+        problem(`mp.MaxProcesses() = ${resultText(lim.outputs)}, the kernelspec's env says ${JSON.stringify(spec.env)}`);
+      }
+      const over = await exec(
+        'import "time"\n\nfunc labNap() { time.Sleep(time.Hour) }\n\n' +
+          'mp.SetMaxProcesses(1)\nlabA := mp.NewProcess(labNap)\nlabA.Start()\nlabB := mp.NewProcess(labNap)\nlabB.Start()',
+      );
+      if (over.reply.status !== 'error' || !/too many processes/.test(over.reply.evalue)) {
+        problem(`a second Start under mp.SetMaxProcesses(1): ${JSON.stringify(over.reply).slice(0, 400)}`);
+      }
+      const back = await exec(`labA.Kill()\nlabA.Join()\nmp.SetMaxProcesses(${Number(lim.outputs.length ? resultText(lim.outputs) : 64)})`);
+      if (back.reply.status !== 'ok') problem(`killing the first and raising the limit again: ${JSON.stringify(back.reply)}`);
     }
 
     // Shutdown with a child running: nothing is left.
