@@ -246,3 +246,22 @@ func TestInitialMaxProcesses(t *testing.T) {
 		}
 	}
 }
+
+// Pool workers count too: a pool that would take the kernel past its limit
+// is refused, and its workers that did start are stopped (their places
+// given back).
+func TestPoolWorkersCount(t *testing.T) {
+	inCell(t)
+	withMaxProcesses(t, 2)
+	hold := NewProcess(sleepLong)
+	hold.Start()
+	msg := mustPanic(t, func() { NewPool(2) })
+	if !strings.Contains(msg, "too many processes") {
+		t.Errorf("NewPool(2) with one of two places taken: %q", msg)
+	}
+	hold.Kill()
+	hold.Join()
+	pool := NewPool(2) // both places free again
+	pool.Terminate()
+	pool.Join()
+}
