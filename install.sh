@@ -7,17 +7,22 @@
 #   ./install.sh --prefix DIR     register in DIR/share/jupyter, binary in DIR/bin
 #   ./install.sh --name NAME      register under another kernel name
 #   ./install.sh --bindir DIR     put the binary in DIR instead
+#   ./install.sh --max-processes N  let a kernel have N live child processes
+#                                 (kernel.json env GOMP_MAX_PROCESSES; default 64)
 #
-# Running it again rebuilds the binary and rewrites the same kernelspec.
+# For a hub: sudo ./install.sh --prefix /usr/local (every user's Jupyter
+# looks in /usr/local/share/jupyter). Running it again rebuilds the binary
+# and rewrites the same kernelspec.
 set -euo pipefail
 
-usage() { sed -n '2,12s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,17s/^# \{0,1\}//p' "$0"; }
 die() { printf 'install.sh: %s\n' "$*" >&2; exit 1; }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bindir=""
 where=(--user)
 name=()
+limits=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--user) where=(--user) ;;
@@ -40,6 +45,12 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	--name=*) name=(--name "${1#*=}") ;;
+	--max-processes)
+		[ $# -ge 2 ] || die "--max-processes needs a number"
+		limits=(--max-processes "$2")
+		shift
+		;;
+	--max-processes=*) limits=(--max-processes "${1#*=}") ;;
 	--bindir)
 		[ $# -ge 2 ] || die "--bindir needs a directory"
 		bindir=$2
@@ -85,8 +96,8 @@ echo "==> building $bindir/gomp with $(go env GOVERSION)"
 (cd "$here" && go build -o "$bindir/gomp" .)
 echo "    $("$bindir/gomp" version)"
 
-echo "==> registering the kernel: gomp install ${where[*]}${name[*]:+ ${name[*]}}"
-"$bindir/gomp" install "${where[@]}" "${name[@]}"
+echo "==> registering the kernel: gomp install ${where[*]}${name[*]:+ ${name[*]}}${limits[*]:+ ${limits[*]}}"
+"$bindir/gomp" install "${where[@]}" "${name[@]}" "${limits[@]}"
 
 # Listing kernelspecs imports ipykernel, whose debugger warns on stderr about
 # things that do not concern gomp; keep that out of the report.

@@ -94,6 +94,10 @@ func runKernel(args []string) error {
 	// console; a cell's output never does (eval gives cells their own
 	// streams), so nothing here reaches a notebook.
 	logger := log.New(os.Stderr, "[gomp] ", log.LstdFlags)
+	// What this kernel and its children may use together: on a hub, a
+	// teacher reading the server's log sees what a student's kernel got.
+	logger.Printf("%s; child processes: at most %d alive (%s, mp.SetMaxProcesses); mp.CPUCount() = %d",
+		mp.CgroupLimits(), mp.MaxProcesses(), mp.MaxProcessesEnv, mp.CPUCount())
 	useInterpreterGC()
 	conn, err := kernel.ReadConnectionFile(args[0])
 	if err != nil {
@@ -202,6 +206,7 @@ func runInstall(args []string) error {
 	fs.StringVar(&opts.Name, "name", "", "kernel `name` (default "+kernelspec.DefaultName+")")
 	fs.StringVar(&opts.DisplayName, "display-name", "", "name shown in menus (default \""+kernelspec.DefaultDisplayName+"\")")
 	fs.StringVar(&opts.InterruptMode, "interrupt-mode", "", "how Jupyter interrupts the kernel: signal or message")
+	maxProcs := fs.Int("max-processes", mp.DefaultMaxProcesses, "how many child processes a kernel may have alive at once (kernel.json env "+mp.MaxProcessesEnv+")")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -211,6 +216,12 @@ func runInstall(args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("gomp install: unexpected argument %q", fs.Arg(0))
 	}
+	if *maxProcs < 1 {
+		return fmt.Errorf("gomp install: --max-processes must be at least 1, not %d", *maxProcs)
+	}
+	// The limits a hub wants in the kernelspec, where its admin sees and
+	// edits them (mp reads them at the kernel's start).
+	opts.Env = map[string]string{mp.MaxProcessesEnv: strconv.Itoa(*maxProcs)}
 	dir, err := kernelspec.Install(opts)
 	if err != nil {
 		return err

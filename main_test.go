@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log"
@@ -11,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -168,4 +170,68 @@ func TestExitIfStuck(t *testing.T) {
 	served := make(chan struct{})
 	close(served)
 	exitIfStuck(ctx, served, logger, time.Hour, func(int) { t.Error("exited although Serve had returned") })
+}
+
+// `gomp install` writes the kernelspec a hub wants: the binary's absolute
+// path, the process limit in the env block (mp's default, or the flag's),
+// no debugger; and the same kernel.json as the template at the top of the
+// repository, but for argv[0].
+func TestInstallWritesTheHubKernelspec(t *testing.T) {
+	// A copy of the test binary where `go test` does not keep it: install
+	// refuses to point kernel.json at a temporary build.
+	exe := filepath.Join(t.TempDir(), "gomp")
+	bin, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(exe, bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{{nil, strconv.Itoa(mp.DefaultMaxProcesses)}, {[]string{"--max-processes", "8"}, "8"}} {
+		prefix := t.TempDir()
+		cmd := exec.Command(exe, append([]string{"install", "--prefix", prefix}, tc.args...)...)
+		cmd.Env = append(os.Environ(), runMainEnv+"=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("gomp install: %v\n%s", err, out)
+		}
+		data, err := os.ReadFile(filepath.Join(prefix, "share", "jupyter", "kernels", "gomp", "kernel.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var spec struct {
+			Argv     []string          `json:"argv"`
+			Env      map[string]string `json:"env"`
+			Metadata map[string]any    `json:"metadata"`
+		}
+		if err := json.Unmarshal(data, &spec); err != nil {
+			t.Fatal(err)
+		}
+		if len(spec.Argv) != 3 || spec.Argv[0] != exe {
+			t.Errorf("argv %q: want the binary's absolute path (%s) first", spec.Argv, exe)
+		}
+		if spec.Env[mp.MaxProcessesEnv] != tc.want || len(spec.Env) != 1 {
+			t.Errorf("gomp install %v: env %v, want %s=%s", tc.args, spec.Env, mp.MaxProcessesEnv, tc.want)
+		}
+		if spec.Metadata["debugger"] != false {
+			t.Errorf("metadata %v, want debugger false", spec.Metadata)
+		}
+		if tc.args == nil {
+			template, err := os.ReadFile("kernel.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Replace(string(data), strconv.Quote(exe), `"gomp"`, 1)
+			if got != string(template) {
+				t.Errorf("kernel.json differs from the template:\n%s\nwant:\n%s", got, template)
+			}
+		}
+	}
+	cmd := exec.Command(exe, "install", "--prefix", t.TempDir(), "--max-processes", "0")
+	cmd.Env = append(os.Environ(), runMainEnv+"=1")
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "at least 1") {
+		t.Errorf("--max-processes 0: %v, %s", err, out)
+	}
 }

@@ -103,17 +103,7 @@ func TestBrowser(t *testing.T) {
 	q.Set("token", base.Query().Get("token"))
 	pageURL.RawQuery = q.Encode()
 
-	expected := src
-	if !hasOutputs(t, data) {
-		refDir := filepath.Join(dir, "reference")
-		_, stderr, err := runCmd(t, 5*time.Minute, nil, python, "-m", "nbconvert",
-			"--to", "notebook", "--execute", "--output-dir", refDir,
-			"--ExecutePreprocessor.timeout=120", src)
-		if err != nil {
-			t.Fatalf("the reference run of %s (nbconvert --execute): %v\n%s", name, err, stderr)
-		}
-		expected = filepath.Join(refDir, name)
-	}
+	expected := withOutputs(t, src, data, filepath.Join(dir, "reference"))
 
 	profile := filepath.Join(dir, "chromium-profile")
 	nodeTmp := filepath.Join(dir, "tmp") // playwright's own temporary files
@@ -171,6 +161,23 @@ func TestBrowser(t *testing.T) {
 	t.Logf("%s: %d code cells, %d SVGs, %d lines checked; screenshot %s", name, res.CodeCells, res.SVGs, res.Lines, screenshot)
 }
 
+// withOutputs returns the notebook src (whose content is data) if it was
+// saved with outputs, or else a copy executed headless (nbconvert
+// --execute) into refDir: what a run of its cells must show.
+func withOutputs(t *testing.T, src string, data []byte, refDir string) string {
+	t.Helper()
+	if hasOutputs(t, data) {
+		return src
+	}
+	_, stderr, err := runCmd(t, 5*time.Minute, nil, python, "-m", "nbconvert",
+		"--to", "notebook", "--execute", "--output-dir", refDir,
+		"--ExecutePreprocessor.timeout=120", src)
+	if err != nil {
+		t.Fatalf("the reference run of %s (nbconvert --execute): %v\n%s", filepath.Base(src), err, stderr)
+	}
+	return filepath.Join(refDir, filepath.Base(src))
+}
+
 // hasOutputs says whether a notebook was saved with some output: if not
 // (a lesson cleared for students), what Run All must show is unknown.
 func hasOutputs(t *testing.T, data []byte) bool {
@@ -212,6 +219,19 @@ func fromRoot(t *testing.T, p string) string {
 // no kernel is left.
 func startNotebookServer(t *testing.T, dir string) (*url.URL, func()) {
 	t.Helper()
+	return startServer(t, dir, "the Notebook server", func(port int, token string) []string {
+		return []string{"-m", "notebook",
+			"--no-browser", "--ip=127.0.0.1", "--port=" + strconv.Itoa(port), "--port-retries=0",
+			"--NotebookApp.token=" + token, "--NotebookApp.password=",
+			"--notebook-dir=" + dir}
+	})
+}
+
+// startServer starts a Jupyter server (what, for messages) as
+// startNotebookServer says, with the python arguments that args gives for
+// a free port and a random token.
+func startServer(t *testing.T, dir, what string, args func(port int, token string) []string) (*url.URL, func()) {
+	t.Helper()
 	port, err := freePort()
 	if err != nil {
 		t.Fatal(err)
@@ -219,10 +239,7 @@ func startNotebookServer(t *testing.T, dir string) (*url.URL, func()) {
 	tok := make([]byte, 24)
 	rand.Read(tok)
 	token := hex.EncodeToString(tok)
-	cmd := exec.Command(python, "-m", "notebook",
-		"--no-browser", "--ip=127.0.0.1", "--port="+strconv.Itoa(port), "--port-retries=0",
-		"--NotebookApp.token="+token, "--NotebookApp.password=",
-		"--notebook-dir="+dir)
+	cmd := exec.Command(python, args(port, token)...)
 	if os.Geteuid() == 0 {
 		// CI containers run as root; the server refuses that unless told.
 		cmd.Args = append(cmd.Args, "--allow-root")
@@ -233,7 +250,7 @@ func startNotebookServer(t *testing.T, dir string) (*url.URL, func()) {
 	var log bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting the Notebook server: %v", err)
+		t.Fatalf("starting %s: %v", what, err)
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -248,12 +265,12 @@ func startNotebookServer(t *testing.T, dir string) (*url.URL, func()) {
 		select {
 		case <-exited:
 		case <-time.After(20 * time.Second):
-			t.Errorf("the Notebook server did not exit 20s after SIGTERM; killing it")
+			t.Errorf("%s did not exit 20s after SIGTERM; killing it", what)
 			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 			<-exited
 		}
 		if t.Failed() {
-			t.Logf("Notebook server log:\n%s", log.String())
+			t.Logf("%s: log:\n%s", what, log.String())
 		}
 		// A kernel notices its server's death within a second (it
 		// watches JPY_PARENT_PID); give a shutting-down one that long.
@@ -262,7 +279,7 @@ func startNotebookServer(t *testing.T, dir string) (*url.URL, func()) {
 			time.Sleep(100 * time.Millisecond)
 		}
 		if pids := leftoverKernels(); len(pids) > 0 {
-			t.Errorf("kernel processes left running after the Notebook server: %s", describe(pids))
+			t.Errorf("kernel processes left running after %s: %s", what, describe(pids))
 			killAll(pids)
 		}
 	}
@@ -275,7 +292,7 @@ func startNotebookServer(t *testing.T, dir string) (*url.URL, func()) {
 		case err := <-exited:
 			exited <- err // for stop
 			stop()
-			t.Fatalf("the Notebook server exited at start: %v\n%s", err, log.String())
+			t.Fatalf("%s exited at start: %v\n%s", what, err, log.String())
 		default:
 		}
 		resp, err := http.Get(status.String())
@@ -287,7 +304,7 @@ func startNotebookServer(t *testing.T, dir string) (*url.URL, func()) {
 		}
 		if time.Now().After(deadline) {
 			stop()
-			t.Fatalf("the Notebook server did not answer on %s within 60s:\n%s", status.Redacted(), log.String())
+			t.Fatalf("%s did not answer on %s within 60s:\n%s", what, status.Redacted(), log.String())
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

@@ -51,3 +51,25 @@ func TestKernelspecList(t *testing.T) {
 		}
 	}
 }
+
+// `install.sh --prefix /usr/local` (the README's command for a hub)
+// registers the kernel where every user's Jupyter looks without being told:
+// /usr/local/share/jupyter is on Jupyter's own path, with no JUPYTER_PATH.
+func TestUsrLocalIsOnJupyterPath(t *testing.T) {
+	needJupyter(t)
+	out, _, err := runCmd(t, time.Minute, []string{"JUPYTER_PATH="}, python, "-c",
+		"import json, jupyter_core.paths as p; print(json.dumps(p.jupyter_path()))")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	if err := json.Unmarshal([]byte(out), &paths); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for _, p := range paths {
+		if p == "/usr/local/share/jupyter" {
+			return
+		}
+	}
+	t.Errorf("Jupyter's data path %v lacks /usr/local/share/jupyter", paths)
+}

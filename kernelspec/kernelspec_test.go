@@ -270,7 +270,9 @@ func TestTemplateMatchesInstall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Options{Executable: "/x/gomp"})
+	// With the env block `gomp install` adds by default (main_test.go
+	// checks that one against mp's default).
+	s, err := New(Options{Executable: "/x/gomp", Env: map[string]string{"GOMP_MAX_PROCESSES": "64"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,12 @@ type childProc struct {
 	endedAt  time.Time    // when exitCode was set: the end of its Timeline bar
 	output   []*forwarder // one per output pipe, from begin on
 
+	name string         // the Process's name, from begin
+	out  backend.Output // where its output goes (nil: this process's stdout and stderr)
+	sent uint64         // bit n: this process sent it signal n
+	slot bool           // it counts in the process budget until it ends
+	note string         // said on the cell's stderr once its output is forwarded (killreport.go)
+
 	exited chan struct{} // closed once the process has ended (reported its exit code, or was reaped)
 	done   chan struct{} // closed once it has ended and its output was forwarded
 	reaped chan struct{} // closed once the process has been waited for
@@ -59,6 +65,7 @@ func (c *childProc) begin(ctx context.Context, out backend.Output, src *sessionS
 	c.begun = true
 	childBegun()
 	c.pooled = order.Pool != nil
+	c.name, c.out = order.Name, out
 	if c.stdout != nil {
 		// Forward before sending the order: a quick child may write and
 		// exit at once, and its output must find a reader.
@@ -85,7 +92,11 @@ func (c *childProc) reap() {
 	}
 	state, err := c.proc.Wait()
 	if !reported {
-		c.end(exitCodeOf(state, err))
+		code := exitCodeOf(state, err)
+		c.mu.Lock()
+		c.note = c.foreignSignalNoteLocked(code)
+		c.mu.Unlock()
+		c.end(code)
 	}
 	c.boot.close()
 	c.closeTasksUnlessPooled()
@@ -98,6 +109,19 @@ func (c *childProc) reap() {
 	close(c.reaped)
 }
 
+// holdSlot makes the child's place in the process budget its own, given
+// back when it ends (at once if it already has): before Join returns, so
+// that a Start after a Join finds the place free.
+func (c *childProc) holdSlot() {
+	c.mu.Lock()
+	ended := c.ended
+	c.slot = !ended
+	c.mu.Unlock()
+	if ended {
+		budget.release()
+	}
+}
+
 // end records the exit code, then waits for the output to be forwarded
 // (in its own goroutine, so that reap goes on to reap the process).
 func (c *childProc) end(code ExitCode) {
@@ -105,8 +129,12 @@ func (c *childProc) end(code ExitCode) {
 	c.exitCode = code
 	c.ended = true
 	c.endedAt = time.Now()
-	begun, output := c.begun, c.output
+	begun, output, slot := c.begun, c.output, c.slot
+	c.slot = false
 	c.mu.Unlock()
+	if slot {
+		budget.release()
+	}
 	close(c.exited)
 	if !begun {
 		if c.stdout != nil {
@@ -119,6 +147,12 @@ func (c *childProc) end(code ExitCode) {
 	go func() {
 		for _, f := range output {
 			f.awaitDrained()
+		}
+		c.mu.Lock()
+		note := c.note
+		c.mu.Unlock()
+		if note != "" {
+			c.writeNote(note)
 		}
 		close(c.done)
 	}()
@@ -139,6 +173,9 @@ func exitCodeOf(state *os.ProcessState, err error) ExitCode {
 // signal sends sig unless the process has ended (then it is a no-op, as
 // Python's terminate of an ended process is).
 func (c *childProc) signal(sig syscall.Signal) {
+	c.mu.Lock()
+	c.sent |= 1 << uint(sig)
+	c.mu.Unlock()
 	// The only errors are "already done" and a process that is going
 	// anyway; either way reap reports how it ended.
 	_ = c.proc.Signal(sig)

@@ -1,7 +1,5 @@
 package mp
 
-import "runtime"
-
 // CurrentProcess is the process running this code, as Python's
 // current_process(): Name is "MainProcess" in the notebook's kernel and
 // the Process's Name in a child; Pid() is its pid.
@@ -36,7 +34,3 @@ func ActiveChildren() []*Process {
 	rt.pruneLocked()
 	return append([]*Process(nil), rt.children...)
 }
-
-// CPUCount is the number of CPUs this process can use, as Python's
-// cpu_count().
-func CPUCount() int { return runtime.NumCPU() }

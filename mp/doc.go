@@ -45,6 +45,20 @@
 // uncaught panic prints "Process <name>:" and the panic with its traceback
 // on the child's stderr, and its exit code is 1.
 //
+// # Limits
+//
+// A kernel may have DefaultMaxProcesses (64) live child processes at once,
+// counted over all its processes: children, pool workers, their children.
+// A Start past that panics with an error that errors.Is
+// ErrTooManyProcesses, before any process is made, so a runaway loop of
+// Starts (or a fork bomb) ends in errors. GOMP_MAX_PROCESSES in the
+// kernel's environment (its kernelspec's env) sets the limit, and
+// SetMaxProcesses changes it. A child killed by a signal mp did not send
+// (the out-of-memory killer's SIGKILL, say) ends with minus that signal as
+// its exit code, and a line on the cell's stderr says what it likely
+// means. CPUCount honours the control group's CPU quota; CgroupLimits
+// tells the memory, pids and CPU limits.
+//
 // # Ending
 //
 // Join waits for a process; Join(timeout) at most that long. ExitCode is 0

@@ -9,7 +9,24 @@ import (
 // launch gets a child running a Process: the idle warm child if there is
 // one, else a new one; then it has the warm pool refilled, so that the
 // next Start finds a child that has compiled the session already.
+//
+// The child counts in the kernel's process budget (budget.go) from here
+// until it is reaped: past the limit, launch fails before any process is
+// made.
 func launch(ctx context.Context, out backend.Output, src *sessionSource, order *startOrder) (*childProc, error) {
+	if err := budget.acquire(); err != nil {
+		return nil, err
+	}
+	c, err := launchChild(ctx, out, src, order)
+	if err != nil {
+		budget.release()
+		return nil, err
+	}
+	c.holdSlot()
+	return c, nil
+}
+
+func launchChild(ctx context.Context, out backend.Output, src *sessionSource, order *startOrder) (*childProc, error) {
 	pipes := !selfIdentity().child
 	digest := src.digest()
 	epoch := rt.warm.currentEpoch()

@@ -171,6 +171,7 @@ func Shutdown() {
 
 	rt.warm.empty()
 	stopChildren(children, shutdownGrace)
+	budget.remove()
 	shutdownManagers()
 	if reg != nil {
 		// Handles made from it may still be referenced by the old session's

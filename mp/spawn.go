@@ -75,7 +75,7 @@ func spawnChild(pipes bool) (*childProc, error) {
 	}
 
 	attr := &os.ProcAttr{
-		Env:   append(os.Environ(), childEnv...),
+		Env:   append(append(os.Environ(), childEnv...), budget.env()...),
 		Files: []*os.File{stdin, stdout, stderr, childBoot, childTasks},
 		Sys: &syscall.SysProcAttr{
 			// Its own process group: Jupyter's SIGINT to the kernel's group

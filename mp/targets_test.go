@@ -43,6 +43,9 @@ func init() {
 		testTargets[name] = f
 	}
 	maps.Copy(testTargets, poolTargets)
+	maps.Copy(testTargets, budgetTargets) // budget_test.go
+	maps.Copy(testTargets, killTargets)   // killreport_test.go
+	maps.Copy(testTargets, cgroupTargets) // cgroup_test.go
 }
 
 // exitPanic is os.Exit(n) as the fake host's targets call it (eval's
