@@ -633,7 +633,7 @@ func sortedLines(s string) string {
 // programs print tens of lines, not thousands).
 func lineDiff(a, b string) string {
 	var note string
-	if strings.HasSuffix(a, "\n") != strings.HasSuffix(b, "\n") {
+	if a != "" && b != "" && strings.HasSuffix(a, "\n") != strings.HasSuffix(b, "\n") {
 		note = "(one side does not end with a newline)\n"
 	}
 	x, y := strings.Split(strings.TrimSuffix(a, "\n"), "\n"), strings.Split(strings.TrimSuffix(b, "\n"), "\n")
