@@ -152,9 +152,10 @@ func TestYaegiFactCancelStopsEarlierCellsGoroutines(t *testing.T) {
 }
 
 // The cancel does not wake a native blocking call: EvalWithContext returns,
-// and the goroutine stays in time.Sleep. gomp gives cells an interruptible
+// and the goroutine stays in time.Sleep, sync.Mutex.Lock or
+// sync.WaitGroup.Wait. gomp gives cells an interruptible
 // time.Sleep (and sync's waits; TestInterruptStopsWaitGroupAndMutexWaits).
-func TestYaegiFactCancelDoesNotWakeSleep(t *testing.T) {
+func TestYaegiFactCancelDoesNotWakeBlockingCalls(t *testing.T) {
 	h := newHooks()
 	r := newRawYaegi(t, h.exports("hooks"))
 	r.mustEval(t, `import ("hooks"; "time")`)
@@ -176,11 +177,44 @@ func TestYaegiFactCancelDoesNotWakeSleep(t *testing.T) {
 	if st := stackOf(id); !strings.Contains(st, "time.Sleep") {
 		t.Fatalf("raw yaegi: after the cancel the sleeping goroutine is not in time.Sleep any more:\n%s", st)
 	}
+	// sync's waits likewise; a later evaluation lets them go, so that the
+	// goroutines end with the test.
+	for _, wait := range []struct{ decl, block, in, unblock string }{
+		{"var mu sync.Mutex", "mu.Lock()\nmu.Lock()", "sync.(*Mutex).Lock", "mu.Unlock()"},
+		{"var wg sync.WaitGroup", "wg.Add(1)\nwg.Wait()", "sync.(*WaitGroup).Wait", "wg.Done()"},
+	} {
+		h := newHooks()
+		r := newRawYaegi(t, h.exports("hooks"))
+		r.mustEval(t, `import ("hooks"; "sync")`, wait.decl)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { _, err := r.in.EvalWithContext(ctx, "hooks.Mark()\n"+wait.block); done <- err }()
+		id := <-h.entered
+		for deadline := time.Now().Add(stackGuard); !strings.Contains(stackOf(id), wait.in); time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("raw yaegi: the cell never reached %s:\n%s", wait.in, stackOf(id))
+			}
+		}
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("raw yaegi: EvalWithContext returned %v", err)
+		}
+		if st := stackOf(id); !strings.Contains(st, wait.in) {
+			t.Fatalf("raw yaegi: after the cancel the goroutine is not in %s any more:\n%s", wait.in, st)
+		}
+		r.mustEval(t, wait.unblock)
+		if !goroutineGone(id) {
+			t.Fatalf("raw yaegi: the goroutine waiting in %s did not end once let go:\n%s", wait.in, stackOf(id))
+		}
+	}
 
 	s := newSession(t)
-	c := interruptAfterStart(t, s, "import \"time\"\ntime.Sleep(time.Hour)")
-	if c.res.Err == nil || c.res.Err.Name != "Interrupted" {
-		t.Fatalf("session: %+v", c.res.Err)
+	mustRun(t, s, "import (\"sync\"; \"time\")\nvar mu sync.Mutex\nvar wg sync.WaitGroup")
+	for _, code := range []string{"time.Sleep(time.Hour)", "mu.Lock()\nmu.Lock()", "wg.Add(1)\nwg.Wait()"} {
+		c := interruptAfterStart(t, s, code)
+		if c.res.Err == nil || c.res.Err.Name != "Interrupted" {
+			t.Fatalf("session: %q: %+v", code, c.res.Err)
+		}
 	}
 }
 
