@@ -429,6 +429,9 @@ type outcome struct {
 	end string
 }
 
+// TestDifferential runs every program of testdata/programs with the real
+// toolchain and through a session, whole and split over cells (see
+// testdata/programs/README.md), as subtests named file/mode.
 func TestDifferential(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "programs", "*.go"))
 	if err != nil {
@@ -445,51 +448,49 @@ func TestDifferential(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	goSlots := make(chan struct{}, 2) // the toolchain side: two programs at a time
-	t.Run("programs", func(t *testing.T) {
-		for _, file := range files {
-			name := filepath.Base(file)
-			seen[name] = true
-			t.Run(name, func(t *testing.T) {
-				t.Parallel()
-				src, err := os.ReadFile(file)
-				if err != nil {
-					t.Fatal(err)
-				}
-				prog, err := splitProgram(name, string(src))
-				if err != nil {
-					t.Fatalf("the program does not parse: %v", err)
-				}
-				goSlots <- struct{}{}
-				want, err := runWithGo(goTool, file, filepath.Join(bin, strings.TrimSuffix(name, ".go")))
-				<-goSlots
-				if err != nil {
-					t.Fatalf("go: %v", err)
-				}
-				for _, mode := range []struct {
-					name  string
-					cells []string
-				}{{"whole", []string{string(src)}}, {"split", prog.cells}} {
-					t.Run(mode.name, func(t *testing.T) {
-						got := runInSession(mode.cells)
-						diff := compareOutcomes(want, got, prog.unordered)
-						key := name + "/" + mode.name
-						if diff != "" {
-							table.add(key, summarize(want, got, prog.unordered))
-						}
-						reason, known := knownDifferences[key]
-						switch {
-						case known && diff == "":
-							t.Errorf("%s now matches go run: remove its entry from knownDifferences (%q)", key, reason)
-						case known:
-							t.Logf("known difference: %s", reason)
-						case diff != "":
-							t.Errorf("differs from go run:\n%s%s", diff, showCells(mode.name, mode.cells))
-						}
-					})
-				}
-			})
-		}
-	})
+	for _, file := range files {
+		name := filepath.Base(file)
+		seen[name] = true
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			src, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			prog, err := splitProgram(name, string(src))
+			if err != nil {
+				t.Fatalf("the program does not parse: %v", err)
+			}
+			goSlots <- struct{}{}
+			want, err := runWithGo(goTool, file, filepath.Join(bin, strings.TrimSuffix(name, ".go")))
+			<-goSlots
+			if err != nil {
+				t.Fatalf("go: %v", err)
+			}
+			for _, mode := range []struct {
+				name  string
+				cells []string
+			}{{"whole", []string{string(src)}}, {"split", prog.cells}} {
+				t.Run(mode.name, func(t *testing.T) {
+					got := runInSession(mode.cells)
+					diff := compareOutcomes(want, got, prog.unordered)
+					key := name + "/" + mode.name
+					if diff != "" {
+						table.add(key, summarize(want, got, prog.unordered))
+					}
+					reason, known := knownDifferences[key]
+					switch {
+					case known && diff == "":
+						t.Errorf("%s now matches go run: remove its entry from knownDifferences (%q)", key, reason)
+					case known:
+						t.Logf("known difference: %s", reason)
+					case diff != "":
+						t.Errorf("differs from go run:\n%s%s", diff, showCells(mode.name, mode.cells))
+					}
+				})
+			}
+		})
+	}
 	for key := range knownDifferences {
 		if !seen[strings.Split(key, "/")[0]] || !strings.HasSuffix(key, "/whole") && !strings.HasSuffix(key, "/split") {
 			t.Errorf("knownDifferences names %q, which is no program and mode", key)
@@ -848,8 +849,8 @@ func splitProgram(name, src string) (program, error) {
 	needs := make([][]int, len(decls))
 	for i, d := range decls {
 		set := map[int]bool{}
-		_, isType := d.(*ast.GenDecl)
-		isType = isType && d.(*ast.GenDecl).Tok == token.TYPE
+		g, ok := d.(*ast.GenDecl)
+		isType := ok && g.Tok == token.TYPE
 		ast.Inspect(d, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.SelectorExpr:
