@@ -12,6 +12,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"os/exec"
 	"reflect"
 	"runtime"
 	"slices"
@@ -286,5 +289,45 @@ func interruptAfterStart(t *testing.T, s *Session, code string) cellRun {
 	case <-time.After(stackGuard):
 		t.Fatalf("the session did not stop %q", code)
 		return cellRun{}
+	}
+}
+
+// Deferring a call of a func value declared in the same function deadlocks
+// the goroutine once the deferred call has run: yaegi's getFunc takes a
+// frame lock that the deferring frame already holds (yaegi issue 1697, open
+// for v0.16.1). The goroutine never ends, so the fact is seen in a child
+// process (this test binary again, with yaegiFactEnv set). gomp has no
+// workaround; the kernel hangs until interrupted (differential programs
+// defer_local_closure.go and course_pipeline_cancel.go).
+func TestYaegiFactDeferredLocalClosureDeadlocks(t *testing.T) {
+	if os.Getenv(yaegiFactEnv) == "defer-local-closure" {
+		h := newHooks()
+		r := newRawYaegi(t, h.exports("hooks"))
+		r.mustEval(t, `import "hooks"`,
+			"func work() {\n\tcleanup := func() { hooks.Mark() }\n\tdefer cleanup()\n}")
+		go func() {
+			r.eval("work()\nhooks.Mark()")
+		}()
+		id := <-h.entered // the deferred call ran
+		for deadline := time.Now().Add(stackGuard); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			select {
+			case <-h.entered:
+				fmt.Println("work returned")
+				return
+			default:
+			}
+			if st := stackOf(id); strings.Contains(st, "sync.(*RWMutex).Lock") && strings.Contains(st, "interp.getFunc") {
+				fmt.Println("deadlocked in getFunc")
+				return
+			}
+		}
+		fmt.Println("neither returned nor deadlocked:\n" + stackOf(id))
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestYaegiFactDeferredLocalClosureDeadlocks$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), yaegiFactEnv+"=defer-local-closure")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "deadlocked in getFunc") {
+		t.Fatalf("raw yaegi: the child ended with %v (want a deadlock in getFunc):\n%s", err, out)
 	}
 }
