@@ -1,0 +1,12 @@
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	defer fmt.Println("deferred: go never prints this")
+	fmt.Println("exiting")
+	os.Exit(3)
+}

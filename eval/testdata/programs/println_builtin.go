@@ -1,0 +1,9 @@
+package main
+
+import "fmt"
+
+func main() {
+	fmt.Println("stdout line")
+	println("builtin println goes to stderr", 42)
+	print("print too\n")
+}
