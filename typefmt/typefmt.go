@@ -1,0 +1,187 @@
+// Package typefmt prints like package fmt, but lets its caller name types
+// that reflection cannot: an interpreter's types, which reflect sees as
+// unnamed structs with renamed fields and without their methods.
+//
+// A Printer walks each operand the way fmt does and asks its Describer about
+// every type it meets. Whatever involves no described type is handed to the
+// real fmt with the same verb, flags, width and precision, so output that
+// involves no described type is fmt's own, byte for byte. Only the structure
+// around described types (their names, field names, methods, and the
+// composite values holding them) is written here, following fmt's rules.
+package typefmt
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"slices"
+	"sync"
+)
+
+// A Describer tells a Printer about the types it knows better than reflect.
+type Describer interface {
+	// Describe returns what the printer should know about t, nil when t is
+	// to be printed as fmt would.
+	Describe(t reflect.Type) *Type
+}
+
+// Type is what a Describer knows about a type.
+type Type struct {
+	// Name is the type's name as %T shows it ("main.point"); empty to spell
+	// it from its structure (e.g. for a pointer type that only has methods).
+	Name string
+	// Fields are a struct's field names as its source declares them, in
+	// order. A field whose name is not exported in the source is printed
+	// without its methods, as fmt does for unexported fields.
+	Fields []string
+	// The type's methods, nil when it has none. Each returns false when it
+	// could not call the method; the value is then printed without it.
+	String, Error, GoString func(reflect.Value) (string, bool)
+	Format                  func(v reflect.Value, f fmt.State, verb rune) bool
+	// Inner, when set, says that values of this type stand in for another
+	// value (an interpreter's wrapper giving an interface's methods to a
+	// value); they print as that value, with this Type's methods first.
+	Inner func(reflect.Value) reflect.Value
+}
+
+// Printer formats values as fmt does, with the names of its Describer.
+type Printer struct {
+	d Describer
+	// Stdout is where Print, Printf and Println write.
+	Stdout io.Writer
+}
+
+// New returns a printer whose types are described by d (nil: fmt's own).
+func New(d Describer, stdout io.Writer) *Printer {
+	return &Printer{d: d, Stdout: stdout}
+}
+
+var printers = sync.Pool{New: func() any { return new(printer) }}
+
+func (pr *Printer) get() *printer {
+	p := printers.Get().(*printer)
+	p.pr = pr
+	return p
+}
+
+func (p *printer) free() {
+	if cap(p.buf) > 64<<10 {
+		return
+	}
+	*p = printer{buf: p.buf[:0], wrapped: p.wrapped[:0]}
+	printers.Put(p)
+}
+
+// Sprintf is fmt.Sprintf.
+func (pr *Printer) Sprintf(format string, a ...any) string {
+	p := pr.get()
+	defer p.free()
+	p.doPrintf(format, a)
+	return string(p.buf)
+}
+
+// Sprint is fmt.Sprint.
+func (pr *Printer) Sprint(a ...any) string {
+	p := pr.get()
+	defer p.free()
+	p.doPrint(a)
+	return string(p.buf)
+}
+
+// Sprintln is fmt.Sprintln.
+func (pr *Printer) Sprintln(a ...any) string {
+	p := pr.get()
+	defer p.free()
+	p.doPrintln(a)
+	return string(p.buf)
+}
+
+// Fprintf is fmt.Fprintf.
+func (pr *Printer) Fprintf(w io.Writer, format string, a ...any) (int, error) {
+	p := pr.get()
+	defer p.free()
+	p.doPrintf(format, a)
+	return w.Write(p.buf)
+}
+
+// Fprint is fmt.Fprint.
+func (pr *Printer) Fprint(w io.Writer, a ...any) (int, error) {
+	p := pr.get()
+	defer p.free()
+	p.doPrint(a)
+	return w.Write(p.buf)
+}
+
+// Fprintln is fmt.Fprintln.
+func (pr *Printer) Fprintln(w io.Writer, a ...any) (int, error) {
+	p := pr.get()
+	defer p.free()
+	p.doPrintln(a)
+	return w.Write(p.buf)
+}
+
+// Printf is fmt.Printf, writing to pr.Stdout.
+func (pr *Printer) Printf(format string, a ...any) (int, error) {
+	return pr.Fprintf(pr.Stdout, format, a...)
+}
+
+// Print is fmt.Print, writing to pr.Stdout.
+func (pr *Printer) Print(a ...any) (int, error) { return pr.Fprint(pr.Stdout, a...) }
+
+// Println is fmt.Println, writing to pr.Stdout.
+func (pr *Printer) Println(a ...any) (int, error) { return pr.Fprintln(pr.Stdout, a...) }
+
+// Errorf is fmt.Errorf: %w wraps its operand, so errors.Unwrap, Is and As
+// see it.
+func (pr *Printer) Errorf(format string, a ...any) error {
+	p := pr.get()
+	defer p.free()
+	p.wrapErrs = true
+	p.doPrintf(format, a)
+	s := string(p.buf)
+	switch len(p.wrapped) {
+	case 0:
+		return errors.New(s)
+	case 1:
+		w := &wrapError{msg: s}
+		w.err, _ = a[p.wrapped[0]].(error)
+		return w
+	}
+	if p.reordered {
+		slices.Sort(p.wrapped)
+	}
+	var errs []error
+	for i, n := range p.wrapped {
+		if i > 0 && p.wrapped[i-1] == n {
+			continue
+		}
+		if e, ok := a[n].(error); ok {
+			errs = append(errs, e)
+		}
+	}
+	return &wrapErrors{s, errs}
+}
+
+// wrapError and wrapErrors are fmt's own error types for %w; %T names them
+// as fmt's.
+type wrapError struct {
+	msg string
+	err error
+}
+
+func (e *wrapError) Error() string { return e.msg }
+func (e *wrapError) Unwrap() error { return e.err }
+
+type wrapErrors struct {
+	msg  string
+	errs []error
+}
+
+func (e *wrapErrors) Error() string   { return e.msg }
+func (e *wrapErrors) Unwrap() []error { return e.errs }
+
+var ownNames = map[reflect.Type]string{
+	reflect.TypeFor[*wrapError]():  "*fmt.wrapError",
+	reflect.TypeFor[*wrapErrors](): "*fmt.wrapErrors",
+}

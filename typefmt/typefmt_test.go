@@ -1,0 +1,314 @@
+package typefmt
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Compiled types of the shapes cells declare (no two of the same shape: an
+// interpreter gives those one reflect type); the tests print them with fmt
+// and their mirrors with a Printer, and want the same text.
+type point struct{ x, y int }
+
+type Pub struct {
+	X, Y int
+	Name string
+}
+
+type named struct {
+	name string
+	p    point
+	ps   []point
+	m    map[string]point
+	any  any
+	Pt   *point
+}
+
+type celsius struct{ deg float64 }
+
+func (c celsius) String() string { return fmt.Sprintf("%.1f°C", c.deg) }
+
+type temps struct {
+	Hot  celsius
+	cold celsius // unexported: fmt does not call its String
+	d    time.Duration
+	D    time.Duration
+}
+
+type myErr struct{ code int }
+
+func (e *myErr) Error() string { return fmt.Sprintf("code %d", e.code) }
+
+type both struct{ b int }
+
+func (b both) String() string   { return "S" }
+func (b both) GoString() string { return "GS" }
+
+type formatted struct{ f int }
+
+func (f formatted) Format(s fmt.State, verb rune) {
+	w, wok := s.Width()
+	pr, pok := s.Precision()
+	fmt.Fprintf(s, "F[%c %d %v %d %v %v%v%v%v%v]", verb, w, wok, pr, pok, s.Flag('-'), s.Flag('+'), s.Flag('#'), s.Flag(' '), s.Flag('0'))
+}
+
+type panicky struct{ p int }
+
+func (p panicky) String() string { panic("boom") }
+
+type nilSafe struct{ s int }
+
+func (p *nilSafe) String() string { return fmt.Sprint(p.s) }
+
+type embeds struct {
+	point
+	Pub
+	tags string `note:"t"`
+}
+
+type withFunc struct {
+	f  func(point) point
+	ch chan point
+}
+
+type keyed struct{ a, b int }
+
+var (
+	ptrRE  = regexp.MustCompile(`0x[0-9a-f]+`)
+	addrRE = regexp.MustCompile(`(0x)?[0-9a-fA-F]{9,}`)
+)
+
+func values() []any {
+	p := point{1, 2}
+	return []any{
+		p, &p, []point{{1, 2}, {3, 4}}, []*point{nil}, [2]point{}, map[string]point{"b": {3, 4}, "a": {1, 2}},
+		map[point]string{{2, 1}: "x", {1, 9}: "y"}, map[keyed]int{{2, 1}: 1, {1, 2}: 2},
+		Pub{1, 2, "n"}, &Pub{}, named{"n", p, []point{p}, map[string]point{"k": p}, p, &p},
+		named{}, celsius{21.5}, &celsius{3}, temps{celsius{1}, celsius{2}, time.Second, time.Second},
+		[]celsius{{1}}, map[celsius]int{{1}: 1}, &myErr{3}, myErr{4}, []error{&myErr{5}, nil},
+		both{1}, []both{{1}}, formatted{1}, []formatted{{1}}, panicky{1}, []panicky{{1}},
+		(*nilSafe)(nil), &nilSafe{2}, embeds{p, Pub{3, 4, "q"}, "t"}, []any{p, 1, "s", nil, &p},
+		map[string]any{"p": p, "n": nil, "i": 3}, withFunc{}, (*point)(nil), []point(nil),
+		map[string]point(nil), struct{ P point }{p}, struct {
+			p point
+			q *point
+		}{p, nil},
+		[]map[string][]point{{"x": {p}}}, 3, "str", []byte("hi"), nil, 2.5, true, [3]int{1, 2, 3},
+		time.Duration(5), errors.New("plain"),
+	}
+}
+
+var verbs = []string{
+	"%v", "%+v", "%#v", "%T", "%s", "%d", "%q", "%x", "%X", "%5v", "%-8v", "%08.3v", "%+d", "% x",
+	"%#x", "%.1v", "%t", "%p"[:0] + "%6.2f", "%c", "%U", "%e", "%10T", "%-12T|", "%.3T", "%#q", "%o", "%b",
+}
+
+func TestPrintfMatchesFmt(t *testing.T) {
+	m := newMirrors()
+	pr := New(m, io.Discard)
+	for _, x := range values() {
+		for _, verb := range verbs {
+			want := fmt.Sprintf(verb, x)
+			if hasDeepPointer(x) && !strings.Contains(want, "0x") {
+				// A mirror's pointers point at copies: their numbers differ.
+				continue
+			}
+			got := pr.Sprintf(verb, m.mirror(x))
+			if strings.Contains(want, "0x") {
+				want, got = ptrRE.ReplaceAllString(want, "0xP"), ptrRE.ReplaceAllString(got, "0xP")
+			}
+			if got != want {
+				t.Errorf("Sprintf(%q, %#v):\n got %q\nwant %q", verb, x, got, want)
+			}
+		}
+	}
+}
+
+// The mirrors alone, printed by fmt, show what the Printer has to fix.
+func TestMirrorsDifferWithoutDescriber(t *testing.T) {
+	m := newMirrors()
+	got := fmt.Sprintf("%+v %T", m.mirror(point{1, 2}), m.mirror(point{1, 2}))
+	if want := "{Xx:1 Xy:2} struct { Xx int; Xy int }"; got != want {
+		t.Fatalf("fmt of a mirror = %q, want %q", got, want)
+	}
+	pr := New(m, io.Discard)
+	if got, want := pr.Sprintf("%+v %T", m.mirror(point{1, 2}), m.mirror(point{1, 2})), "{x:1 y:2} typefmt.point"; got != want {
+		t.Fatalf("Printer = %q, want %q", got, want)
+	}
+}
+
+func TestPrintAndPrintln(t *testing.T) {
+	m := newMirrors()
+	pr := New(m, io.Discard)
+	vs := values()
+	for i := range vs {
+		for j := range vs {
+			a, b := vs[i], vs[j]
+			for _, args := range [][]any{{a, b}, {"s", a, b, "t"}, {a, "x", b}} {
+				margs := make([]any, len(args))
+				for k, x := range args {
+					margs[k] = m.mirror(x)
+				}
+				check := func(name, want, got string) {
+					want, got = ptrRE.ReplaceAllString(want, "0xP"), ptrRE.ReplaceAllString(got, "0xP")
+					if got != want {
+						t.Fatalf("%s(%#v):\n got %q\nwant %q", name, args, got, want)
+					}
+				}
+				check("Sprint", fmt.Sprint(args...), pr.Sprint(margs...))
+				check("Sprintln", fmt.Sprintln(args...), pr.Sprintln(margs...))
+			}
+		}
+	}
+}
+
+func TestFormatDirectives(t *testing.T) {
+	m := newMirrors()
+	pr := New(m, io.Discard)
+	p := point{1, 2}
+	cases := []struct {
+		format string
+		args   []any
+	}{
+		{"%[2]v %[1]v", []any{p, "x"}},
+		{"%[3]v", []any{p}},
+		{"%*v|%-*v|", []any{6, p, 4, p}},
+		{"%*v", []any{-6, p}},
+		{"%*v", []any{p, p}},
+		{"%.*v", []any{2, 3.14159}},
+		{"%.*v", []any{p, 3.1}},
+		{"%v %v", []any{p}},
+		{"%v", []any{p, p, "extra", nil}},
+		{"%[1]v %v", []any{p, p}},
+		{"%!", []any{p}},
+		{"%", []any{p}},
+		{"100%%", []any{}},
+		{"%z", []any{p}},
+		{"%[0]v", []any{p}},
+		{"%[x]v", []any{p}},
+		{"%[2]*[1]d", []any{p, 5}},
+		{"%[1]2d", []any{p}},
+		{"%[1].2d", []any{p}},
+		{"%w", []any{&myErr{1}}},
+		{"%1000000000v", []any{p}},
+		{"%.v", []any{p}},
+		{"%-+# 0v", []any{p}},
+		{"%v", []any{[]any{p, nil}}},
+		{"%d", []any{nil}},
+		{"%T", []any{nil}},
+		{"%s", []any{map[string]point{}}},
+		{"%#v", []any{map[string]point{}}},
+		{"%v", []any{map[string]any{"a": &p}}},
+	}
+	for _, c := range cases {
+		margs := make([]any, len(c.args))
+		for k, x := range c.args {
+			margs[k] = m.mirror(x)
+		}
+		want := ptrRE.ReplaceAllString(fmt.Sprintf(c.format, c.args...), "0xP")
+		got := ptrRE.ReplaceAllString(pr.Sprintf(c.format, margs...), "0xP")
+		if got != want {
+			t.Errorf("Sprintf(%q, %v):\n got %q\nwant %q", c.format, c.args, got, want)
+		}
+	}
+}
+
+func TestErrorfWraps(t *testing.T) {
+	m := newMirrors()
+	pr := New(m, io.Discard)
+	base := errors.New("base")
+	other := errors.New("other")
+	e1 := pr.Errorf("ctx %v: %w", m.mirror(point{1, 2}), base)
+	if got, want := e1.Error(), "ctx {1 2}: base"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	if !errors.Is(e1, base) || errors.Unwrap(e1) != base {
+		t.Errorf("%%w did not wrap: Is=%v Unwrap=%v", errors.Is(e1, base), errors.Unwrap(e1))
+	}
+	e2 := pr.Errorf("%w and %w and %[1]w", base, other)
+	if !errors.Is(e2, base) || !errors.Is(e2, other) {
+		t.Errorf("two %%w: Is(base)=%v Is(other)=%v", errors.Is(e2, base), errors.Is(e2, other))
+	}
+	want2 := fmt.Errorf("%w and %w and %[1]w", base, other)
+	if e2.Error() != want2.Error() || len(e2.(interface{ Unwrap() []error }).Unwrap()) != len(want2.(interface{ Unwrap() []error }).Unwrap()) {
+		t.Errorf("two %%w: %q %v, fmt: %q %v", e2, e2.(interface{ Unwrap() []error }).Unwrap(), want2, want2.(interface{ Unwrap() []error }).Unwrap())
+	}
+	me := &myErr{7}
+	in := m.stand(me)
+	e3 := pr.Errorf("op: %w", in)
+	if got := e3.Error(); got != "op: code 7" {
+		t.Errorf("Error() = %q", got)
+	}
+	if u, ok := errors.Unwrap(e3).(standIn); !ok || u.IValue != in.(standIn).IValue {
+		t.Errorf("%%w of a stand-in: Unwrap = %v", errors.Unwrap(e3))
+	}
+	var target standIn
+	if !errors.As(e3, &target) || target.IValue != in.(standIn).IValue {
+		t.Errorf("errors.As found no stand-in in %v", e3)
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%T", "%s", "%q", "%d", "%10v"} {
+		want := ptrRE.ReplaceAllString(fmt.Sprintf(verb, me), "P")
+		got := ptrRE.ReplaceAllString(pr.Sprintf(verb, in), "P")
+		if got != want {
+			t.Errorf("Sprintf(%q) of a stand-in = %q, fmt of the original: %q", verb, got, want)
+		}
+	}
+	for _, c := range []struct {
+		format string
+		args   []any
+	}{{"no wrap %d", []any{3}}, {"%w", []any{nil}}, {"%w", []any{3}}, {"%v %w", []any{base, base}}} {
+		want, got := fmt.Errorf(c.format, c.args...), pr.Errorf(c.format, c.args...)
+		if want.Error() != got.Error() || fmt.Sprintf("%T", want) != pr.Sprintf("%T", got) || (errors.Unwrap(want) == nil) != (errors.Unwrap(got) == nil) {
+			t.Errorf("Errorf(%q): got %q (%s), want %q (%T)", c.format, got, pr.Sprintf("%T", got), want, want)
+		}
+	}
+	if got, want := pr.Sprintf("%#v", e1), fmt.Sprintf("%#v", fmt.Errorf("ctx {1 2}: %w", base)); ptrRE.ReplaceAllString(got, "P") != ptrRE.ReplaceAllString(want, "P") {
+		t.Errorf("%%#v of an Errorf error = %q, fmt: %q", got, want)
+	}
+}
+
+func TestPrintWritesStdout(t *testing.T) {
+	var b strings.Builder
+	m := newMirrors()
+	pr := New(m, &b)
+	pr.Print(m.mirror(point{1, 2}), "x")
+	pr.Println(m.mirror(point{1, 2}))
+	pr.Printf("%+v\n", m.mirror(point{1, 2}))
+	if got, want := b.String(), "{1 2}x{1 2}\n{x:1 y:2}\n"; got != want {
+		t.Fatalf("stdout = %q, want %q", got, want)
+	}
+}
+
+func FuzzPrintfMatchesFmt(f *testing.F) {
+	for _, s := range append(verbs, "%[2]*[1]d", "%-*.*v|%[1]v", "%!%[", "%.*[3]v", "a%%b%v%", "%[1]*v", "%0-9.3x %+q") {
+		f.Add(s)
+	}
+	m := newMirrors()
+	pr := New(m, io.Discard)
+	p := point{1, 2}
+	args := []any{p, 3, "s", []point{p}, celsius{1}, &myErr{2}, nil, map[string]point{"a": p}}
+	margs := make([]any, len(args))
+	for i, x := range args {
+		margs[i] = m.mirror(x)
+	}
+	f.Fuzz(func(t *testing.T, format string) {
+		for n := 0; n <= len(args); n += 3 {
+			// %p of a mirror is another address, in any base.
+			want := addrRE.ReplaceAllString(fmt.Sprintf(format, args[:n]...), "P")
+			got := addrRE.ReplaceAllString(pr.Sprintf(format, margs[:n]...), "P")
+			if got != want {
+				t.Fatalf("Sprintf(%q) with %d args:\n got %q\nwant %q", format, n, got, want)
+			}
+		}
+	})
+}
+
+// hasDeepPointer tells whether x holds a non-nil pointer below its top.
+func hasDeepPointer(x any) bool {
+	return strings.Contains(fmt.Sprintf("%#v", []any{x}), "(0x")
+}
