@@ -46,7 +46,7 @@ var standInType = reflect.TypeFor[standIn]()
 func (m *mirrors) Describe(t reflect.Type) *Type {
 	if t == standInType {
 		return &Type{
-			Inner: func(v reflect.Value) reflect.Value { return v.Field(0).Elem() },
+			Inner: func(v reflect.Value) (reflect.Value, *Type) { return v.Field(0).Elem(), nil },
 			Error: func(v reflect.Value) (string, bool) { return v.Interface().(error).Error(), true },
 		}
 	}

@@ -103,7 +103,7 @@ func init() {
 func (p *printer) doPrint(a []any) {
 	prevString := false
 	for i, arg := range a {
-		v := p.unwrap(reflect.ValueOf(arg))
+		v, _ := p.unwrap(reflect.ValueOf(arg))
 		isString := v.IsValid() && v.Kind() == reflect.String
 		if i > 0 && !isString && !prevString {
 			p.buf = append(p.buf, ' ')
@@ -123,16 +123,32 @@ func (p *printer) doPrintln(a []any) {
 	p.buf = append(p.buf, '\n')
 }
 
-// unwrap returns the value a stand-in stands for (v itself otherwise).
-func (p *printer) unwrap(v reflect.Value) reflect.Value {
+// unwrap returns the value a stand-in stands for (v itself otherwise), and
+// what its stand-in said of it (nil: ask the Describer about its type).
+func (p *printer) unwrap(v reflect.Value) (reflect.Value, *Type) {
 	for i := 0; v.IsValid() && i < 4; i++ {
 		d := p.describe(v.Type())
 		if d == nil || d.Inner == nil {
 			break
 		}
-		v = d.Inner(v)
+		inner, over := d.Inner(v)
+		if over != nil {
+			return inner, over
+		}
+		v = inner
 	}
-	return v
+	return v, nil
+}
+
+// typeName is %T of a value unwrap returned.
+func (p *printer) typeName(v reflect.Value, over *Type, arg any) string {
+	switch {
+	case over != nil && over.Name != "":
+		return over.Name
+	case v.IsValid():
+		return p.typeString(v.Type())
+	}
+	return reflect.TypeOf(arg).String()
 }
 
 // doPrintf follows fmt's doPrintf step by step, so that every malformed
@@ -284,7 +300,8 @@ formatLoop:
 				p.write("<nil>")
 				continue
 			}
-			p.write(p.typeString(p.unwrap(reflect.ValueOf(arg)).Type()))
+			v, over := p.unwrap(reflect.ValueOf(arg))
+			p.write(p.typeName(v, over, arg))
 			p.buf = append(p.buf, '=')
 			p.printArg(arg, 'v')
 		}

@@ -42,7 +42,12 @@ type Type struct {
 	// Inner, when set, says that values of this type stand in for another
 	// value (an interpreter's wrapper giving an interface's methods to a
 	// value); they print as that value, with this Type's methods first.
-	Inner func(reflect.Value) reflect.Value
+	// Inner returns the value, and what to know of it that its reflect type
+	// does not say (nil: what the Describer says of its type). It returns
+	// an invalid value when the stand-in does not carry the value it stands
+	// for: then only %T (from the returned Type's Name) and the methods can
+	// print it, and every other verb prints its Error or String method.
+	Inner func(reflect.Value) (reflect.Value, *Type)
 }
 
 // Printer formats values as fmt does, with the names of its Describer.

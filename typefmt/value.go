@@ -39,19 +39,40 @@ func (p *printer) printArg(arg any, verb rune) {
 		p.delegate(arg, verb)
 		return
 	}
-	inner := p.unwrap(v)
+	inner, over := p.unwrap(v)
 	switch verb {
 	case 'T':
-		p.delegate(p.typeString(inner.Type()), 's')
+		p.delegate(p.typeName(inner, over, arg), 's')
 		return
 	case 'p':
-		p.fmtPointer(inner, 'p')
+		if inner.IsValid() {
+			p.fmtPointer(inner, 'p')
+		} else {
+			p.delegate(arg, 'p')
+		}
 		return
 	}
 	if p.handleMethods(v, verb) {
 		return
 	}
+	if !inner.IsValid() {
+		p.opaque(v, verb)
+		return
+	}
 	p.printValue(inner, verb, 0, true)
+}
+
+// opaque prints a stand-in that does not carry its value by its methods.
+func (p *printer) opaque(v reflect.Value, verb rune) {
+	for _, d := range p.methodsOf(v) {
+		if d.Error != nil && p.callString(v, verb, "Error", d.Error, 's') {
+			return
+		}
+		if d.String != nil && p.callString(v, verb, "String", d.String, 's') {
+			return
+		}
+	}
+	p.badVerb(reflect.Value{}, verb)
 }
 
 // methodsOf returns the Types whose methods apply to v: a stand-in's own,
@@ -67,7 +88,17 @@ func (p *printer) methodsOf(v reflect.Value) []*Type {
 		if d.Inner == nil {
 			break
 		}
-		v = d.Inner(v)
+		inner, over := d.Inner(v)
+		if over != nil {
+			ds = append(ds, over)
+			if inner.IsValid() {
+				if d := p.describe(inner.Type()); d != nil && d.Inner == nil {
+					ds = append(ds, d)
+				}
+			}
+			break
+		}
+		v = inner
 	}
 	return ds
 }
@@ -181,7 +212,7 @@ func (p *printer) call(v reflect.Value, verb rune, method string, f func() (bool
 		}
 		handled = true
 		p.buf = p.buf[:mark]
-		if u := p.unwrap(v); u.Kind() == reflect.Pointer && u.IsNil() {
+		if u, _ := p.unwrap(v); u.Kind() == reflect.Pointer && u.IsNil() {
 			p.write("<nil>")
 			return
 		}
@@ -240,7 +271,11 @@ func (p *printer) printValue(v reflect.Value, verb rune, depth int, canIface boo
 		return
 	}
 	if d := p.describe(v.Type()); d != nil && d.Inner != nil {
-		p.printValue(d.Inner(v), verb, depth, canIface)
+		if inner, _ := p.unwrap(v); inner.IsValid() {
+			p.printValue(inner, verb, depth, canIface)
+		} else {
+			p.opaque(v, verb)
+		}
 		return
 	}
 	t := v.Type()
