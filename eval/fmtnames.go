@@ -5,6 +5,8 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io"
+	"log"
 	"reflect"
 	"strings"
 	"sync"
@@ -26,10 +28,10 @@ import (
 // names the same package (yaegi cleans the path).
 const fmtPkgKey = "fmt//fmt"
 
-// fmtSymbols are the cells' fmt functions (and errors.Is and As, see
-// errorsnames.go), and the interface wrappers
-// yaegi is to give them (as it does for the real fmt), so that a value of
-// a named non-struct type keeps its String method.
+// fmtSymbols are the cells' fmt and log functions (and errors.Is and As,
+// see errorsnames.go), and the interface wrappers yaegi is to give them (as
+// it does for the real fmt), so that a value of a named non-struct type
+// keeps its String method.
 func (s *Session) fmtSymbols() interp.Exports {
 	if s.printer == nil { // the first interpreter's, in New: before any cell
 		s.printer = typefmt.New(sessionTypes{s}, s.stdout)
@@ -53,11 +55,46 @@ func (s *Session) fmtSymbols() interp.Exports {
 	for _, v := range syms {
 		mapTypes[v] = wrappers
 	}
+	logSyms := logSymbols(pr, s.stderr)
+	for name, v := range logSyms {
+		switch name {
+		case "Print", "Printf", "Println", "Panic", "Panicf", "Panicln", "Fatal", "Fatalf", "Fatalln":
+			mapTypes[v] = wrappers
+		}
+	}
 	exports := s.errorsSymbols()
+	exports["log/log"] = logSyms
 	exports[fmtPkgKey] = syms
 	exports[runtimePath+"/"+runtimePath] = map[string]reflect.Value{"Show": show}
 	exports["."] = map[string]reflect.Value{"MapTypes": reflect.ValueOf(mapTypes)}
 	return exports
+}
+
+// logSymbols are the cells' log functions: log's own logger on the cell's
+// stderr, as yaegi sets it up, formatting with pr. Fatal panics with its
+// message instead of exiting, as yaegi's does.
+func logSymbols(pr *typefmt.Printer, stderr io.Writer) map[string]reflect.Value {
+	l := log.New(stderr, "", log.LstdFlags)
+	output := func(s string) { l.Output(3, s) }
+	panicking := func(s string) { output(s); panic(s) }
+	return map[string]reflect.Value{
+		"Print":     reflect.ValueOf(func(v ...any) { output(pr.Sprint(v...)) }),
+		"Printf":    reflect.ValueOf(func(format string, v ...any) { output(pr.Sprintf(format, v...)) }),
+		"Println":   reflect.ValueOf(func(v ...any) { output(pr.Sprintln(v...)) }),
+		"Panic":     reflect.ValueOf(func(v ...any) { panicking(pr.Sprint(v...)) }),
+		"Panicf":    reflect.ValueOf(func(format string, v ...any) { panicking(pr.Sprintf(format, v...)) }),
+		"Panicln":   reflect.ValueOf(func(v ...any) { panicking(pr.Sprintln(v...)) }),
+		"Fatal":     reflect.ValueOf(func(v ...any) { panicking(pr.Sprint(v...)) }),
+		"Fatalf":    reflect.ValueOf(func(format string, v ...any) { panicking(pr.Sprintf(format, v...)) }),
+		"Fatalln":   reflect.ValueOf(func(v ...any) { panicking(pr.Sprintln(v...)) }),
+		"Flags":     reflect.ValueOf(l.Flags),
+		"Output":    reflect.ValueOf(l.Output),
+		"Prefix":    reflect.ValueOf(l.Prefix),
+		"SetFlags":  reflect.ValueOf(l.SetFlags),
+		"SetOutput": reflect.ValueOf(l.SetOutput),
+		"SetPrefix": reflect.ValueOf(l.SetPrefix),
+		"Writer":    reflect.ValueOf(l.Writer),
+	}
 }
 
 // formatResult is formatValues (the execute_result) with the session's

@@ -38,18 +38,29 @@ func TestFmtCellTypesInResultsPanicsAndQueues(t *testing.T) {
 	mustRun(t, s, `import ("fmt"; "mp")
 type point struct{ x, y int }
 type celsius struct{ deg float64 }
-func (c celsius) String() string { return fmt.Sprintf("%.1f°C", c.deg) }`)
+func (c celsius) String() string { return fmt.Sprintf("%.1f°C", c.deg) }
+type state int
+func (s state) String() string { return "state" + fmt.Sprint(int(s)) }`)
 	for _, c := range []struct{ code, want string }{
 		{"point{1, 2}", "{1 2}"},
 		{"celsius{21.5}", "21.5°C"},
 		{"[]celsius{{1}}", "[1.0°C]"},
 		{`fmt.Sprintf("%+v %T", point{1, 2}, &point{})`, `"{x:1 y:2} *main.point"`},
+		{"state(2)", "state2"},
+		{"fmt.Errorf(\"at %v: %w\", point{1, 2}, fmt.Errorf(\"inner\"))", "at {1 2}: inner"},
 	} {
 		if got := mustRun(t, s, c.code).value(); got != c.want {
 			t.Errorf("execute_result of %s = %q, want %q", c.code, got, c.want)
 		}
 	}
-	c := run(t, s, "panic(point{1, 2})")
+	c := mustRun(t, s, `import "log"
+log.SetFlags(0)
+log.Printf("%+v %T", point{1, 2}, point{})
+log.Println(celsius{1}, []point{{3, 4}})`)
+	if got, want := c.rec.err(), "{x:1 y:2} main.point\n1.0°C [{3 4}]\n"; got != want {
+		t.Errorf("log wrote %q, want %q", got, want)
+	}
+	c = run(t, s, "panic(point{1, 2})")
 	if c.res.Err == nil || c.res.Err.Value != "(main.point) {1 2}" {
 		t.Errorf("panic(point{1, 2}) = %+v, want evalue (main.point) {1 2}", c.res.Err)
 	}
@@ -64,5 +75,43 @@ b`)
 	}
 	if got := c.value(); got != "3.0°C" {
 		t.Errorf("execute_result after a queue = %q, want 3.0°C", got)
+	}
+}
+
+// In a child, values of the notebook's types print as in the kernel, and
+// so do those that crossed a Pipe or a Manager's dict on the way back.
+func TestFmtCellTypesInChildrenPipesAndManagers(t *testing.T) {
+	s := newSession(t)
+	c := mustRun(t, s, `import ("fmt"; "mp")
+type point struct{ x, y int }
+type celsius struct{ deg float64 }
+func (c celsius) String() string { return fmt.Sprintf("%.1f°C", c.deg) }
+type state int
+func (s state) String() string { return "state" + fmt.Sprint(int(s)) }
+func work(q *mp.Queue, conn *mp.Conn, d *mp.DictProxy) {
+	p := q.Get().(point)
+	fmt.Printf("child: %+v %T %#v %v %v %T\n", p, &p, []point{p}, celsius{2}, state(1), state(1))
+	conn.Send(celsius{p.deg()})
+	d.Set("p", point{p.y, p.x})
+	conn.Close()
+}
+func (p point) deg() float64 { return float64(p.x + p.y) }
+q := mp.NewQueue()
+m := mp.NewManager()
+d := m.Dict()
+parent, child := mp.Pipe()
+w := mp.NewProcess(work, q, child, d)
+w.Start()
+child.Close()
+q.Put(point{1, 2})
+back := parent.Recv()
+w.Join()
+got := d.Get("p")
+fmt.Printf("parent: %v %T | %+v %T\n", back, back, got, got)
+m.Shutdown()`)
+	want := "child: {x:1 y:2} *main.point []main.point{main.point{x:1, y:2}} 2.0°C state1 main.state\n" +
+		"parent: 3.0°C main.celsius | {x:2 y:1} main.point\n"
+	if got := c.rec.out(); got != want {
+		t.Fatalf("stdout %q\nwant   %q\nstderr %q", got, want, c.rec.err())
 	}
 }

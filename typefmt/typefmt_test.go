@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -311,4 +312,67 @@ func FuzzPrintfMatchesFmt(f *testing.F) {
 // hasDeepPointer tells whether x holds a non-nil pointer below its top.
 func hasDeepPointer(x any) bool {
 	return strings.Contains(fmt.Sprintf("%#v", []any{x}), "(0x")
+}
+
+type level int
+
+func (l level) String() string { return [...]string{"low", "high"}[l] }
+
+// stringerIn is an interpreter's wrapper giving a String method to a value
+// reflect sees without it: here a level seen as a plain int, which the
+// Describer names; or, when it does not carry the value (carries is false),
+// a stand-in that prints by its method alone.
+type stringerIn struct {
+	IValue  any
+	WString func() string
+}
+
+type standIns struct {
+	*mirrors
+	carries bool
+	name    string
+}
+
+func (d standIns) Describe(t reflect.Type) *Type {
+	if t != reflect.TypeFor[stringerIn]() {
+		return d.mirrors.Describe(t)
+	}
+	return &Type{
+		String: func(v reflect.Value) (string, bool) { return v.Interface().(stringerIn).WString(), true },
+		Inner: func(v reflect.Value) (reflect.Value, *Type) {
+			if !d.carries {
+				return reflect.Value{}, &Type{Name: d.name}
+			}
+			return v.Field(0).Elem(), &Type{Name: d.name}
+		},
+	}
+}
+
+func TestStandInsNameWhatTheyCarry(t *testing.T) {
+	m := newMirrors()
+	pr := New(standIns{m, true, "typefmt.level"}, io.Discard)
+	l := level(1)
+	in := stringerIn{IValue: int(l), WString: l.String}
+	for _, verb := range []string{"%v", "%s", "%d", "%T", "%q", "%x", "%5v", "%#v", "%v|%T"} {
+		args := []any{l, l}
+		if want, got := fmt.Sprintf(verb, args...), pr.Sprintf(verb, in, in); got != want {
+			t.Errorf("Sprintf(%q) = %q, fmt of the original %q", verb, got, want)
+		}
+	}
+	if got, want := pr.Sprintln("a", in, 3, in), fmt.Sprintln("a", l, 3, l); got != want {
+		t.Errorf("Sprintln = %q, want %q", got, want)
+	}
+
+	pr = New(standIns{m, false, "typefmt.celsius"}, io.Discard)
+	c := celsius{2}
+	opaque := stringerIn{IValue: 2.0, WString: c.String}
+	for _, verb := range []string{"%v", "%s", "%+v", "%T", "%q", "%8v"} {
+		if want, got := fmt.Sprintf(verb, c), pr.Sprintf(verb, opaque); got != want {
+			t.Errorf("Sprintf(%q) of an opaque stand-in = %q, fmt of the original %q", verb, got, want)
+		}
+	}
+	// What it does not carry, it prints by its method, whatever the verb.
+	if got, want := pr.Sprintf("%#v|%d", opaque, opaque), "2.0°C|2.0°C"; got != want {
+		t.Errorf("Sprintf(%%#v|%%d) of an opaque stand-in = %q, want %q", got, want)
+	}
 }

@@ -57,7 +57,7 @@ func main() {
 	fmt.Print(p, "x", l, "\n")
 	c := celsius{21.5}
 	fmt.Println(c, []celsius{c, {3}}, reading{c, c, true})
-	fmt.Printf("%v|%s|%+v|%q|%x\n", c, c, c, c, c)
+	fmt.Printf("%v|%s|%+v|%q|%x|%T\n", c, c, c, c, c, c)
 	fmt.Printf("%#v|%d|%T\n", []celsius{c}, []celsius{c}, []celsius{c})
 	fmt.Println(running, idle)
 	fmt.Printf("%v|%d|%T|%q|%x\n", running, running, running, running, idle)
