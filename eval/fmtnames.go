@@ -48,6 +48,9 @@ func (s *Session) fmtSymbols() interp.Exports {
 		"Fprintf":  reflect.ValueOf(pr.Fprintf),
 		"Fprintln": reflect.ValueOf(pr.Fprintln),
 		"Errorf":   reflect.ValueOf(pr.Errorf),
+		"Append":   reflect.ValueOf(pr.Append),
+		"Appendf":  reflect.ValueOf(pr.Appendf),
+		"Appendln": reflect.ValueOf(pr.Appendln),
 	}
 	show := reflect.ValueOf(s.show)
 	wrappers := []reflect.Type{reflect.TypeFor[fmt.Formatter](), reflect.TypeFor[fmt.Stringer]()}

@@ -64,6 +64,10 @@ log.Println(celsius{1}, []point{{3, 4}})`)
 	if c.res.Err == nil || c.res.Err.Value != "(main.point) {1 2}" {
 		t.Errorf("panic(point{1, 2}) = %+v, want evalue (main.point) {1 2}", c.res.Err)
 	}
+	// Go's runtime prints a panic value by its String method.
+	if c = run(t, s, "panic(celsius{4})"); c.res.Err == nil || c.res.Err.Value != "4.0°C" {
+		t.Errorf("panic(celsius{4}) = %+v, want evalue 4.0°C", c.res.Err)
+	}
 	c = mustRun(t, s, `q := mp.NewQueue()
 q.Put(point{1, 2})
 q.Put(celsius{3})

@@ -27,12 +27,22 @@ type printer struct {
 	goodArg   bool
 	erroring  bool // printing a bad verb's operand: no methods
 	panicking bool
+
+	// the last directive spelled, for the leaves of one operand
+	dir      string
+	dirVerb  rune
+	dirFlags flags
 }
 
 func (p *printer) write(s string) { p.buf = append(p.buf, s...) }
 
 // directive spells the current flags and verb for the real fmt.
-func (p *printer) directive(verb rune) string { return directive(p.f, verb) }
+func (p *printer) directive(verb rune) string {
+	if p.dir == "" || p.dirVerb != verb || p.dirFlags != p.f {
+		p.dir, p.dirVerb, p.dirFlags = directive(p.f, verb), verb, p.f
+	}
+	return p.dir
+}
 
 // directive spells f and verb for the real fmt. For %v, fmt reads '#' and
 // '+' as Go syntax and field names.

@@ -78,10 +78,24 @@ func (p *printer) free() {
 	printers.Put(p)
 }
 
+// plain tells whether no operand involves a described type: fmt then
+// prints the whole call.
+func (p *printer) plain(a []any) bool {
+	for _, arg := range a {
+		if arg != nil && p.needs(reflect.ValueOf(arg), 0) {
+			return false
+		}
+	}
+	return true
+}
+
 // Sprintf is fmt.Sprintf.
 func (pr *Printer) Sprintf(format string, a ...any) string {
 	p := pr.get()
 	defer p.free()
+	if p.plain(a) {
+		return fmt.Sprintf(format, a...)
+	}
 	p.doPrintf(format, a)
 	return string(p.buf)
 }
@@ -90,6 +104,9 @@ func (pr *Printer) Sprintf(format string, a ...any) string {
 func (pr *Printer) Sprint(a ...any) string {
 	p := pr.get()
 	defer p.free()
+	if p.plain(a) {
+		return fmt.Sprint(a...)
+	}
 	p.doPrint(a)
 	return string(p.buf)
 }
@@ -98,6 +115,9 @@ func (pr *Printer) Sprint(a ...any) string {
 func (pr *Printer) Sprintln(a ...any) string {
 	p := pr.get()
 	defer p.free()
+	if p.plain(a) {
+		return fmt.Sprintln(a...)
+	}
 	p.doPrintln(a)
 	return string(p.buf)
 }
@@ -106,6 +126,9 @@ func (pr *Printer) Sprintln(a ...any) string {
 func (pr *Printer) Fprintf(w io.Writer, format string, a ...any) (int, error) {
 	p := pr.get()
 	defer p.free()
+	if p.plain(a) {
+		return fmt.Fprintf(w, format, a...)
+	}
 	p.doPrintf(format, a)
 	return w.Write(p.buf)
 }
@@ -114,6 +137,9 @@ func (pr *Printer) Fprintf(w io.Writer, format string, a ...any) (int, error) {
 func (pr *Printer) Fprint(w io.Writer, a ...any) (int, error) {
 	p := pr.get()
 	defer p.free()
+	if p.plain(a) {
+		return fmt.Fprint(w, a...)
+	}
 	p.doPrint(a)
 	return w.Write(p.buf)
 }
@@ -122,8 +148,44 @@ func (pr *Printer) Fprint(w io.Writer, a ...any) (int, error) {
 func (pr *Printer) Fprintln(w io.Writer, a ...any) (int, error) {
 	p := pr.get()
 	defer p.free()
+	if p.plain(a) {
+		return fmt.Fprintln(w, a...)
+	}
 	p.doPrintln(a)
 	return w.Write(p.buf)
+}
+
+// Appendf is fmt.Appendf.
+func (pr *Printer) Appendf(b []byte, format string, a ...any) []byte {
+	p := pr.get()
+	defer p.free()
+	if p.plain(a) {
+		return fmt.Appendf(b, format, a...)
+	}
+	p.doPrintf(format, a)
+	return append(b, p.buf...)
+}
+
+// Append is fmt.Append.
+func (pr *Printer) Append(b []byte, a ...any) []byte {
+	p := pr.get()
+	defer p.free()
+	if p.plain(a) {
+		return fmt.Append(b, a...)
+	}
+	p.doPrint(a)
+	return append(b, p.buf...)
+}
+
+// Appendln is fmt.Appendln.
+func (pr *Printer) Appendln(b []byte, a ...any) []byte {
+	p := pr.get()
+	defer p.free()
+	if p.plain(a) {
+		return fmt.Appendln(b, a...)
+	}
+	p.doPrintln(a)
+	return append(b, p.buf...)
 }
 
 // Printf is fmt.Printf, writing to pr.Stdout.
@@ -142,6 +204,9 @@ func (pr *Printer) Println(a ...any) (int, error) { return pr.Fprintln(pr.Stdout
 func (pr *Printer) Errorf(format string, a ...any) error {
 	p := pr.get()
 	defer p.free()
+	if p.plain(a) {
+		return fmt.Errorf(format, a...)
+	}
 	p.wrapErrs = true
 	p.doPrintf(format, a)
 	s := string(p.buf)

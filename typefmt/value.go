@@ -485,7 +485,8 @@ func (p *printer) delegateAt(v reflect.Value, verb rune, depth int, canIface boo
 		p.delegate(v, verb) // fmt prints a reflect.Value without its methods
 		return
 	}
-	if depth == 0 {
+	if depth == 0 || isBasic(v.Kind()) && v.Type().NumMethod() == 0 {
+		// A basic value without methods prints alike at every depth.
 		p.delegate(v.Interface(), verb)
 		return
 	}
@@ -539,6 +540,10 @@ func leafVerb(k reflect.Kind) rune {
 		return 's'
 	}
 	return 'd'
+}
+
+func isBasic(k reflect.Kind) bool {
+	return reflect.Bool <= k && k <= reflect.Complex128 || k == reflect.String
 }
 
 // interfaceable returns v, or a view of it that reflection lets us read
