@@ -5,7 +5,6 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"io"
 	"log"
 	"reflect"
 	"strings"
@@ -33,10 +32,13 @@ const fmtPkgKey = "fmt//fmt"
 // it does for the real fmt), so that a value of a named non-struct type
 // keeps its String method.
 func (s *Session) fmtSymbols() interp.Exports {
-	if s.printer == nil { // the first interpreter's, in New: before any cell
-		s.printer = typefmt.New(sessionTypes{s}, s.stdout)
+	if s.printing == nil { // the first interpreter's, in New: before any cell
+		s.printing = &cellPrinting{
+			printer: typefmt.New(sessionTypes{s}, s.stdout),
+			logger:  log.New(s.stderr, "", log.LstdFlags),
+		}
 	}
-	pr := s.printer
+	pr := s.printing.printer
 	syms := map[string]reflect.Value{
 		"Print":    reflect.ValueOf(pr.Print),
 		"Printf":   reflect.ValueOf(pr.Printf),
@@ -58,7 +60,7 @@ func (s *Session) fmtSymbols() interp.Exports {
 	for _, v := range syms {
 		mapTypes[v] = wrappers
 	}
-	logSyms := logSymbols(pr, s.stderr)
+	logSyms := logSymbols(pr, s.printing.logger)
 	for name, v := range logSyms {
 		switch name {
 		case "Print", "Printf", "Println", "Panic", "Panicf", "Panicln", "Fatal", "Fatalf", "Fatalln":
@@ -73,11 +75,16 @@ func (s *Session) fmtSymbols() interp.Exports {
 	return exports
 }
 
-// logSymbols are the cells' log functions: log's own logger on the cell's
-// stderr, as yaegi sets it up, formatting with pr. Fatal panics with its
-// message instead of exiting, as yaegi's does.
-func logSymbols(pr *typefmt.Printer, stderr io.Writer) map[string]reflect.Value {
-	l := log.New(stderr, "", log.LstdFlags)
+// cellPrinting is the session's fmt and log: one for all its interpreters,
+// so that log.SetFlags holds after a declaration is replaced.
+type cellPrinting struct {
+	printer *typefmt.Printer
+	logger  *log.Logger // on the cells' stderr, as yaegi makes log's
+}
+
+// logSymbols are the cells' log functions on l, formatting with pr. Fatal
+// panics with its message instead of exiting, as yaegi's does.
+func logSymbols(pr *typefmt.Printer, l *log.Logger) map[string]reflect.Value {
 	output := func(s string) { l.Output(3, s) }
 	panicking := func(s string) { output(s); panic(s) }
 	return map[string]reflect.Value{
@@ -114,10 +121,10 @@ func (s *Session) formatResult(vals []any) string {
 }
 
 func (s *Session) formatResultValue(v any) string {
-	pr := s.printer
-	if pr == nil {
+	if s.printing == nil {
 		return formatValue(v)
 	}
+	pr := s.printing.printer
 	switch x := v.(type) {
 	case string:
 		return fmt.Sprintf("%q", x)
@@ -145,10 +152,10 @@ func (s *Session) classifyPanic(v any) (name, value string) {
 			v = rv.Interface()
 		}
 	}
-	pr := s.printer
-	if pr == nil {
+	if s.printing == nil {
 		return classifyPanicWith(fmt.Sprint, v)
 	}
+	pr := s.printing.printer
 	return classifyPanicWith(func(a ...any) string {
 		if len(a) == 1 && a[0] != nil && !s.hasStringMethod(a[0]) {
 			t := reflect.TypeOf(a[0])
@@ -352,14 +359,19 @@ func (s *Session) fmtTypesNow() *fmtTypes {
 		}
 		ft.declared = append(ft.declared, d)
 	}
-	for rt, name := range s.typeNames() {
-		if rt.Kind() != reflect.Struct || rt.Name() != "" {
-			continue // yaegi gives a named non-struct type its underlying type: not told apart
+	// yaegi gives a named non-struct type its underlying type, and struct
+	// types of one shape one reflect type: those are not told apart.
+	shapes := map[reflect.Type][]string{}
+	for _, d := range ft.declared {
+		if d.rt.Kind() == reflect.Struct && d.rt.Name() == "" {
+			shapes[d.rt] = append(shapes[d.rt], d.name)
 		}
-		spec := specs[name]
-		if spec == nil {
+	}
+	for rt, names := range shapes {
+		if len(names) != 1 {
 			continue
 		}
+		name, spec := names[0], specs[names[0]]
 		t := &typefmt.Type{Name: "main." + name, Fields: fieldNames(spec, rt.NumField())}
 		pt := &typefmt.Type{}
 		for _, m := range methods[name] {

@@ -60,6 +60,12 @@ log.Println(celsius{1}, []point{{3, 4}})`)
 	if got, want := c.rec.err(), "{x:1 y:2} main.point\n1.0°C [{3 4}]\n"; got != want {
 		t.Errorf("log wrote %q, want %q", got, want)
 	}
+	// log's flags hold after a redefinition rebuilds the interpreter.
+	mustRun(t, s, "type point struct{ x, y, z int }")
+	if c = mustRun(t, s, `log.Printf("%+v", point{1, 2, 3})`); c.rec.err() != "{x:1 y:2 z:3}\n" {
+		t.Errorf("log after a rebuild wrote %q", c.rec.err())
+	}
+	mustRun(t, s, "type point struct{ x, y int }")
 	c = run(t, s, "panic(point{1, 2})")
 	if c.res.Err == nil || c.res.Err.Value != "(main.point) {1 2}" {
 		t.Errorf("panic(point{1, 2}) = %+v, want evalue (main.point) {1 2}", c.res.Err)
@@ -117,5 +123,22 @@ m.Shutdown()`)
 		"parent: 3.0°C main.celsius | {x:2 y:1} main.point\n"
 	if got := c.rec.out(); got != want {
 		t.Fatalf("stdout %q\nwant   %q\nstderr %q", got, want, c.rec.err())
+	}
+}
+
+// Two struct types of one shape are one reflect type under yaegi: neither
+// name nor String method is given to their values, rather than a wrong one.
+func TestFmtStructsOfOneShapeAreNotGuessed(t *testing.T) {
+	s := newSession(t)
+	c := mustRun(t, s, `import "fmt"
+type celsius struct{ deg float64 }
+type fahrenheit struct{ deg float64 }
+func (c celsius) String() string { return "C" }
+func (f fahrenheit) String() string { return "F" }
+type point struct{ x, y int }
+fmt.Println([]celsius{{1}}, []fahrenheit{{2}})
+fmt.Printf("%+v %T\n", point{1, 2}, point{})`)
+	if got, want := c.rec.out(), "[{1}] [{2}]\n{x:1 y:2} main.point\n"; got != want {
+		t.Fatalf("stdout %q, want %q", got, want)
 	}
 }

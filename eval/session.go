@@ -30,7 +30,6 @@ import (
 	"gomp/backend"
 	"gomp/display"
 	"gomp/mp"
-	"gomp/typefmt"
 )
 
 // Version is gomp's version, shown in kernel_info and `gomp version`.
@@ -91,7 +90,7 @@ type Session struct {
 	stdout, stderr *cellStream
 	stdin          *cellStdin
 
-	printer  *typefmt.Printer         // the cells' fmt (fmtnames.go)
+	printing *cellPrinting            // the cells' fmt and log (fmtnames.go)
 	fmtCache atomic.Pointer[fmtTypes] // its type descriptions
 }
 
