@@ -194,17 +194,23 @@ type fmtTypes struct {
 	cache    *typeCache
 	types    map[reflect.Type]*typefmt.Type // struct types, and pointers to them
 	declared []declaredType
-	wrappers sync.Map // wrapper reflect.Type → *typefmt.Type
+	wrappers sync.Map // wrapper (or valueInterface) reflect.Type → *typefmt.Type
+	byName   sync.Map // declared non-struct type name → *typefmt.Type
 }
 
 func (d sessionTypes) Describe(t reflect.Type) *typefmt.Type {
 	switch t.Kind() {
 	case reflect.Struct:
 		if t.Name() != "" {
-			if !isWrapperType(t) {
-				return nil
+			switch {
+			case isWrapperType(t):
+				return d.s.fmtTypesNow().wrapper(t)
+			case isValueInterface(t):
+				ft := d.s.fmtTypesNow()
+				vi, _ := ft.wrappers.LoadOrStore(t, ft.valueInterface(d.s))
+				return vi.(*typefmt.Type)
 			}
-			return d.s.fmtTypesNow().wrapper(t)
+			return nil
 		}
 	case reflect.Pointer:
 		if t.Name() != "" || t.Elem().Kind() != reflect.Struct || t.Elem().Name() != "" {

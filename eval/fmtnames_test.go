@@ -2,6 +2,7 @@ package eval
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -20,16 +21,21 @@ func cellOf(t *testing.T, path string) string {
 	return strings.TrimSuffix(strings.TrimSpace(text), "}")
 }
 
+// Each program in testdata/fmtnames, run as a cell, prints what `go run`
+// printed (its want.txt, from Go 1.26.8).
 func TestFmtPrintsCellTypesAsGoDoes(t *testing.T) {
-	s := newSession(t)
-	c := mustRun(t, s, cellOf(t, "testdata/fmtnames/main.go"))
-	// want.txt is what `go run main.go` prints (Go 1.26.8).
-	want, err := os.ReadFile("testdata/fmtnames/want.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := c.rec.out(); got != string(want) {
-		t.Fatalf("stdout:\n%s\nwant (go run):\n%s", got, want)
+	for _, name := range []string{"types", "methods"} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join("testdata", "fmtnames", name)
+			want, err := os.ReadFile(filepath.Join(dir, "want.txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := mustRun(t, newSession(t), cellOf(t, filepath.Join(dir, "main.go")))
+			if got := c.rec.out(); got != string(want) {
+				t.Fatalf("stdout:\n%s\nwant (go run):\n%s", got, want)
+			}
+		})
 	}
 }
 

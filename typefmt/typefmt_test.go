@@ -241,6 +241,15 @@ func TestErrorfWraps(t *testing.T) {
 	if e2.Error() != want2.Error() || len(e2.(interface{ Unwrap() []error }).Unwrap()) != len(want2.(interface{ Unwrap() []error }).Unwrap()) {
 		t.Errorf("two %%w: %q %v, fmt: %q %v", e2, e2.(interface{ Unwrap() []error }).Unwrap(), want2, want2.(interface{ Unwrap() []error }).Unwrap())
 	}
+	e4 := pr.Errorf("%[3]v %[1]w %[2]w %[1]w", base, other, m.mirror(point{1, 2}))
+	want4 := fmt.Errorf("%[3]v %[1]w %[2]w %[1]w", base, other, point{1, 2})
+	u4, ok := e4.(interface{ Unwrap() []error })
+	if !ok || e4.Error() != want4.Error() || len(u4.Unwrap()) != 2 || u4.Unwrap()[0] != base || u4.Unwrap()[1] != other {
+		t.Errorf("reordered %%w: %q, want %q wrapping [base other]", e4, want4)
+	}
+	if got, want := pr.Sprintf("%T %T", e1, e4), "*fmt.wrapError *fmt.wrapErrors"; got != want {
+		t.Errorf("%%T of Errorf's errors = %q, want %q", got, want)
+	}
 	me := &myErr{7}
 	in := m.stand(me)
 	e3 := pr.Errorf("op: %w", in)
@@ -374,6 +383,24 @@ func TestStandInsNameWhatTheyCarry(t *testing.T) {
 		t.Errorf("Sprintln = %q, want %q", got, want)
 	}
 
+	// A stand-in without methods whose value's Type has them (an
+	// interpreter's any holding a value of its own named int type).
+	holderType := reflect.TypeFor[struct{ V any }]()
+	pr = New(describeFunc(func(t reflect.Type) *Type {
+		if t != holderType {
+			return nil
+		}
+		return &Type{Inner: func(v reflect.Value) (reflect.Value, *Type) {
+			return v.Field(0).Elem(), &Type{Name: "typefmt.level", String: func(v reflect.Value) (string, bool) {
+				return level(v.Int()).String(), true
+			}}
+		}}
+	}), io.Discard)
+	h := struct{ V any }{int(l)}
+	if got, want := pr.Sprintf("%v %T %d %s", h, h, h, []any{h}), fmt.Sprintf("%v %T %d %s", l, l, l, []any{l}); got != want {
+		t.Errorf("a stand-in naming a plain int = %q, want %q", got, want)
+	}
+
 	pr = New(standIns{m, false, "typefmt.celsius"}, io.Discard)
 	c := celsius{2}
 	opaque := stringerIn{IValue: 2.0, WString: c.String}
@@ -388,3 +415,7 @@ func TestStandInsNameWhatTheyCarry(t *testing.T) {
 		t.Errorf("Sprintf(%%#v|%%d) of an opaque stand-in = %q, want %q", got, want)
 	}
 }
+
+type describeFunc func(reflect.Type) *Type
+
+func (f describeFunc) Describe(t reflect.Type) *Type { return f(t) }

@@ -64,11 +64,11 @@ func (p *printer) printArg(arg any, verb rune) {
 
 // opaque prints a stand-in that does not carry its value by its methods.
 func (p *printer) opaque(v reflect.Value, verb rune) {
-	for _, d := range p.methodsOf(v) {
-		if d.Error != nil && p.callString(v, verb, "Error", d.Error, 's') {
+	for _, b := range p.methodsOf(v) {
+		if b.Error != nil && p.callString(b.v, verb, "Error", b.Error, 's') {
 			return
 		}
-		if d.String != nil && p.callString(v, verb, "String", d.String, 's') {
+		if b.String != nil && p.callString(b.v, verb, "String", b.String, 's') {
 			return
 		}
 	}
@@ -77,23 +77,29 @@ func (p *printer) opaque(v reflect.Value, verb rune) {
 
 // methodsOf returns the Types whose methods apply to v: a stand-in's own,
 // then those of the value it stands for.
-func (p *printer) methodsOf(v reflect.Value) []*Type {
-	var ds []*Type
+// bound is a Type and the value its methods are called on.
+type bound struct {
+	*Type
+	v reflect.Value
+}
+
+func (p *printer) methodsOf(v reflect.Value) []bound {
+	var ds []bound
 	for i := 0; v.IsValid() && i < 4; i++ {
 		d := p.describe(v.Type())
 		if d == nil {
 			break
 		}
-		ds = append(ds, d)
+		ds = append(ds, bound{d, v})
 		if d.Inner == nil {
 			break
 		}
 		inner, over := d.Inner(v)
 		if over != nil {
-			ds = append(ds, over)
+			ds = append(ds, bound{over, inner})
 			if inner.IsValid() {
 				if d := p.describe(inner.Type()); d != nil && d.Inner == nil {
-					ds = append(ds, d)
+					ds = append(ds, bound{d, inner})
 				}
 			}
 			break
@@ -120,11 +126,11 @@ func (p *printer) handleMethods(v reflect.Value, verb rune) bool {
 	if len(ds) == 0 {
 		return p.compiledMethods(v, verb)
 	}
-	for _, d := range ds {
-		if d.Format != nil {
-			ok := p.call(v, verb, "Format", func() (bool, string) {
+	for _, b := range ds {
+		if b.Format != nil {
+			ok := p.call(b.v, verb, "Format", func() (bool, string) {
 				st := &state{p: p}
-				return d.Format(v, st, verb), ""
+				return b.Format(b.v, st, verb), ""
 			})
 			if ok {
 				return true
@@ -132,8 +138,8 @@ func (p *printer) handleMethods(v reflect.Value, verb rune) bool {
 		}
 	}
 	if p.f.sharpV {
-		for _, d := range ds {
-			if d.GoString != nil && p.callString(v, verb, "GoString", d.GoString, 's') {
+		for _, b := range ds {
+			if b.GoString != nil && p.callString(b.v, verb, "GoString", b.GoString, 's') {
 				return true
 			}
 		}
@@ -141,13 +147,13 @@ func (p *printer) handleMethods(v reflect.Value, verb rune) bool {
 	}
 	switch verb {
 	case 'v', 's', 'x', 'X', 'q':
-		for _, d := range ds {
-			if d.Error != nil && p.callString(v, verb, "Error", d.Error, verb) {
+		for _, b := range ds {
+			if b.Error != nil && p.callString(b.v, verb, "Error", b.Error, verb) {
 				return true
 			}
 		}
-		for _, d := range ds {
-			if d.String != nil && p.callString(v, verb, "String", d.String, verb) {
+		for _, b := range ds {
+			if b.String != nil && p.callString(b.v, verb, "String", b.String, verb) {
 				return true
 			}
 		}
@@ -155,7 +161,7 @@ func (p *printer) handleMethods(v reflect.Value, verb rune) bool {
 	return false
 }
 
-func (p *printer) isError(v reflect.Value, ds []*Type) bool {
+func (p *printer) isError(v reflect.Value, ds []bound) bool {
 	for _, d := range ds {
 		if d.Error != nil {
 			return true

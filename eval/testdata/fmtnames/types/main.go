@@ -1,5 +1,5 @@
-// The program behind eval's fmtnames_test.go: its cells run this body, and
-// compare their output with what `go run main.go` prints (kept in the test).
+// A program whose body eval's fmtnames_test.go runs as a cell, comparing
+// what it prints with want.txt, which `go run main.go` printed.
 package main
 
 import (

@@ -1,0 +1,52 @@
+// A program whose body eval's fmtnames_test.go runs as a cell, comparing
+// what it prints with want.txt, which `go run main.go` printed.
+package main
+
+import (
+	"errors"
+	"fmt"
+)
+
+type bad struct{ n int }
+
+func (b bad) String() string { panic("boom") }
+
+type node struct{ v int }
+
+func (n *node) String() string { return fmt.Sprint("node", n.v) }
+
+type quoted struct{ s string }
+
+func (q quoted) GoString() string { return "Q(" + q.s + ")" }
+
+type tempErr struct{ code int }
+
+func (e tempErr) Error() string { return fmt.Sprintf("temporary failure %d", e.code) }
+
+type level int
+
+func (l level) String() string { return [...]string{"low", "high"}[l] }
+
+type pair struct {
+	Left  *node
+	right *node
+}
+
+func main() {
+	var n *node
+	fmt.Println([]bad{{1}}, n, []*node{n, {2}})
+	fmt.Printf("%v|%#v|%+v\n", []quoted{{"a"}}, []quoted{{"a"}}, []quoted{{"a"}})
+	errs := []error{tempErr{1}, errors.New("plain")}
+	fmt.Println(errs, map[string]tempErr{"k": {2}})
+	fmt.Printf("%v|%s|%q\n", []tempErr{{3}}, []tempErr{{4}}, []tempErr{{5}})
+	p := pair{&node{1}, &node{2}}
+	fmt.Printf("%v %+v\n", p.Left, pair{}.Left)
+	fmt.Println(fmt.Sprint([]any{&node{3}, bad{}}))
+	xs := []any{level(1), &node{5}, level(0)}
+	fmt.Println(xs...)
+	fmt.Printf("%v|%T|%d\n", xs...)
+	var a any = level(1)
+	fmt.Println(a, level(0))
+	wrapped := fmt.Errorf("in %v: %w", []*node{{4}}, errs[1])
+	fmt.Println(wrapped, errors.Is(wrapped, errs[1]))
+}
