@@ -24,7 +24,7 @@ func cellOf(t *testing.T, path string) string {
 // Each program in testdata/fmtnames, run as a cell, prints what `go run`
 // printed (its want.txt, from Go 1.26.8).
 func TestFmtPrintsCellTypesAsGoDoes(t *testing.T) {
-	for _, name := range []string{"types", "methods"} {
+	for _, name := range []string{"types", "methods", "errors"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("testdata", "fmtnames", name)
 			want, err := os.ReadFile(filepath.Join(dir, "want.txt"))
