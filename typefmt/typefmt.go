@@ -22,7 +22,9 @@ import (
 // A Describer tells a Printer about the types it knows better than reflect.
 type Describer interface {
 	// Describe returns what the printer should know about t, nil when t is
-	// to be printed as fmt would.
+	// to be printed as fmt would. It is asked about every type an operand
+	// holds, from any goroutine that prints: it must be cheap and safe for
+	// concurrent use.
 	Describe(t reflect.Type) *Type
 }
 

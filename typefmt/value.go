@@ -75,14 +75,14 @@ func (p *printer) opaque(v reflect.Value, verb rune) {
 	p.badVerb(reflect.Value{}, verb)
 }
 
-// methodsOf returns the Types whose methods apply to v: a stand-in's own,
-// then those of the value it stands for.
 // bound is a Type and the value its methods are called on.
 type bound struct {
 	*Type
 	v reflect.Value
 }
 
+// methodsOf returns the Types whose methods apply to v: a stand-in's own,
+// then those of the value it stands for.
 func (p *printer) methodsOf(v reflect.Value) []bound {
 	var ds []bound
 	for i := 0; v.IsValid() && i < 4; i++ {
