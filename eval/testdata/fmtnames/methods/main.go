@@ -47,6 +47,15 @@ func main() {
 	fmt.Printf("%v|%T|%d\n", xs...)
 	var a any = level(1)
 	fmt.Println(a, level(0))
+	var none any
+	var e error
+	var s fmt.Stringer
+	ys := []any{nil, e, s, level(1)}
+	fmt.Println(none, e, s, ys)
+	fmt.Printf("%v %T %d|%T\n", none, e, none, ys)
+	fmt.Printf("%v|%v|%v|%v\n", ys...)
+	var lp *level
+	fmt.Println(lp, []any{lp})
 	wrapped := fmt.Errorf("in %v: %w", []*node{{4}}, errs[1])
 	fmt.Println(wrapped, errors.Is(wrapped, errs[1]))
 }
