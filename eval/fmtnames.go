@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"cmp"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -389,7 +390,7 @@ func (s *Session) fmtTypesNow() *fmtTypes {
 			}
 		}
 		ft.types[rt] = t
-		if pt.String != nil || pt.Error != nil || pt.GoString != nil {
+		if pt.String != nil || pt.Error != nil || pt.GoString != nil || pt.Format != nil {
 			ft.types[reflect.PointerTo(rt)] = pt
 		}
 	}
@@ -402,6 +403,9 @@ func (s *Session) fmtTypesNow() *fmtTypes {
 func (s *Session) setMethod(t *typefmt.Type, recv, method string) {
 	switch method {
 	case "String", "Error", "GoString":
+	case "Format":
+		t.Format = s.formatCaller(recv)
+		return
 	default:
 		return
 	}
@@ -416,21 +420,58 @@ func (s *Session) setMethod(t *typefmt.Type, recv, method string) {
 	}
 }
 
-// methodCaller returns a call of a string method through an interpreted
-// helper, `func(v T) string { return v.M() }`, compiled at its first use.
-func (s *Session) methodCaller(recv, method string) func(reflect.Value) (string, bool) {
+// helper compiles an interpreted func literal at its first use, and
+// returns it (invalid if it does not compile to a func of n parameters).
+// "fmt." in it is the fmt the session imports, under its name.
+func (s *Session) helper(src string, n int) func() reflect.Value {
 	var once sync.Once
 	var fn reflect.Value
-	return func(v reflect.Value) (string, bool) {
+	return func() reflect.Value {
 		once.Do(func() {
 			s.state.RLock()
 			defer s.state.RUnlock()
+			if strings.Contains(src, "fmt.") {
+				name := ""
+				for _, is := range s.imports {
+					if is.path == "fmt" && is.name != "_" && is.name != "." {
+						name = cmp.Or(is.name, "fmt")
+					}
+				}
+				if name == "" {
+					return
+				}
+				src = strings.ReplaceAll(src, "fmt.", name+".")
+			}
 			// Parenthesised: yaegi evaluates a bare func literal to a *any.
-			f, err := s.evalExpr("(func(v " + recv + ") string { return v." + method + "() })")
-			if err == nil && f.Kind() == reflect.Func && f.Type().NumIn() == 1 {
+			f, err := s.evalExpr("(" + src + ")")
+			if err == nil && f.Kind() == reflect.Func && f.Type().NumIn() == n {
 				fn = f
 			}
 		})
+		return fn
+	}
+}
+
+// formatCaller returns a call of a Format method through an interpreted
+// helper, `func(v T, f fmt.State, c rune) { v.Format(f, c) }`.
+func (s *Session) formatCaller(recv string) func(reflect.Value, fmt.State, rune) bool {
+	fn := s.helper("func(v "+recv+", f fmt.State, c rune) { v.Format(f, c) }", 3)
+	return func(v reflect.Value, st fmt.State, verb rune) bool {
+		f := fn()
+		if !f.IsValid() || !v.Type().AssignableTo(f.Type().In(0)) {
+			return false
+		}
+		f.Call([]reflect.Value{v, reflect.ValueOf(&st).Elem(), reflect.ValueOf(verb)})
+		return true
+	}
+}
+
+// methodCaller returns a call of a string method through an interpreted
+// helper, `func(v T) string { return v.M() }`, compiled at its first use.
+func (s *Session) methodCaller(recv, method string) func(reflect.Value) (string, bool) {
+	fnOf := s.helper("func(v "+recv+") string { return v."+method+"() }", 1)
+	return func(v reflect.Value) (string, bool) {
+		fn := fnOf()
 		if !fn.IsValid() || !v.Type().AssignableTo(fn.Type().In(0)) {
 			return "", false
 		}

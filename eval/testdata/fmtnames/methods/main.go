@@ -27,6 +27,13 @@ type level int
 
 func (l level) String() string { return [...]string{"low", "high"}[l] }
 
+type money struct{ cents int }
+
+func (m money) Format(f fmt.State, verb rune) {
+	w, _ := f.Width()
+	fmt.Fprintf(f, "%c$%d.%02d/%d/%v", verb, m.cents/100, m.cents%100, w, f.Flag('+'))
+}
+
 type pair struct {
 	Left  *node
 	right *node
@@ -47,6 +54,7 @@ func main() {
 	fmt.Printf("%v|%T|%d\n", xs...)
 	var a any = level(1)
 	fmt.Println(a, level(0))
+	fmt.Printf("%v|%+v|%6d|%s\n", []money{{123}}, map[string]money{"a": {5}}, []money{{7}}, struct{ M money }{money{9}})
 	var none any
 	var e error
 	var s fmt.Stringer
