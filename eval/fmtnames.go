@@ -156,22 +156,45 @@ func (s *Session) classifyPanic(v any) (name, value string) {
 	if s.printing == nil {
 		return classifyPanicWith(fmt.Sprint, v)
 	}
+	return classifyPanicWith(s.panicText, v)
+}
+
+// panicText writes a panic value as Go's runtime does: by its Error or
+// String method if it has one; a value of a named basic type as
+// main.F(1.5); a composite value of a cell's type as (main.point) and the
+// value, %v in place of the address Go prints.
+func (s *Session) panicText(a ...any) string {
 	pr := s.printing.printer
-	return classifyPanicWith(func(a ...any) string {
-		if len(a) == 1 && a[0] != nil && !s.hasStringMethod(a[0]) {
-			t := reflect.TypeOf(a[0])
-			switch t.Kind() {
-			case reflect.Struct, reflect.Pointer, reflect.Slice, reflect.Map, reflect.Array:
-				if str := pr.Sprintf("%v", a[0]); str != "" {
-					if typ := pr.Sprintf("%T", a[0]); typ != t.String() {
-						return "(" + typ + ") " + str
-					}
-					return str
-				}
-			}
-		}
+	if len(a) != 1 || a[0] == nil {
 		return pr.Sprint(a...)
-	}, v)
+	}
+	v, name := reflect.ValueOf(a[0]), ""
+	if isValueInterface(v.Type()) {
+		inner, typ := readValueInterface(v)
+		if !inner.IsValid() || !inner.CanInterface() {
+			return pr.Sprint(a...)
+		}
+		v, name = inner, typ
+	}
+	if s.hasStringMethod(a[0]) || s.hasStringMethod(v.Interface()) {
+		return pr.Sprint(a...)
+	}
+	typ := cmp.Or(name, pr.Sprintf("%T", v.Interface()))
+	switch v.Kind() {
+	case reflect.Struct, reflect.Pointer, reflect.Slice, reflect.Map, reflect.Array:
+		if typ != v.Type().String() {
+			return "(" + typ + ") " + pr.Sprintf("%v", v.Interface())
+		}
+	case reflect.String:
+		if name != "" {
+			return typ + `("` + v.String() + `")`
+		}
+	default:
+		if name != "" {
+			return typ + "(" + pr.Sprint(v.Interface()) + ")"
+		}
+	}
+	return pr.Sprint(a...)
 }
 
 // hasStringMethod tells whether Go's runtime would print a panic value by
@@ -180,7 +203,14 @@ func (s *Session) hasStringMethod(v any) bool {
 	if _, ok := v.(fmt.Stringer); ok {
 		return true
 	}
-	d := sessionTypes{s}.Describe(reflect.TypeOf(v))
+	if _, ok := v.(error); ok {
+		return true
+	}
+	t := reflect.TypeOf(v)
+	d := sessionTypes{s}.Describe(t)
+	if d != nil && d.Inner != nil && isValueInterface(t) {
+		_, d = d.Inner(reflect.ValueOf(v))
+	}
 	return d != nil && (d.String != nil || d.Error != nil)
 }
 

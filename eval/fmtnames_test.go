@@ -77,8 +77,15 @@ log.Println(celsius{1}, []point{{3, 4}})`)
 		t.Errorf("panic(point{1, 2}) = %+v, want evalue (main.point) {1 2}", c.res.Err)
 	}
 	// Go's runtime prints a panic value by its String method.
-	if c = run(t, s, "panic(celsius{4})"); c.res.Err == nil || c.res.Err.Value != "4.0°C" {
-		t.Errorf("panic(celsius{4}) = %+v, want evalue 4.0°C", c.res.Err)
+	for code, want := range map[string]string{
+		"panic(celsius{4})":                       "4.0°C",
+		"var a any = state(2); panic(a)":          "state2",
+		"panic(&point{1, 2})":                     "(*main.point) &{1 2}",
+		"panic(fmt.Errorf(`at %v`, point{3, 4}))": "at {3 4}",
+	} {
+		if c = run(t, s, code); c.res.Err == nil || c.res.Err.Value != want {
+			t.Errorf("%s: %+v, want evalue %s", code, c.res.Err, want)
+		}
 	}
 	c = mustRun(t, s, `q := mp.NewQueue()
 q.Put(point{1, 2})
