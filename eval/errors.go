@@ -146,7 +146,7 @@ func (s *Session) toError(ctx context.Context, err error) *backend.Error {
 	)
 	switch {
 	case errors.As(err, &gp):
-		name, value := classifyPanic(gp.value)
+		name, value := s.classifyPanic(gp.value)
 		if name == "panic" || name == "runtime error" {
 			value = "in a goroutine: " + value
 		}
@@ -173,7 +173,7 @@ func (s *Session) toError(ctx context.Context, err error) *backend.Error {
 		return s.internalErr(in)
 	}
 	if p, ok := asPanic(err); ok {
-		name, value := classifyPanic(p)
+		name, value := s.classifyPanic(p)
 		return s.newError(name, value, s.units.traceback(s.traces.take(), s.takeCellSite()))
 	}
 	// A yaegi compile error (its cfgError type is unexported).
@@ -227,7 +227,7 @@ func asPanic(err error) (any, bool) {
 // classifyPanic names a panic value the way DESIGN.md promises: Exit for
 // os.Exit, runtime error for the runtime's own, Interrupted, and panic for
 // the rest.
-func classifyPanic(v any) (name, value string) {
+func classifyPanicWith(sprint func(...any) string, v any) (name, value string) {
 	switch x := v.(type) {
 	case exitSignal:
 		return "Exit", x.Error()
@@ -247,7 +247,7 @@ func classifyPanic(v any) (name, value string) {
 	}
 	// A cell's panic(err) reaches here boxed by the interpreter, so the stdin
 	// error is known by its message.
-	msg := fmt.Sprint(v)
+	msg := sprint(v)
 	if msg == (errStdinNotAllowed{}).Error() {
 		return "StdinNotImplementedError", msg
 	}

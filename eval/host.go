@@ -197,7 +197,7 @@ func (s *Session) targetError(r any) error {
 	case *internalError:
 		return &mp.TargetPanic{Value: x.value}
 	}
-	name, value := classifyPanic(r)
+	name, value := s.classifyPanic(r)
 	tb := s.units.traceback(s.traces.take(), s.sites.take(goroutineID()))
 	if name != "panic" {
 		value = name + ": " + value

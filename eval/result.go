@@ -27,7 +27,7 @@ func (s *Session) takeResult() backend.MIMEBundle {
 	if !ok {
 		return nil
 	}
-	return backend.MIMEBundle{"text/plain": formatValues(vals)}
+	return backend.MIMEBundle{"text/plain": s.formatResult(vals)}
 }
 
 // formatValues shows values as Go's %v does, strings quoted (%q) the way

@@ -152,7 +152,7 @@ func (g goroutinePanic) Error() string { return fmt.Sprintf("goroutine panicked:
 
 func (s *Session) formatGoroutinePanic(g goroutinePanic) string {
 	var b strings.Builder
-	name, value := classifyPanic(g.value)
+	name, value := s.classifyPanic(g.value)
 	fmt.Fprintf(&b, "%s in a goroutine: %s\n", name, value)
 	for _, l := range s.units.traceback(g.trace, g.site) {
 		b.WriteString(l + "\n")

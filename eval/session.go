@@ -90,6 +90,9 @@ type Session struct {
 
 	stdout, stderr *cellStream
 	stdin          *cellStdin
+
+	printing *cellPrinting            // the cells' fmt and log (fmtnames.go)
+	fmtCache atomic.Pointer[fmtTypes] // its type descriptions
 }
 
 // Options configure a Session.
@@ -147,6 +150,9 @@ func (s *Session) newInterpreter() (*interp.Interpreter, *memFS, error) {
 	}
 	if err := in.Use(s.overrides()); err != nil {
 		return nil, nil, fmt.Errorf("loading gomp's overrides: %w", err)
+	}
+	if err := in.Use(s.fmtSymbols()); err != nil {
+		return nil, nil, fmt.Errorf("loading gomp's fmt: %w", err)
 	}
 	if err := in.Use(display.Symbols); err != nil {
 		return nil, nil, fmt.Errorf("loading package display: %w", err)
