@@ -95,16 +95,27 @@ func splitCell(src string) []piece {
 		pieces = append(pieces, piece{kind: kind, start: first.pos, end: trimEnd(src, first.pos, end)})
 		start = -1
 	}
+	// header is set between a top-level for, if or switch and its body's
+	// brace: the semicolons written there (for i := 0; ; i++) are the
+	// header's, not ends of statements.
+	header := false
 	for i, t := range toks {
 		switch t.tok {
+		case token.FOR, token.IF, token.SWITCH:
+			if depth == 0 {
+				header = true
+			}
 		case token.LPAREN, token.LBRACK, token.LBRACE:
+			if t.tok == token.LBRACE && depth == 0 {
+				header = false
+			}
 			depth++
 		case token.RPAREN, token.RBRACK, token.RBRACE:
 			if depth > 0 {
 				depth--
 			}
 		}
-		if t.tok == token.SEMICOLON && depth == 0 {
+		if t.tok == token.SEMICOLON && depth == 0 && !(header && t.lit == ";") {
 			flush(i)
 			continue
 		}

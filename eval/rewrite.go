@@ -361,7 +361,7 @@ func (r *rewriter) probeBody(body *ast.BlockStmt, name, recv string) {
 func (r *rewriter) guardGo(g *ast.GoStmt) {
 	call := g.Call
 	start, end := r.p.off(call.Pos()), r.p.off(call.End())
-	params, args, ok := r.usedLoopVars(call, nil)
+	params, args, ok := r.usedLoopVars(call, call)
 	if !ok {
 		params, args = "", ""
 	}
@@ -611,10 +611,10 @@ func (r *rewriter) findLoopVars(file *ast.File) map[types.Object]bool {
 }
 
 // usedLoopVars lists, as parameters and arguments, the loop variables that
-// node uses and does not declare itself (lit: the function literal whose
-// own variables do not count, or nil). ok is false when a type cannot be
-// written in the cell.
-func (r *rewriter) usedLoopVars(node ast.Node, lit *ast.FuncLit) (params, args string, ok bool) {
+// node uses and that are declared outside within (the function literal or
+// call being wrapped). ok is false when a type cannot be written in the
+// cell.
+func (r *rewriter) usedLoopVars(node, within ast.Node) (params, args string, ok bool) {
 	var ps, as []string
 	seen := map[types.Object]bool{}
 	ok = true
@@ -627,7 +627,7 @@ func (r *rewriter) usedLoopVars(node ast.Node, lit *ast.FuncLit) (params, args s
 		if obj == nil || !r.loopVars[obj] || seen[obj] {
 			return true
 		}
-		if at := r.f.defAt[obj]; lit != nil && at >= r.p.off(lit.Pos()) && at < r.p.off(lit.End()) {
+		if at := r.f.defAt[obj]; at >= r.p.off(within.Pos()) && at < r.p.off(within.End()) {
 			return true
 		}
 		seen[obj] = true
@@ -731,12 +731,23 @@ func (r *rewriter) eagerDefer(d *ast.DeferStmt) ([]edit, bool) {
 	passed := false // the factory has an argument already
 	fun := ast.Unparen(call.Fun)
 	named := false
-	switch f := fun.(type) {
-	case *ast.Ident:
-		switch r.f.object(off(f.Pos())).(type) {
+	if id, ok := fun.(*ast.Ident); ok {
+		switch r.f.object(off(id.Pos())).(type) {
 		case *types.Func, *types.Builtin:
 			named = true
 		}
+	}
+	switch f := fun.(type) {
+	case *ast.Ident:
+		if named {
+			break
+		}
+		name, ok := param(r.typeOf(fun))
+		if !ok {
+			return nil, false
+		}
+		callee, passed = name, true
+		edits = append(edits, edit{off(call.Fun.End()), lparen + 1, ""})
 	case *ast.SelectorExpr:
 		if pkg, ok := f.X.(*ast.Ident); ok {
 			if _, isPkg := r.f.object(off(pkg.Pos())).(*types.PkgName); isPkg {
