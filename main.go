@@ -25,6 +25,7 @@ import (
 	"syscall"
 	"time"
 
+	"gomp/backend/remote"
 	"gomp/display"
 	"gomp/eval"
 	"gomp/help"
@@ -48,6 +49,10 @@ func main() {
 		err = runGrade(args)
 	case "manager":
 		err = runManager(args)
+	case "session":
+		// The hidden entry point of the process that runs the cells of a
+		// kernel (started by runKernel, see package remote).
+		err = runSession(args)
 	case "child":
 		// The hidden entry point of mp's child processes (see package mp).
 		// A child runs the same interpreter as the kernel, so it gets the
@@ -92,16 +97,24 @@ func runKernel(args []string) error {
 	// console; a cell's output never does (eval gives cells their own
 	// streams), so nothing here reaches a notebook.
 	logger := log.New(os.Stderr, "[gomp] ", log.LstdFlags)
-	useInterpreterGC()
 	conn, err := kernel.ReadConnectionFile(args[0])
 	if err != nil {
 		return err
 	}
-	help.Register(display.Symbols, display.Source)
-	help.Register(mp.Symbols, mp.Source)
-	session, err := eval.New(eval.Options{Logger: logger})
+	exe, err := os.Executable()
 	if err != nil {
-		return fmt.Errorf("starting the Go interpreter: %w", err)
+		return fmt.Errorf("finding the gomp binary to run the Go session: %w", err)
+	}
+	// The cells run in a session process of their own: a Go fatal error in
+	// a cell (concurrent map writes, a stack overflow, out of memory) ends
+	// that process, not this one, which fails the cell and starts another.
+	session, err := remote.Start(remote.Options{
+		Command: []string{exe, "session"},
+		Stderr:  os.Stderr,
+		Logger:  logger,
+	})
+	if err != nil {
+		return fmt.Errorf("starting the Go session: %w", err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
@@ -112,6 +125,30 @@ func runKernel(args []string) error {
 	defer close(served)
 	go exitIfStuck(ctx, served, logger, stuckGrace, os.Exit)
 	return kernel.Serve(ctx, conn, session, kernel.Options{Logger: logger, HandleSIGINT: true})
+}
+
+// runSession serves the cells of the kernel that started this process on
+// the channel it inherited, until the kernel closes it. Its stderr is read
+// by the kernel, which logs it and reports a fatal error's message to the
+// cell that died of it.
+func runSession(args []string) error {
+	if len(args) != 0 {
+		return errors.New("usage: gomp session (started by gomp kernel)")
+	}
+	logger := log.New(os.Stderr, "[gomp] ", log.LstdFlags)
+	useInterpreterGC()
+	conn, err := remote.InheritedConn()
+	if err != nil {
+		return err
+	}
+	help.Register(display.Symbols, display.Source)
+	help.Register(mp.Symbols, mp.Source)
+	session, err := eval.New(eval.Options{Logger: logger})
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("starting the Go interpreter: %w", err)
+	}
+	return remote.Serve(conn, session)
 }
 
 // useInterpreterGC sets the collector for a process that runs the
