@@ -3,7 +3,8 @@
 Measures, for each kernel, with jupyter_client as the frontend:
   start      from launching the kernel process to its kernel_info_reply
   roundtrip  a trivial cell (`1 + 1`) from execute_request to iopub idle
-  rss        the kernel's resident memory after 200 such cells
+  rss        the resident memory of the kernel and the processes below it
+             (gomp's session process) after 200 such cells
   interrupt  from interrupt_kernel() during an endless loop to the error reply
 
 Each run starts both kernels in turn (alternating which goes first, so drift
@@ -90,6 +91,29 @@ def rss_bytes(pid):
     raise RuntimeError("no VmRSS")
 
 
+def tree_rss_bytes(pid):
+    """RSS of pid and every process below it (gomp runs cells in a child)."""
+    children = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(d))
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            total += rss_bytes(p)
+        except (OSError, RuntimeError):
+            continue  # gone, or a zombie
+        todo.extend(children.get(p, []))
+    return total
+
+
 def one_run(name, cells, results):
     from jupyter_client.manager import KernelManager
 
@@ -114,7 +138,7 @@ def one_run(name, cells, results):
             reply = wait_reply(kc, msg_id)
             if reply["content"]["status"] != "ok":
                 raise RuntimeError(f"{name}: {code!r} failed: {reply['content']}")
-        results["rss"].append(rss_bytes(km.provisioner.pid))
+        results["rss"].append(tree_rss_bytes(km.provisioner.pid))
 
         msg_id = kc.execute(KERNELS[name]["loop"])
         wait_iopub(kc, msg_id, lambda m: m["msg_type"] == "execute_input")

@@ -43,6 +43,9 @@ const (
 	// stderrGrace is how long after the session's exit its stderr may
 	// still be read for the fatal message.
 	stderrGrace = 2 * time.Second
+	// exitGrace is how long a session that closed its channel has to exit
+	// (a dying process closes its channel a moment before it is gone).
+	exitGrace = time.Second
 	// writeTimeout bounds a frame's write to a session that stopped
 	// reading (a stopped process); the session is then treated as dead.
 	writeTimeout = 10 * time.Second
@@ -156,13 +159,13 @@ func (s *session) read() {
 		f, err := s.conn.receive()
 		if err != nil {
 			if !isEOF(err) {
-				s.stop(fmt.Sprintf("the session's channel broke (%v), so the kernel stopped it", err))
+				s.stop(fmt.Sprintf("the session's channel failed: %v; the kernel stopped the session", err))
 			}
 			s.bury()
 			return
 		}
 		if err := s.handle(f); err != nil {
-			s.stop(fmt.Sprintf("the session sent %v, so the kernel stopped it", err))
+			s.stop(fmt.Sprintf("the session sent %v; the kernel stopped the session", err))
 			s.bury()
 			return
 		}
@@ -292,12 +295,22 @@ func (s *session) stop(reason string) {
 }
 
 // bury is the end of a session whose channel ended: the process is killed
-// if it still runs (it closed its channel, so it can serve nobody), reaped,
+// if it does not exit by itself (it can serve nobody any more), reaped,
 // and its death described from its exit and its last words on stderr. A
 // death that no running cell reports becomes the note of the next cell.
 func (s *session) bury() {
-	s.proc.Kill()
-	<-s.exited
+	s.mu.Lock()
+	grace := exitGrace
+	if s.closing {
+		grace = closeTimeout
+	}
+	s.mu.Unlock()
+	select {
+	case <-s.exited:
+	case <-time.After(grace):
+		s.stop("the session closed its channel but did not exit")
+		<-s.exited
+	}
 	select {
 	case <-s.stderr.done:
 	case <-time.After(stderrGrace):
