@@ -160,3 +160,43 @@ def text_of(outputs, name="stdout"):
         for o in outputs
         if o["msg_type"] == "stream" and o["content"]["name"] == name
     )
+
+
+def wait_gone(pids, seconds=10):
+    """Wait until none of pids is alive (zombies count as gone only once reaped)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        left = [p for p in pids if os.path.exists(f"/proc/{p}")]
+        if not left:
+            return []
+        time.sleep(0.05)
+    return [p for p in pids if os.path.exists(f"/proc/{p}")]
+
+
+def parent_of(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+        return None
+
+
+def descendants(pid):
+    """Every process below pid, from /proc."""
+    children = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(d))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        for c in children.get(p, []):
+            out.append(c)
+            todo.append(c)
+    return out
