@@ -112,6 +112,9 @@ func runKernel(args []string) error {
 		Command: []string{exe, "session"},
 		Stderr:  os.Stderr,
 		Logger:  logger,
+		// A session that died could not remove its shared memory and
+		// manager sockets; its children die with it (PDEATHSIG).
+		AfterExit: func(int) { mp.RemoveStale() },
 	})
 	if err != nil {
 		return fmt.Errorf("starting the Go session: %w", err)

@@ -6,19 +6,21 @@ without end each fail with one error whose ename and evalue are the Go
 runtime's words, and whose traceback says the notebook's state was lost; no
 stderr stream is published. The kernel process is the same afterwards, its
 heartbeat answers, kernel_info works, the execution count goes on, and the
-next cell runs in a fresh session (a variable set before is gone). A cell
+next cell runs in a fresh session (a variable set before is gone); the dead
+session's children, shared memory and manager are gone with it. A cell
 that ignores SIGINT (signal.Ignore) or resets it (signal.Reset) cannot
 disarm the interrupt button. Shutting down leaves no process behind.
 
 Prints {"problems": [...]} for fatal_test.go.
 """
 
+import glob
 import time
 
 import zmq
 
-from common import (TIMEOUT, descendants, execute, kernel_pid, log, pid_alive, problem, reply_for, run,
-                    start, stop, wait_gone)
+from common import (TIMEOUT, descendants, execute, kernel_pid, log, parent_of, pid_alive, problem,
+                    reply_for, run, start, stop, wait_gone)
 from interrupt import wait_started
 
 
@@ -95,6 +97,43 @@ def check_fatal(km, kc, kpid, what, code, ename, evalue, in_traceback):
     log(f"{what}: {ename}: {evalue}; the kernel goes on")
 
 
+def check_dead_session_cleaned(km, kc, kpid):
+    """The children, shared memory and managers of a dead session go with it."""
+    reply, _ = execute(kc, '''import (
+	"mp"
+	"time"
+)
+
+func sleeper() { time.Sleep(time.Hour) }
+
+q := mp.NewQueue()
+q.Put(1)
+m := mp.NewManager()
+m.Dict().Set("a", 1)
+p := mp.NewProcess(sleeper)
+p.Start()''')
+    if reply["status"] != "ok":
+        problem(f"starting a child, a queue and a manager: {reply}")
+        return
+    old = descendants(kpid)
+    sessions = [p for p in old if parent_of(p) == kpid]
+    if len(old) < 2 or len(sessions) != 1:
+        problem(f"expected a session and its child below the kernel, found {old}")
+        return
+    session = sessions[0]
+    mine = lambda: [d for d in glob.glob("/dev/shm/gomp-*") + glob.glob("/tmp/gomp-*") if f"-{session}-" in d]
+    if not mine():
+        problem(f"no shared memory or manager directory of session {session}")
+    reply, _ = execute(kc, MAP_WRITES, timeout=120)
+    if reply.get("ename") != "fatal error":
+        problem(f"the cell that should kill the session: {reply}")
+    left = wait_gone(old, 10)
+    if left:
+        problem(f"processes of the dead session left: {left}")
+    if mine():
+        problem(f"directories of the dead session left: {mine()}")
+
+
 def check_interrupt_not_disarmed(km, kc, how):
     reply, _ = execute(kc, 'import (\n\t"os/signal"\n\t"syscall"\n)\n\n' + how)
     if reply["status"] != "ok":
@@ -125,6 +164,7 @@ def main():
                 "fatal error", "concurrent map writes", "fatal error: concurrent map writes")
     check_fatal(km, kc, kpid, "endless recursion", RECURSION,
                 "fatal error", "stack overflow", "goroutine stack exceeds")
+    check_dead_session_cleaned(km, kc, kpid)
     check_interrupt_not_disarmed(km, kc, "signal.Ignore(syscall.SIGINT)")
     check_interrupt_not_disarmed(km, kc, "signal.Reset()")
     tree = descendants(kpid)

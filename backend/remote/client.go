@@ -26,6 +26,9 @@ type Options struct {
 	Stderr io.Writer
 	// Logger receives the client's own log; nil discards it.
 	Logger *log.Logger
+	// AfterExit, if set, is called with a session's pid once it exited and
+	// was reaped, for cleaning up what a dead session could not.
+	AfterExit func(pid int)
 }
 
 // Timeouts of the client. None bounds a cell: a cell runs as long as it
@@ -310,6 +313,9 @@ func (s *session) bury() {
 	case <-time.After(grace):
 		s.stop("the session closed its channel but did not exit")
 		<-s.exited
+	}
+	if s.c.opts.AfterExit != nil {
+		s.c.opts.AfterExit(s.proc.Pid)
 	}
 	select {
 	case <-s.stderr.done:

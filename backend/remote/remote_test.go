@@ -192,12 +192,15 @@ func (r *recorder) text() string {
 	return strings.Join(r.streams, "|")
 }
 
-func startFake(t *testing.T) *Client {
+func startFake(t *testing.T) *Client { return startFakeWith(t, nil) }
+
+func startFakeWith(t *testing.T, afterExit func(int)) *Client {
 	t.Helper()
 	c, err := Start(Options{
-		Command: []string{os.Args[0], "-test.run=^$"},
-		Env:     append(os.Environ(), sessionEnv+"=1"),
-		Stderr:  &testLog{t: t},
+		Command:   []string{os.Args[0], "-test.run=^$"},
+		Env:       append(os.Environ(), sessionEnv+"=1"),
+		Stderr:    &testLog{t: t},
+		AfterExit: afterExit,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -380,6 +383,19 @@ func TestSessionDeathFailsTheCell(t *testing.T) {
 				t.Errorf("%s: the next cell ran in the same session %s", tc.code, before)
 			}
 		})
+	}
+}
+
+func TestAfterExitNamesTheDeadSession(t *testing.T) {
+	exits := make(chan int, 2)
+	c := startFakeWith(t, func(pid int) { exits <- pid })
+	pid := c.cur.proc.Pid
+	run(t, c, "exit", newRecorder())
+	if got := <-exits; got != pid {
+		t.Errorf("AfterExit(%d), want the dead session's %d", got, pid)
+	}
+	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("session %d not reaped when AfterExit ran: %v", pid, err)
 	}
 }
 
