@@ -1,6 +1,7 @@
 package remote
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -481,8 +482,11 @@ func TestDeathErrorFromStderr(t *testing.T) {
 	}
 }
 
-// FuzzDecode: no frame body crashes the reader; a decoded frame has an op.
-func FuzzDecode(f *testing.F) {
+// FuzzReadFrame: no byte stream from a session crashes the kernel's reader
+// or makes it hold more than the stream; a frame read has an op, and a
+// reply's value is checked before use.
+func FuzzReadFrame(f *testing.F) {
+	var stream []byte
 	for _, fr := range []*frame{
 		{Op: opHello, Info: &backend.LanguageInfo{Name: "go"}},
 		{Op: opResult, ID: 1, Result: &backend.ExecuteResult{Value: backend.MIMEBundle{"text/plain": "2"}}},
@@ -494,16 +498,23 @@ func FuzzDecode(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add(b[4:])
+		f.Add(b)
+		stream = append(stream, b...)
 	}
-	f.Add([]byte(`{"op":"result","id":1}`))
-	f.Add([]byte(`{"op":`))
-	f.Fuzz(func(t *testing.T, body []byte) {
-		fr, err := decode(body)
-		if err == nil && fr.Op == "" {
-			t.Errorf("decoded a frame without an op")
-		}
-		if err == nil {
+	f.Add(stream)
+	f.Add([]byte("\x00\x00\x00\x16{\"op\":\"result\",\"id\":1}"))
+	f.Add([]byte("\x00\x00\x00\x06{\"op\":"))
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, '{'})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := bytes.NewReader(data)
+		for {
+			fr, err := readFrame(r)
+			if err != nil {
+				return
+			}
+			if fr.Op == "" {
+				t.Fatalf("read a frame without an op")
+			}
 			checkReply(fr)
 		}
 	})

@@ -1,6 +1,7 @@
 package remote
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -95,7 +96,6 @@ type conn struct {
 	c       net.Conn
 	wmu     sync.Mutex
 	timeout time.Duration // per write; 0 for none
-	hdr     [4]byte       // read side
 }
 
 func newConn(c net.Conn, writeTimeout time.Duration) *conn {
@@ -140,22 +140,29 @@ func (c *conn) write(buf []byte) error {
 
 // receive reads the next frame. io.EOF means the other end closed cleanly
 // between frames; any other error means the channel is unusable.
-func (c *conn) receive() (*frame, error) {
-	if _, err := io.ReadFull(c.c, c.hdr[:]); err != nil {
+func (c *conn) receive() (*frame, error) { return readFrame(c.c) }
+
+// readFrame reads one frame from r. The body is read as it arrives rather
+// than allocated from the header, so a header claiming a large frame holds
+// no more memory than the bytes that actually came.
+func readFrame(r io.Reader) (*frame, error) {
+	var hdr [4]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return nil, fmt.Errorf("reading a frame header: %w", err)
 		}
 		return nil, err
 	}
-	n := binary.BigEndian.Uint32(c.hdr[:])
+	n := binary.BigEndian.Uint32(hdr[:])
 	if n > MaxFrame {
 		return nil, fmt.Errorf("a frame of %d bytes: %w (%d)", n, errFrameTooLarge, MaxFrame)
 	}
-	body := make([]byte, n)
-	if _, err := io.ReadFull(c.c, body); err != nil {
+	var body bytes.Buffer
+	body.Grow(int(min(n, 64<<10)))
+	if _, err := io.CopyN(&body, r, int64(n)); err != nil {
 		return nil, fmt.Errorf("reading a frame of %d bytes: %w", n, noEOF(err))
 	}
-	return decode(body)
+	return decode(body.Bytes())
 }
 
 // decode parses a frame body.
