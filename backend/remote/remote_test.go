@@ -127,6 +127,12 @@ func (f *fakeInterp) Execute(ctx context.Context, req backend.ExecuteRequest, ou
 	case "garbage": // a frame claiming 4 GiB
 		sessionConn.Write([]byte{0xff, 0xff, 0xff, 0xff, '{'})
 		select {}
+	case "badjson": // a whole frame that is not JSON
+		sessionConn.Write([]byte{0, 0, 0, 3, 'n', 'o', '!'})
+		select {}
+	case "unknown": // a frame the kernel does not know
+		sessionConn.Write([]byte("\x00\x00\x00\x0d{\"op\":\"boom\"}"))
+		select {}
 	case "panic":
 		panic("the fake interpreter broke")
 	}
@@ -365,6 +371,8 @@ func TestSessionDeathFailsTheCell(t *testing.T) {
 		{"exit", "SessionDied", "the Go session process exited with status 3", lostState},
 		{"kill", "killed by signal 9", "the Go session process was killed by signal 9 (killed)", lostState},
 		{"garbage", "SessionDied", "the session's channel failed: a frame of 4294967295 bytes", "the kernel stopped the session"},
+		{"badjson", "SessionDied", "the session's channel failed: a malformed frame", "the kernel stopped the session"},
+		{"unknown", "SessionDied", `the session sent an unknown frame "boom"`, "the kernel stopped the session"},
 	}
 	c := startFake(t)
 	for _, tc := range cases {
