@@ -126,7 +126,7 @@ func runKernel(args []string) error {
 	go watchParent(ctx, logger, orphaned)
 	served := make(chan struct{})
 	defer close(served)
-	go exitIfStuck(ctx, served, logger, stuckGrace, os.Exit)
+	go exitIfStuck(ctx, served, logger, stuckGrace, func() { session.Close() }, os.Exit)
 	return kernel.Serve(ctx, conn, session, kernel.Options{Logger: logger, HandleSIGINT: true})
 }
 
@@ -172,10 +172,11 @@ const stuckGrace = 10 * time.Second
 
 // exitIfStuck ends the process when Serve has not returned stuckGrace after
 // ctx is done: a cell blocked where no interrupt reaches (a deadlock in
-// compiled code) must not keep an orphaned kernel alive forever. Children
-// die with it (mp gives them PDEATHSIG); mp.Shutdown first lets them go
-// cleanly and removes the shared files, if it can within a second.
-func exitIfStuck(ctx context.Context, served <-chan struct{}, logger *log.Logger, grace time.Duration, exit func(int)) {
+// compiled code) must not keep an orphaned kernel alive forever. The
+// session dies with it, and the session's children with the session
+// (PDEATHSIG both); cleanup (closing the session, which ends its children
+// cleanly and removes the shared files) runs first, for at most a second.
+func exitIfStuck(ctx context.Context, served <-chan struct{}, logger *log.Logger, grace time.Duration, cleanup func(), exit func(int)) {
 	select {
 	case <-served:
 		return
@@ -188,7 +189,7 @@ func exitIfStuck(ctx context.Context, served <-chan struct{}, logger *log.Logger
 	}
 	logger.Printf("the running cell did not return within %v of the request to stop: exiting", grace)
 	done := make(chan struct{})
-	go func() { mp.Shutdown(); close(done) }()
+	go func() { cleanup(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(time.Second):
