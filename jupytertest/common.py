@@ -61,10 +61,14 @@ def run(main):
     emit({"problems": problems, **extra})
 
 
-def start(kernel_name=KERNEL, **kw):
-    """Start a kernel and a client whose channels are ready."""
+def start(kernel_name=KERNEL, env=None, **kw):
+    """Start a kernel (with env as its environment, if given) and a client
+    whose channels are ready."""
     km = KernelManager(kernel_name=kernel_name, **kw)
-    km.start_kernel()
+    if env is None:
+        km.start_kernel()
+    else:
+        km.start_kernel(env=env)
     kc = km.client()
     kc.start_channels()
     _running.append((km, kc))
