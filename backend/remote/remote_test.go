@@ -213,7 +213,7 @@ func startFakeWith(t *testing.T, afterExit func(int)) *Client {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		s := c.cur
+		s := current(c)
 		if err := c.Close(); err != nil {
 			t.Errorf("Close: %v", err)
 		}
@@ -398,7 +398,7 @@ func TestSessionDeathFailsTheCell(t *testing.T) {
 func TestAfterExitNamesTheDeadSession(t *testing.T) {
 	exits := make(chan int, 2)
 	c := startFakeWith(t, func(pid int) { exits <- pid })
-	pid := c.cur.proc.Pid
+	pid := current(c).proc.Pid
 	run(t, c, "exit", newRecorder())
 	if got := <-exits; got != pid {
 		t.Errorf("AfterExit(%d), want the dead session's %d", got, pid)
@@ -423,7 +423,7 @@ func TestPanicInTheInterpreterIsACellError(t *testing.T) {
 func TestDeathBetweenCellsIsTheNextCellsError(t *testing.T) {
 	c := startFake(t)
 	value(t, run(t, c, "die-later", newRecorder()))
-	s := c.cur
+	s := current(c)
 	if comp := c.Complete("die", 3); len(comp.Matches) != 0 {
 		t.Errorf("a completion from a dying session: %+v", comp)
 	}
@@ -437,7 +437,7 @@ func TestDeathBetweenCellsIsTheNextCellsError(t *testing.T) {
 
 func TestSessionIsInItsOwnProcessGroup(t *testing.T) {
 	c := startFake(t)
-	pid := c.cur.proc.Pid
+	pid := current(c).proc.Pid
 	pgid, err := syscall.Getpgid(pid)
 	if err != nil {
 		t.Fatal(err)
@@ -449,7 +449,7 @@ func TestSessionIsInItsOwnProcessGroup(t *testing.T) {
 
 func TestCloseEndsTheSession(t *testing.T) {
 	c := startFake(t)
-	s := c.cur
+	s := current(c)
 	value(t, run(t, c, "echo x", newRecorder()))
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
@@ -526,4 +526,11 @@ func FuzzReadFrame(f *testing.F) {
 			checkReply(fr)
 		}
 	})
+}
+
+// current is the client's session now.
+func current(c *Client) *session {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cur
 }
