@@ -26,10 +26,20 @@ type Options struct {
 	Stderr io.Writer
 	// Logger receives the client's own log; nil discards it.
 	Logger *log.Logger
+	// InterruptGrace is how long a cell may go on after an interrupt
+	// before the kernel stops its session: code that no interrupt reaches
+	// (a deadlock inside compiled code) must not hang the notebook, or a
+	// grader's timeout, for good. Zero means DefaultInterruptGrace; a
+	// negative value waits for ever.
+	InterruptGrace time.Duration
 	// AfterExit, if set, is called with a session's pid once it exited and
 	// was reaped, for cleaning up what a dead session could not.
 	AfterExit func(pid int)
 }
+
+// DefaultInterruptGrace is Options.InterruptGrace's default: five times
+// what an interrupt takes to stop any cell the interpreter can stop.
+const DefaultInterruptGrace = 5 * time.Second
 
 // Timeouts of the client. None bounds a cell: a cell runs as long as it
 // likes, and only an interrupt or the session's death ends it.
@@ -114,6 +124,7 @@ type session struct {
 	executing int                           // executes sent and not answered
 	death     *backend.Error                // how it ended; set once
 	reason    string                        // why the client stopped it, if it did
+	reasonAs  string                        // the ename for reason
 	closing   bool                          // Close stops it: its end is no cell's error
 }
 
@@ -287,10 +298,13 @@ func (s *session) input(ctx context.Context, cancel context.CancelFunc, out back
 }
 
 // stop kills the session for a reason of the kernel's.
-func (s *session) stop(reason string) {
+func (s *session) stop(reason string) { s.stopAs("SessionDied", reason) }
+
+// stopAs is stop with the ename of the error the running cell gets.
+func (s *session) stopAs(name, reason string) {
 	s.mu.Lock()
 	if s.reason == "" {
-		s.reason = reason
+		s.reason, s.reasonAs = reason, name
 	}
 	s.mu.Unlock()
 	s.c.log.Printf("stopping session process %d: %s", s.proc.Pid, reason)
@@ -322,7 +336,7 @@ func (s *session) bury() {
 	case <-time.After(stderrGrace):
 	}
 	s.mu.Lock()
-	death := deathError(s.state, s.stderr.message(), s.reason)
+	death := deathError(s.state, s.stderr.message(), s.reasonAs, s.reason)
 	s.death = death
 	expected := s.closing
 	unreported := s.executing == 0 && !expected
@@ -475,7 +489,12 @@ func (s *session) execute(ctx context.Context, id uint64, req backend.ExecuteReq
 		}
 		s.stop(fmt.Sprintf("the kernel could not write to the session (%v)", err))
 	}
+	grace := s.c.opts.InterruptGrace
+	if grace == 0 {
+		grace = DefaultInterruptGrace
+	}
 	done := ctx.Done()
+	var stuck <-chan time.Time
 	for {
 		select {
 		case f := <-reply:
@@ -485,6 +504,14 @@ func (s *session) execute(ctx context.Context, id uint64, req backend.ExecuteReq
 			if err := s.conn.send(&frame{Op: opInterrupt, Cell: id}); err != nil {
 				s.stop(fmt.Sprintf("the kernel could not interrupt the session (%v)", err))
 			}
+			if grace > 0 {
+				t := time.NewTimer(grace)
+				defer t.Stop()
+				stuck = t.C
+			}
+		case <-stuck:
+			stuck = nil
+			s.stopAs("Interrupted", fmt.Sprintf("the cell did not stop within %v of the interrupt, so the kernel stopped its Go session", grace))
 		case <-s.dead:
 			s.mu.Lock()
 			death := s.death

@@ -113,8 +113,8 @@ const notRun = "The session died after the previous cell ended (a goroutine or p
 
 // deathError describes how a session ended: from the runtime's message when
 // there is one, else from the exit status; reason, when set, is why the
-// kernel stopped it.
-func deathError(state *os.ProcessState, message []string, reason string) *backend.Error {
+// kernel stopped it, and reasonAs the ename that says so.
+func deathError(state *os.ProcessState, message []string, reasonAs, reason string) *backend.Error {
 	name, value := "SessionDied", "the Go session process ended"
 	var fatal, panicked string
 	for _, l := range message {
@@ -127,7 +127,7 @@ func deathError(state *os.ProcessState, message []string, reason string) *backen
 	}
 	switch {
 	case reason != "":
-		value = reason
+		name, value = reasonAs, reason
 	case fatal != "":
 		name, value = "fatal error", fatal
 		if strings.Contains(fatal, "out of memory") {

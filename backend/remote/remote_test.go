@@ -12,6 +12,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"gomp/backend"
 )
@@ -82,6 +83,8 @@ func (f *fakeInterp) Execute(ctx context.Context, req backend.ExecuteRequest, ou
 		out.ClearOutput(true)
 		out.Display(backend.Display{Data: backend.MIMEBundle{"text/html": "<b>" + arg + "</b>"}, DisplayID: "d"})
 		return ok("")
+	case "stuck": // deaf to interrupts, as code deadlocked in compiled code
+		select {}
 	case "spin":
 		<-ctx.Done()
 		return backend.ExecuteResult{Err: &backend.Error{Name: "Interrupted", Value: "interrupted"}}
@@ -201,14 +204,19 @@ func (r *recorder) text() string {
 
 func startFake(t *testing.T) *Client { return startFakeWith(t, nil) }
 
-func startFakeWith(t *testing.T, afterExit func(int)) *Client {
+// startFakeWith starts a client of fake sessions, with set's changes to
+// its options.
+func startFakeWith(t *testing.T, set func(*Options)) *Client {
 	t.Helper()
-	c, err := Start(Options{
-		Command:   []string{os.Args[0], "-test.run=^$"},
-		Env:       append(os.Environ(), sessionEnv+"=1"),
-		Stderr:    &testLog{t: t},
-		AfterExit: afterExit,
-	})
+	opts := Options{
+		Command: []string{os.Args[0], "-test.run=^$"},
+		Env:     append(os.Environ(), sessionEnv+"=1"),
+		Stderr:  &testLog{t: t},
+	}
+	if set != nil {
+		set(&opts)
+	}
+	c, err := Start(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,6 +330,23 @@ func TestInterruptStopsTheCell(t *testing.T) {
 	value(t, run(t, c, "echo after", newRecorder()))
 }
 
+// A cell that does not stop on interrupt has its session stopped after
+// the grace, and the next cell runs in a new one.
+func TestStuckCellStopsItsSession(t *testing.T) {
+	c := startFakeWith(t, func(o *Options) { o.InterruptGrace = 100 * time.Millisecond })
+	before := value(t, run(t, c, "pid", newRecorder()))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res := c.Execute(ctx, backend.ExecuteRequest{Code: "stuck"}, newRecorder())
+	if e := res.Err; e == nil || e.Name != "Interrupted" || !strings.Contains(e.Value, "did not stop within 100ms of the interrupt") ||
+		!strings.Contains(strings.Join(e.Traceback, "\n"), lostState) {
+		t.Fatalf("stuck cell: %+v", res.Err)
+	}
+	if after := value(t, run(t, c, "pid", newRecorder())); after == before {
+		t.Errorf("the next cell ran in the stuck session %s", before)
+	}
+}
+
 func TestInputAsksTheKernelsOutput(t *testing.T) {
 	c := startFake(t)
 	out := newRecorder()
@@ -397,7 +422,7 @@ func TestSessionDeathFailsTheCell(t *testing.T) {
 
 func TestAfterExitNamesTheDeadSession(t *testing.T) {
 	exits := make(chan int, 2)
-	c := startFakeWith(t, func(pid int) { exits <- pid })
+	c := startFakeWith(t, func(o *Options) { o.AfterExit = func(pid int) { exits <- pid } })
 	pid := current(c).proc.Pid
 	run(t, c, "exit", newRecorder())
 	if got := <-exits; got != pid {
@@ -476,7 +501,7 @@ func TestDeathErrorFromStderr(t *testing.T) {
 	} {
 		w.see(l)
 	}
-	e := deathError(nil, w.message(), "")
+	e := deathError(nil, w.message(), "", "")
 	if e.Name != "fatal error" || e.Value != "thread exhaustion" {
 		t.Errorf("got %q: %q", e.Name, e.Value)
 	}
@@ -484,7 +509,7 @@ func TestDeathErrorFromStderr(t *testing.T) {
 	if strings.Join(e.Traceback[:4], "\n") != strings.Join(want, "\n") {
 		t.Errorf("traceback %q", e.Traceback)
 	}
-	e = deathError(nil, []string{"fatal error: runtime: out of memory"}, "")
+	e = deathError(nil, []string{"fatal error: runtime: out of memory"}, "", "")
 	if e.Name != "out of memory" || e.Value != "runtime: out of memory" {
 		t.Errorf("out of memory: %q: %q", e.Name, e.Value)
 	}
