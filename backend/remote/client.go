@@ -337,6 +337,17 @@ func (s *session) bury() {
 	}
 	s.mu.Lock()
 	death := deathError(s.state, s.stderr.message(), s.reasonAs, s.reason)
+	started := true
+	select {
+	case <-s.hello:
+	default: // it never served: no cell's state was lost, it never ran
+		started = false
+		death = &backend.Error{
+			Name:      death.Name,
+			Value:     "the Go session did not start: " + death.Value,
+			Traceback: []string{"The Go session did not start (its stderr is in the kernel's log).", "\x1b[0;31m" + death.Name + "\x1b[0m: the Go session did not start: " + death.Value},
+		}
+	}
 	s.death = death
 	expected := s.closing
 	unreported := s.executing == 0 && !expected
@@ -346,8 +357,12 @@ func (s *session) bury() {
 	if unreported {
 		// Under s.mu, so that an Execute that finds this session dead
 		// finds the note already set.
+		note := death
+		if started {
+			note = afterCell(death)
+		}
 		s.c.mu.Lock()
-		s.c.note = afterCell(death)
+		s.c.note = note
 		s.c.mu.Unlock()
 	}
 	s.mu.Unlock()

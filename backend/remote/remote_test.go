@@ -460,6 +460,21 @@ func TestDeathBetweenCellsIsTheNextCellsError(t *testing.T) {
 	value(t, run(t, c, "echo runs", newRecorder()))
 }
 
+func TestSessionThatCannotStart(t *testing.T) {
+	c, err := Start(Options{Command: []string{"/bin/false"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if info := c.Info(); info.Name != "go" {
+		t.Errorf("Info without a session: %+v", info)
+	}
+	res := run(t, c, "echo x", newRecorder())
+	if res.Err == nil || !strings.HasPrefix(res.Err.Value, "the Go session did not start: ") {
+		t.Errorf("a cell without a session: %+v", res.Err)
+	}
+}
+
 func TestSessionIsInItsOwnProcessGroup(t *testing.T) {
 	c := startFake(t)
 	pid := current(c).proc.Pid
