@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"runtime/debug"
@@ -83,6 +84,9 @@ func (f *fakeInterp) Execute(ctx context.Context, req backend.ExecuteRequest, ou
 		out.ClearOutput(true)
 		out.Display(backend.Display{Data: backend.MIMEBundle{"text/html": "<b>" + arg + "</b>"}, DisplayID: "d"})
 		return ok("")
+	case "nan": // values JSON cannot carry
+		out.Display(backend.Display{Data: backend.MIMEBundle{"application/json": math.NaN()}})
+		return backend.ExecuteResult{Value: backend.MIMEBundle{"text/plain": math.Inf(1)}}
 	case "stuck": // deaf to interrupts, as code deadlocked in compiled code
 		select {}
 	case "spin":
@@ -143,6 +147,9 @@ func (f *fakeInterp) Execute(ctx context.Context, req backend.ExecuteRequest, ou
 }
 
 func (f *fakeInterp) Complete(code string, cursor int) backend.Completion {
+	if code == "panic" {
+		panic("completion broke")
+	}
 	if code == "die" {
 		f.dieOnce.Do(func() { close(f.die) })
 		select {}
@@ -430,6 +437,27 @@ func TestAfterExitNamesTheDeadSession(t *testing.T) {
 	}
 	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
 		t.Errorf("session %d not reaped when AfterExit ran: %v", pid, err)
+	}
+}
+
+// What cannot become a frame (NaN, a panicking completion) is reported as
+// such, and the session goes on.
+func TestUnsendableValues(t *testing.T) {
+	c := startFake(t)
+	before := value(t, run(t, c, "pid", newRecorder()))
+	out := newRecorder()
+	res := run(t, c, "nan", out)
+	if res.Err == nil || res.Err.Name != "OutputError" || !strings.Contains(res.Err.Value, "the cell's result cannot be sent") {
+		t.Errorf("a result with +Inf: %+v", res)
+	}
+	if got := out.text(); !strings.HasPrefix(got, "stderr:a display cannot be sent to the kernel") {
+		t.Errorf("a display with NaN: %q", got)
+	}
+	if comp := c.Complete("panic", 2); len(comp.Matches) != 0 || comp.CursorStart != 2 {
+		t.Errorf("a panicking completion: %+v", comp)
+	}
+	if after := value(t, run(t, c, "pid", newRecorder())); after != before {
+		t.Errorf("the session was replaced")
 	}
 }
 

@@ -114,17 +114,18 @@ func (s *server) dispatch(f *frame) error {
 			cancel()
 		}
 	case opComplete:
-		go s.answer(f.ID, opCompletion, func(r *frame) {
+		empty := backend.Completion{Matches: []string{}, CursorStart: f.Cursor, CursorEnd: f.Cursor}
+		go s.answer(&frame{Op: opCompletion, ID: f.ID, Completion: &empty}, func(r *frame) {
 			c := s.interp.Complete(f.Code, f.Cursor)
 			r.Completion = &c
 		})
 	case opInspect:
-		go s.answer(f.ID, opInspection, func(r *frame) {
+		go s.answer(&frame{Op: opInspection, ID: f.ID, Inspection: &backend.Inspection{}}, func(r *frame) {
 			in := s.interp.Inspect(f.Code, f.Cursor, f.Detail)
 			r.Inspection = &in
 		})
 	case opIsComplete:
-		go s.answer(f.ID, opCompleteness, func(r *frame) {
+		go s.answer(&frame{Op: opCompleteness, ID: f.ID, Completeness: &backend.Completeness{Status: "unknown"}}, func(r *frame) {
 			c := s.interp.IsComplete(f.Code)
 			r.Completeness = &c
 		})
@@ -149,8 +150,8 @@ func (s *server) execute(ctx context.Context, cancel context.CancelFunc, id uint
 	delete(s.cells, id)
 	s.mu.Unlock()
 	err := s.conn.send(&frame{Op: opResult, ID: id, Result: &res})
-	if errors.Is(err, errFrameTooLarge) {
-		s.conn.send(&frame{Op: opResult, ID: id, Result: &backend.ExecuteResult{Err: tooLarge("the cell's result")}})
+	if errors.Is(err, errUnsendable) {
+		s.conn.send(&frame{Op: opResult, ID: id, Result: &backend.ExecuteResult{Err: unsendable("the cell's result", err)}})
 	}
 }
 
@@ -167,24 +168,33 @@ func (s *server) runCell(ctx context.Context, id uint64, req backend.ExecuteRequ
 	return s.interp.Execute(ctx, req, &remoteOutput{s: s, cell: id})
 }
 
-// answer runs an editor request and sends its reply; a panic in the
-// interpreter gives an empty reply.
-func (s *server) answer(id uint64, op string, fill func(*frame)) {
-	r := &frame{Op: op, ID: id}
+// answer runs an editor request and sends its reply, which is empty as
+// given when the interpreter panics or its answer cannot be sent.
+func (s *server) answer(empty *frame, fill func(*frame)) {
+	r := *empty
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
-				fmt.Fprintf(os.Stderr, "the interpreter panicked answering %s: %v\n%s", op, p, debug.Stack())
+				fmt.Fprintf(os.Stderr, "the interpreter panicked answering %s: %v\n%s", empty.Op, p, debug.Stack())
+				r = *empty
 			}
 		}()
-		fill(r)
+		fill(&r)
 	}()
-	s.conn.send(r)
+	if err := s.conn.send(&r); errors.Is(err, errUnsendable) {
+		fmt.Fprintf(os.Stderr, "the %s: %v\n", empty.Op, err)
+		s.conn.send(empty)
+	}
 }
 
-func tooLarge(what string) *backend.Error {
-	v := fmt.Sprintf("%s is larger than the %d MiB the kernel accepts from the session", what, MaxFrame>>20)
-	return &backend.Error{Name: "OutputTooLarge", Value: v, Traceback: []string{"OutputTooLarge: " + v}}
+// unsendable is the error a cell gets instead of output that cannot cross
+// to the kernel.
+func unsendable(what string, err error) *backend.Error {
+	v := fmt.Sprintf("%s cannot be sent to the kernel: %v", what, err)
+	if errors.Is(err, errFrameTooLarge) {
+		v = fmt.Sprintf("%s is larger than the %d MiB the kernel accepts from the session", what, MaxFrame>>20)
+	}
+	return &backend.Error{Name: "OutputError", Value: v, Traceback: []string{"\x1b[0;31mOutputError\x1b[0m: " + v}}
 }
 
 // remoteOutput is the Output of one cell on the session side: each call
@@ -218,8 +228,8 @@ func (o *remoteOutput) Stream(name, text string) {
 
 func (o *remoteOutput) Display(d backend.Display) {
 	err := o.s.conn.send(&frame{Op: opDisplay, Cell: o.cell, Display: &d})
-	if errors.Is(err, errFrameTooLarge) {
-		o.Stream("stderr", tooLarge("a display").Value+": not shown\n")
+	if errors.Is(err, errUnsendable) {
+		o.Stream("stderr", unsendable("a display", err).Value+": not shown\n")
 	}
 }
 

@@ -87,8 +87,13 @@ type frame struct {
 	Error    string           `json:"error,omitempty"` // input: inputNoStdin, inputCancelled or a message
 }
 
+// errUnsendable is the error of a value that cannot become a frame: JSON
+// has no NaN, for one, and no frame is larger than MaxFrame. The sender
+// sends something that says so instead.
+var errUnsendable = errors.New("cannot be sent to the kernel")
+
 // errFrameTooLarge is the error of a frame over MaxFrame.
-var errFrameTooLarge = errors.New("frame larger than the limit")
+var errFrameTooLarge = fmt.Errorf("frame larger than the limit (%w)", errUnsendable)
 
 // conn is one end of the wire. Writes from any goroutine are whole frames;
 // reads come from one goroutine.
@@ -106,7 +111,7 @@ func newConn(c net.Conn, writeTimeout time.Duration) *conn {
 func encode(f *frame) ([]byte, error) {
 	body, err := json.Marshal(f)
 	if err != nil {
-		return nil, fmt.Errorf("encoding a %s frame: %w", f.Op, err)
+		return nil, fmt.Errorf("encoding a %s frame: %w: %w", f.Op, errUnsendable, err)
 	}
 	if len(body) > MaxFrame {
 		return nil, fmt.Errorf("%s frame of %d bytes: %w (%d)", f.Op, len(body), errFrameTooLarge, MaxFrame)
