@@ -26,6 +26,7 @@ import (
 	"syscall"
 	"time"
 
+	"gomp/backend/remote"
 	"gomp/display"
 	"gomp/eval"
 	"gomp/help"
@@ -49,6 +50,10 @@ func main() {
 		err = runGrade(args)
 	case "manager":
 		err = runManager(args)
+	case "session":
+		// The hidden entry point of the process that runs the cells of a
+		// kernel (started by runKernel, see package remote).
+		err = runSession(args)
 	case "child":
 		// The hidden entry point of mp's child processes (see package mp).
 		// A child runs the same interpreter as the kernel, so it gets the
@@ -98,16 +103,27 @@ func runKernel(args []string) error {
 	// teacher reading the server's log sees what a student's kernel got.
 	logger.Printf("%s; child processes: at most %d alive (%s, mp.SetMaxProcesses); mp.CPUCount() = %d",
 		mp.CgroupLimits(), mp.MaxProcesses(), mp.MaxProcessesEnv, mp.CPUCount())
-	useInterpreterGC()
 	conn, err := kernel.ReadConnectionFile(args[0])
 	if err != nil {
 		return err
 	}
-	help.Register(display.Symbols, display.Source)
-	help.Register(mp.Symbols, mp.Source)
-	session, err := eval.New(eval.Options{Logger: logger})
+	exe, err := os.Executable()
 	if err != nil {
-		return fmt.Errorf("starting the Go interpreter: %w", err)
+		return fmt.Errorf("finding the gomp binary to run the Go session: %w", err)
+	}
+	// The cells run in a session process of their own: a Go fatal error in
+	// a cell (concurrent map writes, a stack overflow, out of memory) ends
+	// that process, not this one, which fails the cell and starts another.
+	session, err := remote.Start(remote.Options{
+		Command: []string{exe, "session"},
+		Stderr:  os.Stderr,
+		Logger:  logger,
+		// A session that died could not remove its shared memory and
+		// manager sockets; its children die with it (PDEATHSIG).
+		AfterExit: func(int) { mp.RemoveStale() },
+	})
+	if err != nil {
+		return fmt.Errorf("starting the Go session: %w", err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
@@ -116,8 +132,32 @@ func runKernel(args []string) error {
 	go watchParent(ctx, logger, orphaned)
 	served := make(chan struct{})
 	defer close(served)
-	go exitIfStuck(ctx, served, logger, stuckGrace, os.Exit)
+	go exitIfStuck(ctx, served, logger, stuckGrace, func() { session.Close() }, os.Exit)
 	return kernel.Serve(ctx, conn, session, kernel.Options{Logger: logger, HandleSIGINT: true})
+}
+
+// runSession serves the cells of the kernel that started this process on
+// the channel it inherited, until the kernel closes it. Its stderr is read
+// by the kernel, which logs it and reports a fatal error's message to the
+// cell that died of it.
+func runSession(args []string) error {
+	if len(args) != 0 {
+		return errors.New("usage: gomp session (started by gomp kernel)")
+	}
+	logger := log.New(os.Stderr, "[gomp] ", log.LstdFlags)
+	useInterpreterGC()
+	conn, err := remote.InheritedConn()
+	if err != nil {
+		return err
+	}
+	help.Register(display.Symbols, display.Source)
+	help.Register(mp.Symbols, mp.Source)
+	session, err := eval.New(eval.Options{Logger: logger})
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("starting the Go interpreter: %w", err)
+	}
+	return remote.Serve(conn, session)
 }
 
 // useInterpreterGC sets the collector for a process that runs the
@@ -138,10 +178,11 @@ const stuckGrace = 10 * time.Second
 
 // exitIfStuck ends the process when Serve has not returned stuckGrace after
 // ctx is done: a cell blocked where no interrupt reaches (a deadlock in
-// compiled code) must not keep an orphaned kernel alive forever. Children
-// die with it (mp gives them PDEATHSIG); mp.Shutdown first lets them go
-// cleanly and removes the shared files, if it can within a second.
-func exitIfStuck(ctx context.Context, served <-chan struct{}, logger *log.Logger, grace time.Duration, exit func(int)) {
+// compiled code) must not keep an orphaned kernel alive forever. The
+// session dies with it, and the session's children with the session
+// (PDEATHSIG both); cleanup (closing the session, which ends its children
+// cleanly and removes the shared files) runs first, for at most a second.
+func exitIfStuck(ctx context.Context, served <-chan struct{}, logger *log.Logger, grace time.Duration, cleanup func(), exit func(int)) {
 	select {
 	case <-served:
 		return
@@ -154,7 +195,7 @@ func exitIfStuck(ctx context.Context, served <-chan struct{}, logger *log.Logger
 	}
 	logger.Printf("the running cell did not return within %v of the request to stop: exiting", grace)
 	done := make(chan struct{})
-	go func() { mp.Shutdown(); close(done) }()
+	go func() { cleanup(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(time.Second):

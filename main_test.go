@@ -162,14 +162,18 @@ func TestExitIfStuck(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	exited := make(chan int, 1)
-	exitIfStuck(ctx, make(chan struct{}), logger, time.Millisecond, func(code int) { exited <- code })
+	cleaned := false
+	exitIfStuck(ctx, make(chan struct{}), logger, time.Millisecond, func() { cleaned = true }, func(code int) { exited <- code })
 	if code := <-exited; code != 1 {
 		t.Fatalf("exit code %d, want 1", code)
+	}
+	if !cleaned {
+		t.Error("exited without the cleanup")
 	}
 
 	served := make(chan struct{})
 	close(served)
-	exitIfStuck(ctx, served, logger, time.Hour, func(int) { t.Error("exited although Serve had returned") })
+	exitIfStuck(ctx, served, logger, time.Hour, func() { t.Error("cleaned up although Serve had returned") }, func(int) { t.Error("exited although Serve had returned") })
 }
 
 // `gomp install` writes the kernelspec a hub wants: the binary's absolute

@@ -44,3 +44,5 @@ done
 go test -run '^$' -fuzz '^FuzzDecodeManagerMessage$' -fuzztime "$fuzztime" ./mp
 go test -run '^$' -fuzz '^FuzzPoolWire$' -fuzztime "$fuzztime" ./mp
 go test -run '^$' -fuzz '^FuzzDecode$' -fuzztime "$fuzztime" ./mp/codec
+# The kernel reads what its session process sends, a process cells can break.
+go test -run '^$' -fuzz '^FuzzReadFrame$' -fuzztime "$fuzztime" ./backend/remote

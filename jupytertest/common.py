@@ -61,10 +61,14 @@ def run(main):
     emit({"problems": problems, **extra})
 
 
-def start(kernel_name=KERNEL, **kw):
-    """Start a kernel and a client whose channels are ready."""
+def start(kernel_name=KERNEL, env=None, **kw):
+    """Start a kernel (with env as its environment, if given) and a client
+    whose channels are ready."""
     km = KernelManager(kernel_name=kernel_name, **kw)
-    km.start_kernel()
+    if env is None:
+        km.start_kernel()
+    else:
+        km.start_kernel(env=env)
     kc = km.client()
     kc.start_channels()
     _running.append((km, kc))
@@ -160,3 +164,43 @@ def text_of(outputs, name="stdout"):
         for o in outputs
         if o["msg_type"] == "stream" and o["content"]["name"] == name
     )
+
+
+def wait_gone(pids, seconds=10):
+    """Wait until none of pids is alive (zombies count as gone only once reaped)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        left = [p for p in pids if os.path.exists(f"/proc/{p}")]
+        if not left:
+            return []
+        time.sleep(0.05)
+    return [p for p in pids if os.path.exists(f"/proc/{p}")]
+
+
+def parent_of(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+        return None
+
+
+def descendants(pid):
+    """Every process below pid, from /proc."""
+    children = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(d))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        for c in children.get(p, []):
+            out.append(c)
+            todo.append(c)
+    return out

@@ -13,40 +13,8 @@ import signal
 import time
 from queue import Empty
 
-from common import (TIMEOUT, execute, kernel_pid, log, pid_alive, problem,
-                    reply_for, run, start, stop, text_of)
-
-
-def wait_gone(pids, seconds=10):
-    """Wait until none of pids is alive (zombies count as gone only once reaped)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        left = [p for p in pids if os.path.exists(f"/proc/{p}")]
-        if not left:
-            return []
-        time.sleep(0.05)
-    return [p for p in pids if os.path.exists(f"/proc/{p}")]
-
-
-def descendants(pid):
-    """Every process below pid, from /proc."""
-    children = {}
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/stat") as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(d))
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        for c in children.get(p, []):
-            out.append(c)
-            todo.append(c)
-    return out
+from common import (TIMEOUT, descendants, execute, kernel_pid, log, parent_of, pid_alive, problem,
+                    reply_for, run, start, stop, text_of, wait_gone)
 
 
 def ok(reply, what):
@@ -100,8 +68,10 @@ for _, p := range ps {
     pids = {pid for _, pid, _ in lines}
     if len(pids) != 3 or str(kpid) in pids:
         problem(f"child pids not distinct from each other and the kernel: {pids}")
-    if any(ppid != str(kpid) for _, _, ppid in lines):
-        problem(f"children's ppid is not the kernel's pid {kpid}: {lines}")
+    # Cells run in the kernel's session process, which starts the children.
+    sessions = {str(p) for p in descendants(kpid) if parent_of(p) == kpid}
+    if len(sessions) != 1 or any(ppid not in sessions for _, _, ppid in lines):
+        problem(f"children's ppid is not the kernel's session process {sessions} (kernel {kpid}): {lines}")
 
 
 def check_late_output(kc):
