@@ -91,7 +91,7 @@ func runKernel(args []string) error {
 	// The kernel's log goes to stderr, which Jupyter shows in the server's
 	// console; a cell's output never does (eval gives cells their own
 	// streams), so nothing here reaches a notebook.
-	logger := log.New(os.Stderr, "[gomp] ", log.LstdFlags)
+	logger := log.New(kernelLogOutput(), "[gomp] ", log.LstdFlags)
 	useInterpreterGC()
 	conn, err := kernel.ReadConnectionFile(args[0])
 	if err != nil {
@@ -111,7 +111,14 @@ func runKernel(args []string) error {
 	served := make(chan struct{})
 	defer close(served)
 	go exitIfStuck(ctx, served, logger, stuckGrace, os.Exit)
-	return kernel.Serve(ctx, conn, session, kernel.Options{Logger: logger, HandleSIGINT: true})
+	err = kernel.Serve(ctx, conn, session, kernel.Options{Logger: logger, HandleSIGINT: true})
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		// Told to stop (SIGTERM, SIGHUP, the frontend gone) and stopped
+		// cleanly: that is a success.
+		logger.Printf("stopped: %v", context.Cause(ctx))
+		return nil
+	}
+	return err
 }
 
 // useInterpreterGC sets the collector for a process that runs the

@@ -58,3 +58,11 @@ func TestLifecycle(t *testing.T) {
 	needJupyter(t)
 	runProblems(t, 3*time.Minute, nil, "lifecycle.py")
 }
+
+// After a cell's syscall.Close(2) the kernel's log still goes to its own
+// stderr, never to a peer's socket; a flood of garbage gives a few log lines
+// and a count; SIGTERM exits 0 (hardening.py).
+func TestHardening(t *testing.T) {
+	needJupyter(t)
+	runProblems(t, 2*time.Minute, nil, "hardening.py")
+}

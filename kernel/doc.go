@@ -44,17 +44,22 @@
 //	output.go        the backend.Output a cell writes to
 //	iopub.go         publishing on iopub: ordered, at once, streams coalesced
 //	stdin.go         input_request / input_reply
+//	logging.go       rate-limited, clipped log lines about peers
 //	heartbeat.go     the heartbeat echo
 //	interrupt.go     SIGINT as interrupt
 //
 // Goroutines, each with an owner and an end, all started by Serve:
 //
-//   - shell reader: decodes shell messages into a queue; ends when the socket
-//     is closed;
+//   - shell reader: decodes shell messages into a queue; serves a
+//     shutdown_request at once; ends when the socket is closed;
 //   - shell worker: serves the queue one request at a time (so Execute never
 //     runs concurrently); ends when Serve's context is cancelled;
-//   - control reader: serves control requests as they come, so interrupt and
-//     shutdown are answered while a cell runs; ends with its socket;
+//   - control reader: serves interrupt and shutdown requests as they come,
+//     so they are answered while a cell runs, and queues the others; ends
+//     with its socket;
+//   - control worker: serves the other control requests in order (a
+//     completion that waits for the interpreter waits here, never in front
+//     of an interrupt); ends when Serve's context is cancelled;
 //   - stdin reader: hands input_reply to the waiting cell; ends with its
 //     socket;
 //   - heartbeat: echoes pings; ends with its socket;

@@ -170,7 +170,7 @@ func handshake(conn net.Conn, sockType string, accept ...string) (*zmtpConn, err
 	}
 	c.peerType = props["socket-type"]
 	if !slices.Contains(accept, c.peerType) {
-		return nil, fmt.Errorf("a %s socket cannot talk to a %q socket", sockType, c.peerType)
+		return nil, fmt.Errorf("a %s socket cannot talk to a %q socket", sockType, field(c.peerType))
 	}
 	if id, ok := props["identity"]; ok {
 		if len(id) > 255 {
