@@ -66,3 +66,11 @@ func TestHardening(t *testing.T) {
 	needJupyter(t)
 	runProblems(t, 2*time.Minute, nil, "hardening.py")
 }
+
+// Three iopub subscribers that complete their handshake and then never read
+// do not hold up a real client: it gets a 20 MiB output whole and in order,
+// and the kernel goes on running cells (stalled.py).
+func TestStalledSubscribers(t *testing.T) {
+	needJupyter(t)
+	runProblems(t, 3*time.Minute, nil, "stalled.py")
+}

@@ -297,6 +297,12 @@ func noEOF(err error) error {
 // command) under the connection's write deadline. Messages from several
 // goroutines do not interleave.
 func (c *zmtpConn) writeFrames(frames [][]byte, flags byte) error {
+	return c.writeFramesProgress(frames, flags, nil)
+}
+
+// writeFramesProgress is writeFrames, calling moved (when not nil) after
+// each chunk of a large message is written.
+func (c *zmtpConn) writeFramesProgress(frames [][]byte, flags byte, moved func()) error {
 	hdrs := make([]byte, 0, 9*len(frames))
 	bufs := make(net.Buffers, 0, 2*len(frames))
 	total := 0
@@ -348,6 +354,9 @@ func (c *zmtpConn) writeFrames(frames [][]byte, flags byte) error {
 		}
 		if _, err := chunk.WriteTo(c.Conn); err != nil {
 			return err
+		}
+		if moved != nil {
+			moved()
 		}
 	}
 	return nil
