@@ -88,9 +88,9 @@ func runKernel(args []string) error {
 	if len(args) != 1 {
 		return errors.New("usage: gomp kernel CONNECTION_FILE")
 	}
-	// The kernel's log goes to stderr, which Jupyter shows in the server's
-	// console; a cell's output never does (eval gives cells their own
-	// streams), so nothing here reaches a notebook.
+	// The kernel's log goes to (a duplicate of) stderr, which Jupyter shows
+	// in the server's console; a cell's output never does (eval gives cells
+	// their own streams), so nothing here reaches a notebook.
 	logger := log.New(kernelLogOutput(), "[gomp] ", log.LstdFlags)
 	useInterpreterGC()
 	conn, err := kernel.ReadConnectionFile(args[0])

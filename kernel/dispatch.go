@@ -13,6 +13,7 @@ type request struct {
 	channel string
 	sock    *routerSocket
 	msg     Message
+	size    int // of its frames, to give a large one's memory back
 }
 
 // outcome is what a handler produced.
@@ -118,6 +119,9 @@ func (k *Kernel) serve(ctx context.Context, req *request) {
 	if wrap {
 		k.publishStatus("idle", req)
 	}
+	if req.size >= largeMessage {
+		k.memory.soon()
+	}
 	if out.then != nil {
 		out.then()
 	}
@@ -183,19 +187,29 @@ func (k *Kernel) reply(req *request, msgType string, content any, metadata map[s
 // signature, replayed, bad header) are logged and dropped: never acted on.
 func (k *Kernel) receive(ctx context.Context, sock *routerSocket, channel string, deliver func(context.Context, *request)) {
 	for {
-		frames, err := sock.Recv()
+		frames, release, err := sock.Recv()
 		if err != nil {
 			if ctx.Err() == nil {
 				k.log.Printf("%s: receive: %v", channel, err)
 			}
 			return
 		}
-		msg, err := DecodeMessage(frames, k.auth)
+		size := 0
+		for _, f := range frames {
+			size += len(f)
+		}
+		// The frames are this goroutine's: the message keeps them rather
+		// than copies.
+		msg, err := decodeMessage(frames, k.auth, false)
+		release() // checked: what it holds is no longer unverified
 		if err != nil {
 			k.plog.Printf("%s: dropped a message: %v", channel, err)
+			if size >= largeMessage {
+				k.memory.soon()
+			}
 			continue
 		}
-		deliver(ctx, &request{channel: channel, sock: sock, msg: msg})
+		deliver(ctx, &request{channel: channel, sock: sock, msg: msg, size: size})
 	}
 }
 

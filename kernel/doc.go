@@ -33,6 +33,7 @@
 //	wire.go          message frames: identities, delimiter, signature, JSON parts
 //	signature.go     HMAC-SHA256 signing, constant-time checks, replay refusal
 //	zmtp.go          ZMTP 3: greeting, NULL handshake, bounded frames, accepting
+//	admission.go     what a peer without the key can make the kernel hold
 //	routersocket.go  the ROUTER socket of shell, control, stdin and heartbeat
 //	pubsocket.go     the PUB socket of iopub (both say why not zmq4's)
 //	sockets.go       binding the five sockets
@@ -67,8 +68,11 @@
 //     coalescing when its delay has passed; ends when Serve shuts the
 //     publisher down, which then closes the PUB socket;
 //   - in each socket: an accept loop, and per connection one goroutine that
-//     performs its handshake (under a deadline) and then reads it; they end
-//     when the socket is closed;
+//     performs its handshake (under a deadline) and then reads it, and on
+//     iopub one more that writes its queue; they end when the connection or
+//     the socket is closed;
+//   - the memory returner's timer (admission.go), at most one at a time:
+//     stopped, or waited for, when Serve returns;
 //   - SIGINT watcher (with HandleSIGINT): ends with Serve's context.
 //
 // Messages with a wrong, missing or replayed signature, or no header, are

@@ -57,6 +57,9 @@ type Kernel struct {
 	// executionCount is touched only by the shell worker.
 	executionCount int
 
+	// memory gives the memory of large messages back once handled.
+	memory memoryReturner
+
 	cellMu     sync.Mutex
 	cancelCell context.CancelFunc // interrupts the running cell; nil when none
 	stopping   bool               // set on shutdown: no cell may start
@@ -198,6 +201,7 @@ func (k *Kernel) Serve(ctx context.Context, interp backend.Interpreter) error {
 	readers.Wait()
 	k.closeInterpreter()
 	k.pub.shutdown()
+	k.memory.stop()
 	k.plog.flush()
 	return err
 }

@@ -36,6 +36,8 @@ func bindSockets(conn ConnectionInfo, logger *log.Logger) (*sockets, error) {
 		return nil, err
 	}
 	s := &sockets{bound: conn}
+	// One budget for what every request socket holds unverified.
+	budget := newByteBudget(unverifiedBudget)
 	for _, b := range []struct {
 		channel string
 		sock    **routerSocket
@@ -46,7 +48,7 @@ func bindSockets(conn ConnectionInfo, logger *log.Logger) (*sockets, error) {
 		{channelHB, &s.hb},
 	} {
 		err := listen(conn, b.channel, func(ep string) (net.Addr, error) {
-			r, err := listenRouter(ep, b.channel, logger, socketTimeouts{})
+			r, err := listenRouter(ep, b.channel, logger, socketTimeouts{}, budget)
 			if err != nil {
 				return nil, err
 			}
