@@ -158,6 +158,60 @@ func headArrived(frames [][]byte) bool {
 	return len(header) > 0 && header[0] == '{'
 }
 
+// spareBuffer keeps the buffer of one large frame that was dropped unverified
+// for the next large frame to reuse. Without it, a peer sending large
+// unsigned messages one after the other would have the kernel allocate each
+// anew while the last is garbage not yet collected (with the interpreter's
+// GOGC, several hundred MiB of it); with it, they share one buffer. A
+// buffer is reused only for a frame at least half its size, so that a small
+// message never keeps a large buffer alive. The memory returner empties it.
+type spareBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+	// kept, when set, is called after a buffer is kept: the kernel then
+	// schedules a memory return, which will let it go.
+	kept func()
+}
+
+// onKept sets what is called after a buffer is kept.
+func (s *spareBuffer) onKept(f func()) {
+	s.mu.Lock()
+	s.kept = f
+	s.mu.Unlock()
+}
+
+// get returns a buffer of n bytes: the spare, when it fits, or a new one.
+func (s *spareBuffer) get(n int) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b := s.buf; b != nil && cap(b) >= n && cap(b) <= 2*n {
+		s.buf = nil
+		return b[:n]
+	}
+	return make([]byte, n)
+}
+
+// put offers b, which nothing refers to any more, for reuse.
+func (s *spareBuffer) put(b []byte) {
+	if cap(b) < largeMessage {
+		return
+	}
+	s.mu.Lock()
+	s.buf = b[:0]
+	kept := s.kept
+	s.mu.Unlock()
+	if kept != nil {
+		kept()
+	}
+}
+
+// drop lets the spare go.
+func (s *spareBuffer) drop() {
+	s.mu.Lock()
+	s.buf = nil
+	s.mu.Unlock()
+}
+
 // largeMessage is the size from which a message's memory is given back to
 // the operating system once it is handled: the collector would otherwise
 // keep the heap it grew to (with the interpreter's GOGC, a long while).
@@ -173,6 +227,8 @@ const returnInterval = 2 * time.Second
 // interval has passed. Its one timer is stopped, and a return under way
 // waited for, by stop.
 type memoryReturner struct {
+	spare *spareBuffer // emptied before each return
+
 	mu      sync.Mutex
 	last    time.Time
 	timer   *time.Timer // a return to come
@@ -193,11 +249,14 @@ func (m *memoryReturner) soon() {
 
 func (m *memoryReturner) run() {
 	defer m.running.Done()
-	debug.FreeOSMemory()
 	m.mu.Lock()
+	m.timer = nil // a message dropped from now on schedules the next return
 	m.last = time.Now()
-	m.timer = nil
 	m.mu.Unlock()
+	if m.spare != nil {
+		m.spare.drop()
+	}
+	debug.FreeOSMemory()
 }
 
 // stop cancels a return to come and waits for one under way.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -318,4 +319,57 @@ func TestLargeSignedMessage(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// The buffer of a large message dropped unverified is kept for the next
+// one (so that a flood of them shares one buffer), and let go, with the
+// memory returned to the system, soon after.
+func TestDroppedLargeMessageIsReturned(t *testing.T) {
+	h := startKernel(t, harnessOptions{})
+	c := rawPeer(t, h.k.socks.shell.Addr().String())
+	msg := append(jupyterHead(), frameHeader(0, 40<<20)...)
+	if _, err := c.Write(append(msg, make([]byte, 40<<20)...)); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(waitLimit); len(h.log.matching("dropped a message")) == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the message was never dropped")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for deadline := time.Now().Add(waitLimit); ; {
+		h.k.socks.spare.mu.Lock()
+		kept := h.k.socks.spare.buf != nil
+		h.k.socks.spare.mu.Unlock()
+		h.k.memory.mu.Lock()
+		returned := !h.k.memory.last.IsZero() && h.k.memory.timer == nil
+		h.k.memory.mu.Unlock()
+		if !kept && returned {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the drop: spare kept %v, memory returned %v", kept, returned)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if n := h.k.socks.shell.budget.inUse(); n != 0 {
+		t.Errorf("%d bytes of budget held", n)
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	t.Logf("heap in use after the return: %d MiB", ms.HeapInuse>>20)
+}
+
+// rawPeer connects to addr and completes a DEALER handshake.
+func rawPeer(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if _, err := zmq4.Open(c, null.Security(), zmq4.Dealer, zmq4.SocketIdentity(""), false, nil); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -201,14 +201,20 @@ func (k *Kernel) receive(ctx context.Context, sock *routerSocket, channel string
 		// The frames are this goroutine's: the message keeps them rather
 		// than copies.
 		msg, err := decodeMessage(frames, k.auth, false)
-		release() // checked: what it holds is no longer unverified
 		if err != nil {
-			k.plog.Printf("%s: dropped a message: %v", channel, err)
 			if size >= largeMessage {
-				k.memory.soon()
+				// Nothing refers to the frames now: the next large
+				// frame may have their memory (offered before the
+				// budget is released, so the next one finds it).
+				for _, f := range frames {
+					k.socks.spare.put(f) // and schedules a memory return
+				}
 			}
+			release()
+			k.plog.Printf("%s: dropped a message: %v", channel, err)
 			continue
 		}
+		release() // checked: what it holds is no longer unverified
 		deliver(ctx, &request{channel: channel, sock: sock, msg: msg, size: size})
 	}
 }

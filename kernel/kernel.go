@@ -114,6 +114,8 @@ func Listen(conn ConnectionInfo, opts Options) (*Kernel, error) {
 		controlQueue: make(chan *request, controlQueueSize),
 		shutdownReq:  make(chan struct{}),
 	}
+	k.memory.spare = socks.spare
+	socks.spare.onKept(k.memory.soon)
 	return k, nil
 }
 

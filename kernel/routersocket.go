@@ -49,7 +49,8 @@ type routerSocket struct {
 	name       string
 	log        *log.Logger
 	maxMessage int
-	budget     *byteBudget // for the bytes past each message's allowance
+	budget     *byteBudget  // for the bytes past each message's allowance
+	spare      *spareBuffer // for large frames, shared like the budget
 	// jupyter: frames must follow a Jupyter message's layout (headArrived)
 	// before one may be large; the heartbeat's echo is free-form.
 	jupyter bool
@@ -92,9 +93,12 @@ var errNoPeer = errors.New("no connected peer with this identity")
 // is the channel, for the log. Its messages are Jupyter messages, bounded
 // by budget (nil: a budget of its own); or, for the heartbeat, free-form
 // messages of at most maxHeartbeat bytes.
-func listenRouter(endpoint, name string, logger *log.Logger, timeouts socketTimeouts, budget *byteBudget) (*routerSocket, error) {
+func listenRouter(endpoint, name string, logger *log.Logger, timeouts socketTimeouts, budget *byteBudget, spare *spareBuffer) (*routerSocket, error) {
 	if budget == nil {
 		budget = newByteBudget(unverifiedBudget)
+	}
+	if spare == nil {
+		spare = new(spareBuffer)
 	}
 	jupyter, maxMessage := true, maxRouterMessage
 	if name == channelHB {
@@ -105,6 +109,7 @@ func listenRouter(endpoint, name string, logger *log.Logger, timeouts socketTime
 		log:        logger,
 		maxMessage: maxMessage,
 		budget:     budget,
+		spare:      spare,
 		jupyter:    jupyter,
 		in:         make(chan inbound, routerQueue),
 		done:       make(chan struct{}),
@@ -216,8 +221,16 @@ func (r *routerSocket) unregister(id []byte, c *zmtpConn) {
 // Between messages a peer may be idle as long as it likes; once a message
 // has begun, it must arrive within its deadline (admission.go).
 func (r *routerSocket) readMessage(c *zmtpConn) (frames [][]byte, held int64, err error) {
+	var body []byte
 	defer func() {
 		if err != nil {
+			// What was read is dropped: a large buffer is offered for
+			// reuse before the budget is released (admission.go).
+			r.spare.put(body)
+			for _, f := range frames {
+				r.spare.put(f)
+			}
+			frames = nil
 			r.budget.release(held)
 			held = 0
 		}
@@ -259,7 +272,12 @@ func (r *routerSocket) readMessage(c *zmtpConn) (frames [][]byte, held int64, er
 				return nil, held, err
 			}
 		}
-		body := make([]byte, n)
+		body = nil
+		if n >= largeMessage {
+			body = r.spare.get(n)
+		} else {
+			body = make([]byte, n)
+		}
 		if _, err := io.ReadFull(c.r, body); err != nil {
 			return nil, held, noEOF(err)
 		}
@@ -280,6 +298,7 @@ func (r *routerSocket) readMessage(c *zmtpConn) (frames [][]byte, held int64, er
 			return nil, held, nil
 		}
 		frames = append(frames, body)
+		body = nil // in frames now
 		if flags&flagMore == 0 {
 			return frames, held, nil
 		}

@@ -21,7 +21,7 @@ import (
 
 func newTestRouter(t *testing.T, timeouts socketTimeouts) *routerSocket {
 	t.Helper()
-	r, err := listenRouter("tcp://127.0.0.1:0", "test", log.New(io.Discard, "", 0), timeouts, nil)
+	r, err := listenRouter("tcp://127.0.0.1:0", "test", log.New(io.Discard, "", 0), timeouts, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +364,7 @@ func TestRouterLargeMessagesAndStuckPeer(t *testing.T) {
 // Close ends every goroutine: the accept loop, a handshake in progress, and
 // a reader waiting to deliver to a full queue (the cleanup checks).
 func TestRouterCloseEndsEverything(t *testing.T) {
-	r, err := listenRouter("ipc://"+t.TempDir()+"/r", "test", log.New(io.Discard, "", 0), socketTimeouts{}, nil)
+	r, err := listenRouter("ipc://"+t.TempDir()+"/r", "test", log.New(io.Discard, "", 0), socketTimeouts{}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
