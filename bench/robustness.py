@@ -13,6 +13,7 @@ For each kernel, freshly started each time:
 
 Usage (from the repository root, with Debian's Jupyter and ipykernel):
   /usr/bin/python3 bench/robustness.py [--size 100] [--kernels gomp,ipykernel]
+      [--skip-cell] [--gomp BINARY]
 """
 
 import argparse
@@ -143,10 +144,13 @@ def main():
     ap.add_argument("--size", type=int, default=100, help="MB per unsigned message")
     ap.add_argument("--kernels", default="gomp,ipykernel")
     ap.add_argument("--skip-cell", action="store_true")
+    ap.add_argument("--gomp", help="a gomp binary to measure instead of building this tree's")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="gomp-robust-")
-    gomp = os.path.join(tmp, "gomp")
-    subprocess.run(["go", "build", "-o", gomp, "."], cwd=ROOT, check=True)
+    gomp = args.gomp
+    if not gomp:
+        gomp = os.path.join(tmp, "gomp")
+        subprocess.run(["go", "build", "-o", gomp, "."], cwd=ROOT, check=True)
     mpbench.use_kernelspecs(tmp, gomp)
     for name in args.kernels.split(","):
         r = flood(name, args.size)

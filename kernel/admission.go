@@ -2,7 +2,6 @@ package kernel
 
 import (
 	"bytes"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -25,7 +24,7 @@ import (
 //     dropped). A connection whose reservation does not fit waits, reading
 //     nothing (TCP then holds the peer back), until it fits or its message's
 //     deadline passes;
-//   - before a message's head (the delimiter, a hex signature and a header
+//   - before a message's head (the delimiter, a signature and a header
 //     that is a JSON object) has arrived, no frame may be larger than
 //     maxHeadFrame, so that a peer cannot announce a large frame with
 //     nothing Jupyter-like in front of it;
@@ -138,8 +137,9 @@ func (b *byteBudget) inUse() int64 {
 }
 
 // headArrived reports whether frames begin like a Jupyter message: routing
-// identities, the delimiter, a signature in hex (empty without a key) and a
-// header that is a JSON object. Only then may a large frame follow.
+// identities, the delimiter, a signature (any bytes: with an empty key the
+// kernel does not look at it) and a header that is a JSON object. Only then
+// may a large frame follow.
 func headArrived(frames [][]byte) bool {
 	d := -1
 	for i, f := range frames {
@@ -151,10 +151,7 @@ func headArrived(frames [][]byte) bool {
 	if d < 0 || len(frames) < d+3 {
 		return false
 	}
-	sig, header := frames[d+1], bytes.TrimLeft(frames[d+2], " \t\r\n")
-	if _, err := hex.DecodeString(string(sig)); err != nil {
-		return false
-	}
+	header := bytes.TrimLeft(frames[d+2], " \t\r\n")
 	return len(header) > 0 && header[0] == '{'
 }
 
