@@ -86,7 +86,7 @@ func TestHeadArrived(t *testing.T) {
 		{[][]byte{delimiter, sig}, false},
 		{[][]byte{delimiter, sig, []byte(`{"msg_id":"1"}`)}, true},
 		{[][]byte{[]byte("route"), delimiter, {}, []byte(` {}`)}, true}, // no key: empty signature
-		{[][]byte{delimiter, []byte("0"), []byte(`{}`)}, true}, // no key: not looked at
+		{[][]byte{delimiter, []byte("0"), []byte(`{}`)}, true},          // no key: not looked at
 		{[][]byte{delimiter, sig, []byte(`[]`)}, false},
 		{[][]byte{[]byte("a"), []byte("b"), []byte("{}")}, false},
 	}
