@@ -7,20 +7,24 @@ import (
 )
 
 // runProblems runs a script that checks things itself and prints
-// {"problems": [...]}; each problem becomes a test error.
-func runProblems(t *testing.T, timeout time.Duration, env []string, script string, args ...string) {
+// {"problems": [...]}; each problem becomes a test error. It returns the
+// script's whole result.
+func runProblems(t *testing.T, timeout time.Duration, env []string, script string, args ...string) map[string]any {
 	t.Helper()
 	out, err := runPython(t, timeout, env, script, args...)
 	var res struct{ Problems []string }
 	if jerr := json.Unmarshal([]byte(out), &res); jerr != nil {
 		t.Fatalf("%s: %v; no result (%v)\nstdout:\n%s", script, err, jerr, out)
 	}
+	var all map[string]any
+	_ = json.Unmarshal([]byte(out), &all)
 	for _, p := range res.Problems {
 		t.Error(p)
 	}
 	if err != nil && len(res.Problems) == 0 {
 		t.Errorf("%s: %v", script, err)
 	}
+	return all
 }
 
 // A message signed with the wrong key, or not signed, or changed after
@@ -73,4 +77,14 @@ func TestHardening(t *testing.T) {
 func TestStalledSubscribers(t *testing.T) {
 	needJupyter(t)
 	runProblems(t, 3*time.Minute, nil, "stalled.py")
+}
+
+// Peers without the key (unsigned 100 MB messages, 100 MB frames sent
+// slowly, 2^40-byte frame headers, more connections than the cap) do not keep
+// a real client from being served; the kernel's memory is logged
+// (flood.py).
+func TestUnauthenticatedFlood(t *testing.T) {
+	needJupyter(t)
+	res := runProblems(t, 3*time.Minute, nil, "flood.py")
+	t.Logf("kernel RSS (MiB): %v; connections refused: %v", res["rss_mib"], res["refused"])
 }

@@ -118,3 +118,31 @@ func TestClip(t *testing.T) {
 		t.Errorf("log:\n%s", w.String())
 	}
 }
+
+// When a control request waits for the interpreter and controlQueueSize
+// more wait behind it, the next is answered at once with an error, and an
+// interrupt still gets through.
+func TestControlQueueFull(t *testing.T) {
+	h := startKernel(t, harnessOptions{})
+	slow := h.c.send(h.c.control, "complete_request", map[string]any{"code": "slow", "cursor_pos": 4})
+	<-h.interp.completing
+	waiting := map[string]bool{slow: true}
+	for range controlQueueSize {
+		waiting[h.c.send(h.c.control, "complete_request", map[string]any{"code": "fm", "cursor_pos": 2})] = true
+	}
+	refused := h.c.send(h.c.control, "complete_request", map[string]any{"code": "fm", "cursor_pos": 2})
+	r := h.c.reply(h.c.controlIn, refused, "complete_reply")
+	if ename := contentField(t, r, "ename"); ename != "KernelBusy" {
+		t.Errorf("the request over the queue got %s", r.Content)
+	}
+	intID := h.c.send(h.c.control, "interrupt_request", struct{}{})
+	h.c.reply(h.c.controlIn, intID, "interrupt_reply")
+	close(h.interp.completeRelease)
+	for len(waiting) > 0 {
+		m := h.c.recv(h.c.controlIn, "complete_reply")
+		if !waiting[parentID(m)] || m.Header.MsgType != "complete_reply" {
+			t.Fatalf("unexpected %s for %s", m.Header.MsgType, parentID(m))
+		}
+		delete(waiting, parentID(m))
+	}
+}
