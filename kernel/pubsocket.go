@@ -225,15 +225,25 @@ func (p *pubSocket) Send(frames [][]byte) {
 // Flush waits until every subscriber that keeps up has been written the
 // messages sent before the call.
 func (p *pubSocket) Flush() {
+	p.flushUntil(time.Time{})
+}
+
+// flushUntil is Flush, giving up at deadline (zero: never).
+func (p *pubSocket) flushUntil(deadline time.Time) {
 	for _, s := range p.snapshot() {
-		s.flush()
+		s.flush(deadline)
 	}
 }
 
-// Close delivers what is queued to the subscribers that keep up, then stops
-// accepting, closes every connection and waits for the socket's goroutines.
+// closeGrace bounds how long Close waits for slow (but moving) readers to
+// be written what is queued for them.
+const closeGrace = 2 * time.Second
+
+// Close delivers what is queued to the subscribers that keep up, for at
+// most closeGrace, then stops accepting, closes every connection and waits
+// for the socket's goroutines.
 func (p *pubSocket) Close() error {
-	p.Flush()
+	p.flushUntil(time.Now().Add(closeGrace))
 	return p.zmtpListener.Close()
 }
 
@@ -278,13 +288,17 @@ func (s *subscriber) enqueue(m pubMessage) {
 }
 
 // flush waits until what was queued before the call is written, unless the
-// subscriber is behind, or stalls for flushPatience.
-func (s *subscriber) flush() {
+// subscriber is behind, or stalls for flushPatience, or deadline (unless
+// zero) passes.
+func (s *subscriber) flush(deadline time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	target := s.enqueued
 	for !s.closed && !s.behind && s.written < target {
 		left := s.limits.flushPatience - s.stalledFor()
+		if !deadline.IsZero() {
+			left = min(left, time.Until(deadline))
+		}
 		if left <= 0 {
 			return
 		}
