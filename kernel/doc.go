@@ -77,5 +77,9 @@
 //
 // Messages with a wrong, missing or replayed signature, or no header, are
 // logged and dropped, never acted on. Unknown message types are logged and
-// ignored; malformed content gets an error reply.
+// ignored; malformed content gets an error reply. What peers make the kernel
+// log is rate-limited and clipped (logging.go), and what a peer without the
+// key can make it hold is bounded (admission.go). A subscriber that stops
+// reading iopub loses messages rather than slowing the others
+// (pubsocket.go).
 package kernel
