@@ -124,9 +124,8 @@ func TestRouterLargeFrameOnlyAfterTheHead(t *testing.T) {
 
 	early := rawDealer(t, r, "early")
 	msg := append(shortFrame(flagMore, delimiter), frameHeader(0, uint64(len(big)))...)
-	if _, err := early.Write(append(msg, big...)); err != nil {
-		t.Fatal(err)
-	}
+	// The write may fail: the socket closes the connection at the header.
+	_, _ = early.Write(append(msg, big...))
 	waitClosed(t, early, "a large frame in the signature's place")
 
 	late := rawDealer(t, r, "late")
