@@ -13,6 +13,7 @@ Usage (from the repository root, with Debian's Jupyter and ipykernel):
 
 import argparse
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -106,13 +107,20 @@ def measure(name, size, rounds):
 
 
 def main():
+    tmp = tempfile.mkdtemp(prefix="gomp-iopub-")
+    try:
+        measure_all(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def measure_all(tmp):
     ap = argparse.ArgumentParser()
     ap.add_argument("--size", type=int, default=8, help="MiB printed by the cell")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--kernels", default="gomp,ipykernel")
     ap.add_argument("--gomp", help="a gomp binary to measure instead of building this tree's")
     args = ap.parse_args()
-    tmp = tempfile.mkdtemp(prefix="gomp-iopub-")
     gomp = args.gomp
     if not gomp:
         gomp = os.path.join(tmp, "gomp")

@@ -18,6 +18,7 @@ Usage (from the repository root, with Debian's Jupyter and ipykernel):
 
 import argparse
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -140,13 +141,20 @@ def big_cell(name, size_mb=100):
 
 
 def main():
+    tmp = tempfile.mkdtemp(prefix="gomp-robust-")
+    try:
+        measure_all(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def measure_all(tmp):
     ap = argparse.ArgumentParser()
     ap.add_argument("--size", type=int, default=100, help="MB per unsigned message")
     ap.add_argument("--kernels", default="gomp,ipykernel")
     ap.add_argument("--skip-cell", action="store_true")
     ap.add_argument("--gomp", help="a gomp binary to measure instead of building this tree's")
     args = ap.parse_args()
-    tmp = tempfile.mkdtemp(prefix="gomp-robust-")
     gomp = args.gomp
     if not gomp:
         gomp = os.path.join(tmp, "gomp")
