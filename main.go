@@ -95,10 +95,10 @@ func runKernel(args []string) error {
 	if len(args) != 1 {
 		return errors.New("usage: gomp kernel CONNECTION_FILE")
 	}
-	// The kernel's log goes to stderr, which Jupyter shows in the server's
-	// console; a cell's output never does (eval gives cells their own
-	// streams), so nothing here reaches a notebook.
-	logger := log.New(os.Stderr, "[gomp] ", log.LstdFlags)
+	// The kernel's log goes to (a duplicate of) stderr, which Jupyter shows
+	// in the server's console; a cell's output never does (eval gives cells
+	// their own streams), so nothing here reaches a notebook.
+	logger := log.New(kernelLogOutput(), "[gomp] ", log.LstdFlags)
 	// What this kernel and its children may use together: on a hub, a
 	// teacher reading the server's log sees what a student's kernel got.
 	logger.Printf("%s; child processes: at most %d alive (%s, mp.SetMaxProcesses); mp.CPUCount() = %d",
@@ -133,7 +133,14 @@ func runKernel(args []string) error {
 	served := make(chan struct{})
 	defer close(served)
 	go exitIfStuck(ctx, served, logger, stuckGrace, func() { session.Close() }, os.Exit)
-	return kernel.Serve(ctx, conn, session, kernel.Options{Logger: logger, HandleSIGINT: true})
+	err = kernel.Serve(ctx, conn, session, kernel.Options{Logger: logger, HandleSIGINT: true})
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		// Told to stop (SIGTERM, SIGHUP, the frontend gone) and stopped
+		// cleanly: that is a success.
+		logger.Printf("stopped: %v", context.Cause(ctx))
+		return nil
+	}
+	return err
 }
 
 // runSession serves the cells of the kernel that started this process on

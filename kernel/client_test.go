@@ -277,19 +277,36 @@ func msgTypes(ms []Message) string {
 
 // testLogger logs to t until stop is called; the kernel may log from its
 // goroutines, which must not write to a finished test.
+// It also keeps the lines, for tests about the log.
 type testLogger struct {
 	mu      sync.Mutex
 	t       *testing.T
 	stopped bool
+	lines   []string
 }
 
 func (l *testLogger) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	line := strings.TrimRight(string(p), "\n")
+	l.lines = append(l.lines, line)
 	if !l.stopped {
-		l.t.Logf("kernel: %s", strings.TrimRight(string(p), "\n"))
+		l.t.Logf("kernel: %s", clip(line, 300))
 	}
 	return len(p), nil
+}
+
+// matching returns the lines logged so far that contain s.
+func (l *testLogger) matching(s string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, line := range l.lines {
+		if strings.Contains(line, s) {
+			out = append(out, line)
+		}
+	}
+	return out
 }
 
 func (l *testLogger) stop() {

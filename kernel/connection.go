@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"net"
 	"os"
 	"strconv"
+	"syscall"
 )
 
 // ConnectionInfo is a Jupyter connection file: where the five sockets live and
@@ -43,9 +46,15 @@ const schemeHMACSHA256 = "hmac-sha256"
 // so a caller can tell "the file is wrong" from "the file is unreadable".
 var ErrBadConnection = errors.New("invalid connection file")
 
-// ReadConnectionFile reads and validates the connection file at path.
+// maxConnectionFile bounds a connection file: jupyter_client writes about
+// 300 bytes.
+const maxConnectionFile = 64 << 10
+
+// ReadConnectionFile reads and validates the connection file at path. Only a
+// regular file of at most 64 KiB is read: a path naming /dev/zero, a FIFO or
+// a directory is refused at once, never read without end or waited on.
 func ReadConnectionFile(path string) (ConnectionInfo, error) {
-	data, err := os.ReadFile(path)
+	data, err := readSmallFile(path, maxConnectionFile)
 	if err != nil {
 		return ConnectionInfo{}, fmt.Errorf("read connection file: %w", err)
 	}
@@ -198,6 +207,55 @@ func (c ConnectionInfo) port(channel string) (int, error) {
 		return c.HBPort, nil
 	}
 	return 0, fmt.Errorf("unknown channel %q", channel)
+}
+
+// readSmallFile reads the regular file at path, refusing anything else and
+// anything over limit bytes. It opens without blocking, so that a FIFO with
+// no writer does not hang the open, and checks the opened file (not the path,
+// which could be swapped in between).
+func readSmallFile(path string, limit int64) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (%s)", path, fileKind(fi.Mode()))
+	}
+	if fi.Size() > limit {
+		return nil, fmt.Errorf("%s is %d bytes, more than the %d a connection file may have", path, fi.Size(), limit)
+	}
+	// The file may grow after the Stat: read one byte past the limit to
+	// tell.
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s has more than the %d bytes a connection file may have", path, limit)
+	}
+	return data, nil
+}
+
+// fileKind names what a non-regular file is, for an error message.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return "mode " + m.String()
 }
 
 func (c *ConnectionInfo) setPort(channel string, port int) {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -147,4 +148,37 @@ func FuzzParseConnection(f *testing.F) {
 			}
 		}
 	})
+}
+
+// What is not a small regular file is refused with an error that says what
+// it is, at once: /dev/zero is not read without end, a FIFO with no writer
+// is not waited on.
+func TestReadConnectionFileRefusesNonRegular(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	huge := filepath.Join(dir, "huge.json")
+	f, err := os.Create(huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sparse: a gigabyte that takes no disk.
+	if err := f.Truncate(1 << 30); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	cases := map[string]string{
+		"/dev/zero": "a character device",
+		fifo:        "a FIFO",
+		dir:         "a directory",
+		huge:        "more than the 65536",
+	}
+	for path, want := range cases {
+		_, err := ReadConnectionFile(path)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want an error saying %q", path, err, want)
+		}
+	}
 }

@@ -13,6 +13,7 @@ type request struct {
 	channel string
 	sock    *routerSocket
 	msg     Message
+	size    int // of its frames, to give a large one's memory back
 }
 
 // outcome is what a handler produced.
@@ -96,9 +97,9 @@ func (k *Kernel) serve(ctx context.Context, req *request) {
 	var out outcome
 	switch {
 	case !known:
-		k.log.Printf("%s: ignoring unknown message type %q", req.channel, msgType)
+		k.plog.Printf("%s: ignoring unknown message type %q", req.channel, field(msgType))
 	case r.channels&channelBit(req.channel) == 0:
-		k.log.Printf("%s: %s is not accepted on this channel", req.channel, msgType)
+		k.plog.Printf("%s: %s is not accepted on this channel", req.channel, msgType)
 		if r.replyType != "" {
 			k.reply(req, r.replyType, errorReply("WrongChannel",
 				fmt.Sprintf("%s is not accepted on the %s channel", msgType, req.channel)), nil)
@@ -117,6 +118,9 @@ func (k *Kernel) serve(ctx context.Context, req *request) {
 	}
 	if wrap {
 		k.publishStatus("idle", req)
+	}
+	if req.size >= largeMessage {
+		k.memory.soon()
 	}
 	if out.then != nil {
 		out.then()
@@ -183,26 +187,93 @@ func (k *Kernel) reply(req *request, msgType string, content any, metadata map[s
 // signature, replayed, bad header) are logged and dropped: never acted on.
 func (k *Kernel) receive(ctx context.Context, sock *routerSocket, channel string, deliver func(context.Context, *request)) {
 	for {
-		frames, err := sock.Recv()
+		frames, release, err := sock.Recv()
 		if err != nil {
 			if ctx.Err() == nil {
 				k.log.Printf("%s: receive: %v", channel, err)
 			}
 			return
 		}
-		msg, err := DecodeMessage(frames, k.auth)
+		size := 0
+		for _, f := range frames {
+			size += len(f)
+		}
+		// The frames are this goroutine's: the message keeps them rather
+		// than copies.
+		msg, err := decodeMessage(frames, k.auth, false)
 		if err != nil {
-			k.log.Printf("%s: dropped a message: %v", channel, err)
+			if size >= largeMessage {
+				// Nothing refers to the frames now: the next large
+				// frame may have their memory (offered before the
+				// budget is released, so the next one finds it).
+				for _, f := range frames {
+					k.socks.spare.put(f) // and schedules a memory return
+				}
+			}
+			release()
+			k.plog.Printf("%s: dropped a message: %v", channel, err)
 			continue
 		}
-		deliver(ctx, &request{channel: channel, sock: sock, msg: msg})
+		release() // checked: what it holds is no longer unverified
+		deliver(ctx, &request{channel: channel, sock: sock, msg: msg, size: size})
 	}
 }
 
-// readShell queues shell requests for the shell worker. After ctx ends it
-// drops them, until the socket is closed.
+// urgent reports the requests that are served by the reader as they
+// arrive, on shell and control alike, never queued behind another request:
+// an interrupt must reach the running cell while a completion waits for it,
+// and a shutdown must not wait for the cells queued before it.
+func urgent(req *request) bool {
+	switch req.msg.Header.MsgType {
+	case "interrupt_request", "shutdown_request":
+		return true
+	}
+	return false
+}
+
+// readControl serves urgent control requests at once and queues the others
+// for the control worker. When the queue is full (a client sent many while
+// one waits for the interpreter) a request is answered with an error rather
+// than waited on, so the reader is always free for the next interrupt.
+func (k *Kernel) readControl(ctx context.Context) {
+	k.receive(ctx, k.socks.control, channelControl, func(ctx context.Context, req *request) {
+		if urgent(req) {
+			k.serve(ctx, req)
+			return
+		}
+		select {
+		case k.controlQueue <- req:
+		default:
+			k.plog.Printf("control: %d requests are waiting; refusing a %s", controlQueueSize, field(req.msg.Header.MsgType))
+			if r, ok := routes[req.msg.Header.MsgType]; ok && r.replyType != "" {
+				k.reply(req, r.replyType, errorReply("KernelBusy",
+					"too many control requests are waiting for the kernel"), nil)
+			}
+		}
+	})
+}
+
+// controlWorker serves queued control requests in order until ctx ends.
+func (k *Kernel) controlWorker(ctx context.Context) {
+	for {
+		select {
+		case req := <-k.controlQueue:
+			k.serve(ctx, req)
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// readShell queues shell requests for the shell worker, but serves urgent
+// ones (an old client's shutdown_request) at once. After ctx ends it drops
+// them, until the socket is closed.
 func (k *Kernel) readShell(ctx context.Context) {
 	k.receive(ctx, k.socks.shell, channelShell, func(ctx context.Context, req *request) {
+		if urgent(req) && ctx.Err() == nil {
+			k.serve(ctx, req)
+			return
+		}
 		select {
 		case k.shellQueue <- req:
 			if k.onShellQueued != nil {

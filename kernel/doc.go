@@ -33,6 +33,7 @@
 //	wire.go          message frames: identities, delimiter, signature, JSON parts
 //	signature.go     HMAC-SHA256 signing, constant-time checks, replay refusal
 //	zmtp.go          ZMTP 3: greeting, NULL handshake, bounded frames, accepting
+//	admission.go     what a peer without the key can make the kernel hold
 //	routersocket.go  the ROUTER socket of shell, control, stdin and heartbeat
 //	pubsocket.go     the PUB socket of iopub (both say why not zmq4's)
 //	sockets.go       binding the five sockets
@@ -44,17 +45,22 @@
 //	output.go        the backend.Output a cell writes to
 //	iopub.go         publishing on iopub: ordered, at once, streams coalesced
 //	stdin.go         input_request / input_reply
+//	logging.go       rate-limited, clipped log lines about peers
 //	heartbeat.go     the heartbeat echo
 //	interrupt.go     SIGINT as interrupt
 //
 // Goroutines, each with an owner and an end, all started by Serve:
 //
-//   - shell reader: decodes shell messages into a queue; ends when the socket
-//     is closed;
+//   - shell reader: decodes shell messages into a queue; serves a
+//     shutdown_request at once; ends when the socket is closed;
 //   - shell worker: serves the queue one request at a time (so Execute never
 //     runs concurrently); ends when Serve's context is cancelled;
-//   - control reader: serves control requests as they come, so interrupt and
-//     shutdown are answered while a cell runs; ends with its socket;
+//   - control reader: serves interrupt and shutdown requests as they come,
+//     so they are answered while a cell runs, and queues the others; ends
+//     with its socket;
+//   - control worker: serves the other control requests in order (a
+//     completion that waits for the interpreter waits here, never in front
+//     of an interrupt); ends when Serve's context is cancelled;
 //   - stdin reader: hands input_reply to the waiting cell; ends with its
 //     socket;
 //   - heartbeat: echoes pings; ends with its socket;
@@ -62,11 +68,18 @@
 //     coalescing when its delay has passed; ends when Serve shuts the
 //     publisher down, which then closes the PUB socket;
 //   - in each socket: an accept loop, and per connection one goroutine that
-//     performs its handshake (under a deadline) and then reads it; they end
-//     when the socket is closed;
+//     performs its handshake (under a deadline) and then reads it, and on
+//     iopub one more that writes its queue; they end when the connection or
+//     the socket is closed;
+//   - the memory returner's timer (admission.go), at most one at a time:
+//     stopped, or waited for, when Serve returns;
 //   - SIGINT watcher (with HandleSIGINT): ends with Serve's context.
 //
 // Messages with a wrong, missing or replayed signature, or no header, are
 // logged and dropped, never acted on. Unknown message types are logged and
-// ignored; malformed content gets an error reply.
+// ignored; malformed content gets an error reply. What peers make the kernel
+// log is rate-limited and clipped (logging.go), and what a peer without the
+// key can make it hold is bounded (admission.go). A subscriber that stops
+// reading iopub loses messages rather than slowing the others
+// (pubsocket.go).
 package kernel

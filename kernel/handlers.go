@@ -126,10 +126,10 @@ func (k *Kernel) handleCommInfo(_ context.Context, req *request) outcome {
 func (k *Kernel) handleCommOpen(_ context.Context, req *request) outcome {
 	var c commOpenContent
 	if err := json.Unmarshal(req.msg.Content, &c); err != nil || c.CommID == "" {
-		k.log.Printf("comm_open without a comm_id: ignored")
+		k.plog.Printf("comm_open without a comm_id: ignored")
 		return outcome{}
 	}
-	k.log.Printf("comm_open for unknown target %q: closing comm %s", c.TargetName, c.CommID)
+	k.plog.Printf("comm_open for unknown target %q: closing comm %q", field(c.TargetName), field(c.CommID))
 	k.pub.publish("comm_close", req.msg.RawHeader, commCloseContent{CommID: c.CommID, Data: map[string]any{}})
 	return outcome{}
 }
@@ -173,7 +173,7 @@ func (k *Kernel) handleInterrupt(_ context.Context, _ *request) outcome {
 
 func (k *Kernel) handleInputReply(_ context.Context, req *request) outcome {
 	if err := k.stdin.deliver(req.msg); err != nil {
-		k.log.Printf("stdin: %v", err)
+		k.plog.Printf("stdin: %v", err)
 	}
 	return outcome{}
 }

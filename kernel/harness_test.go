@@ -39,13 +39,19 @@ type fakeInterp struct {
 	// when it has.
 	release  chan struct{}
 	lateDone chan struct{}
+	// A completion of "slow" signals completing and waits for
+	// completeRelease, as one waiting for a running cell's lock does.
+	completing      chan struct{}
+	completeRelease chan struct{}
 }
 
 func newFakeInterp() *fakeInterp {
 	return &fakeInterp{
-		queued:   make(chan struct{}, 100),
-		release:  make(chan struct{}),
-		lateDone: make(chan struct{}),
+		queued:          make(chan struct{}, 100),
+		release:         make(chan struct{}),
+		lateDone:        make(chan struct{}),
+		completing:      make(chan struct{}, 10),
+		completeRelease: make(chan struct{}),
 	}
 }
 
@@ -141,6 +147,10 @@ func failed(name, value string) backend.ExecuteResult {
 }
 
 func (f *fakeInterp) Complete(code string, cursor int) backend.Completion {
+	if code == "slow" {
+		f.completing <- struct{}{}
+		<-f.completeRelease
+	}
 	return backend.Completion{Matches: []string{"Println", "Printf"}, CursorStart: max(cursor-2, 0), CursorEnd: cursor}
 }
 
@@ -169,6 +179,7 @@ func (f *fakeInterp) Close() error {
 // sockets, with a connected client.
 type harness struct {
 	t      *testing.T
+	log    *testLogger
 	k      *Kernel
 	interp *fakeInterp
 	c      *testClient
@@ -205,7 +216,7 @@ func startKernel(t *testing.T, o harnessOptions) *harness {
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &harness{t: t, k: k, interp: interp, cancel: cancel, served: make(chan error, 1)}
+	h := &harness{t: t, log: logw, k: k, interp: interp, cancel: cancel, served: make(chan error, 1)}
 	go func() { h.served <- k.Serve(ctx, interp) }()
 	h.c = dialClient(t, k.ConnectionInfo())
 	t.Cleanup(func() {

@@ -7,12 +7,13 @@ package kernel
 // and "ping" back, and declares the kernel dead when it does not.
 func (k *Kernel) echoHeartbeats() {
 	for {
-		frames, err := k.socks.hb.Recv()
+		frames, release, err := k.socks.hb.Recv()
 		if err != nil {
 			return // closed
 		}
 		if err := k.socks.hb.Send(frames); err != nil {
-			k.log.Printf("hb: echo: %v", err)
+			k.plog.Printf("hb: echo: %v", err)
 		}
+		release()
 	}
 }

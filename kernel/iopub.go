@@ -12,16 +12,16 @@ import (
 // publisher owns the IOPub PUB socket. Every iopub message of the kernel goes
 // through it:
 //
-//   - at once: publish encodes and writes the message in the calling
-//     goroutine and returns when it is written, so a status, a result or an
-//     error leaves the kernel as soon as it is known, with no goroutine hop
-//     and no queue in between;
-//   - in order: one mutex serialises the writes, so messages leave in the
-//     order they were published, and a cell's outputs always precede the
-//     idle status published after them (nbclient drops output that arrives
-//     after idle); and since a reply is sent after flush, everything a
-//     handler published precedes its reply, as in ipykernel (execute_input,
-//     outputs, execute_reply, idle);
+//   - at once: publish encodes the message in the calling goroutine and
+//     hands it to each subscriber's writer, so a status, a result or an
+//     error leaves the kernel as soon as it is known;
+//   - in order: one mutex serialises the publishing, and each subscriber's
+//     queue is written in order, so messages leave in the order they were
+//     published, and a cell's outputs always precede the idle status
+//     published after them (nbclient drops output that arrives after idle);
+//     and since a reply is sent after flush, everything a handler published
+//     is written, to every subscriber that keeps up, before its reply, as in
+//     ipykernel (execute_input, outputs, execute_reply, idle);
 //   - from anywhere: any number of goroutines (a cell's background
 //     goroutines, child processes' relays, the shell and control handlers)
 //     may publish at once;
@@ -30,9 +30,9 @@ import (
 //     other message, a reply or an input_request sends it first, so nothing
 //     is reordered, and nothing but stream text ever waits.
 //
-// Backpressure is the socket's: a write waits while a subscriber's buffers
-// are full, up to the socket's write deadline, after which the subscriber is
-// dropped.
+// Backpressure is the socket's (pubsocket.go): publishing waits while a
+// subscriber that keeps up has a full queue, never for one that stopped
+// reading, which loses messages instead.
 type publisher struct {
 	sock    *pubSocket
 	auth    *Authenticator
@@ -90,7 +90,9 @@ func (p *publisher) run() {
 			// The text may have been sent meanwhile, and new text may be
 			// pending that has not waited its delay yet: sending it now
 			// only merges less.
-			p.flush()
+			p.mu.Lock()
+			p.flushLocked()
+			p.mu.Unlock()
 		case <-p.stop:
 			return
 		}
@@ -98,7 +100,7 @@ func (p *publisher) run() {
 }
 
 // publish sends a message with parent as its parent header, after any
-// pending stream text, and returns once it is written. After shutdown (the
+// pending stream text. After shutdown (the
 // kernel stopped while a cell's background work still prints) it drops the
 // message.
 func (p *publisher) publish(msgType string, parent json.RawMessage, content any) {
@@ -134,11 +136,12 @@ func (p *publisher) stream(parent json.RawMessage, name, text string) {
 }
 
 // flush sends the pending stream text, if any, and returns once everything
-// published so far is written to the socket.
+// published so far is written to the subscribers that keep up.
 func (p *publisher) flush() {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	p.flushLocked()
+	p.mu.Unlock()
+	p.sock.Flush()
 }
 
 func (p *publisher) flushLocked() {
@@ -152,8 +155,8 @@ func (p *publisher) flushLocked() {
 }
 
 // shutdown sends the pending text, stops publishing, ends run and closes the
-// socket. pubSocket.Send returns once a message is written, so nothing
-// published before is lost by the close.
+// socket, which first delivers what is queued to the subscribers that keep
+// up.
 func (p *publisher) shutdown() {
 	p.mu.Lock()
 	p.flushLocked()

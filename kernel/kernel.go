@@ -34,6 +34,7 @@ type Options struct {
 // call Serve exactly once; or call Close to release one that will not serve.
 type Kernel struct {
 	log     *log.Logger
+	plog    *peerLog // rate-limited, for what peers make the kernel say
 	opts    Options
 	auth    *Authenticator
 	session string // this kernel's session id, in every header it sends
@@ -49,8 +50,15 @@ type Kernel struct {
 	// goroutine that handles them, in order. A buffer of requests lets the
 	// kernel see what is "already queued" when a cell fails.
 	shellQueue chan *request
+	// controlQueue carries control requests other than interrupt and
+	// shutdown (which are served as they arrive) to the control worker, so
+	// that one waiting on the interpreter never holds up an interrupt.
+	controlQueue chan *request
 	// executionCount is touched only by the shell worker.
 	executionCount int
+
+	// memory gives the memory of large messages back once handled.
+	memory memoryReturner
 
 	cellMu     sync.Mutex
 	cancelCell context.CancelFunc // interrupts the running cell; nil when none
@@ -69,6 +77,10 @@ type Kernel struct {
 // beyond that the reader waits, and ZeroMQ and TCP hold the rest.
 const shellQueueSize = 256
 
+// controlQueueSize bounds the control requests waiting behind a slow one;
+// beyond that they are answered with an error at once.
+const controlQueueSize = 64
+
 // Listen binds the sockets described by conn. Ports given as 0 are chosen by
 // the system; ConnectionInfo reports the ports actually bound.
 func Listen(conn ConnectionInfo, opts Options) (*Kernel, error) {
@@ -76,25 +88,34 @@ func Listen(conn ConnectionInfo, opts Options) (*Kernel, error) {
 	if logger == nil {
 		logger = log.New(io.Discard, "", 0)
 	}
-	socks, err := bindSockets(conn, logger)
+	plog := newPeerLog(logger)
+	socks, err := bindSockets(conn, plog.logger())
 	if err != nil {
 		return nil, err
+	}
+	if conn.Key == "" {
+		logger.Printf("warning: the connection file's key is empty, so messages are not signed: " +
+			"anyone who can reach these ports can run code as this user")
 	}
 	session := uuid.NewString()
 	auth := NewAuthenticator(conn.Key)
 	pub := newPublisher(socks.iopub, auth, session, logger)
 	k := &Kernel{
-		log:         logger,
-		opts:        opts,
-		auth:        auth,
-		session:     session,
-		socks:       socks,
-		pub:         pub,
-		stdin:       newStdinChannel(socks.stdin, auth, session, pub, logger),
-		history:     newHistory(),
-		shellQueue:  make(chan *request, shellQueueSize),
-		shutdownReq: make(chan struct{}),
+		log:          logger,
+		plog:         plog,
+		opts:         opts,
+		auth:         auth,
+		session:      session,
+		socks:        socks,
+		pub:          pub,
+		stdin:        newStdinChannel(socks.stdin, auth, session, pub, logger),
+		history:      newHistory(),
+		shellQueue:   make(chan *request, shellQueueSize),
+		controlQueue: make(chan *request, controlQueueSize),
+		shutdownReq:  make(chan struct{}),
 	}
+	k.memory.spare = socks.spare
+	socks.spare.onKept(k.memory.soon)
 	return k, nil
 }
 
@@ -158,19 +179,20 @@ func (k *Kernel) Serve(ctx context.Context, interp backend.Interpreter) error {
 	// request (a cell being interrupted by the shutdown) still goes out.
 	var workers, readers sync.WaitGroup
 	workers.Go(func() { k.shellWorker(ctx) })
+	workers.Go(func() { k.controlWorker(ctx) })
 	if sigints != nil {
 		workers.Go(func() { k.interruptOnSignal(ctx, sigints) })
 	}
 	readers.Go(func() { k.echoHeartbeats() })
 	readers.Go(func() { k.readShell(ctx) })
-	readers.Go(func() { k.receive(ctx, k.socks.control, channelControl, k.serve) })
+	readers.Go(func() { k.readControl(ctx) })
 	readers.Go(func() { k.receive(ctx, k.socks.stdin, channelStdin, k.serve) })
 
 	var err error
 	select {
 	case <-parent.Done():
 		err = parent.Err()
-		k.log.Printf("kernel stopping: %v", err)
+		k.log.Printf("kernel stopping: %v", context.Cause(parent))
 	case <-k.shutdownReq:
 		k.log.Printf("kernel stopping: shutdown requested")
 	}
@@ -181,6 +203,8 @@ func (k *Kernel) Serve(ctx context.Context, interp backend.Interpreter) error {
 	readers.Wait()
 	k.closeInterpreter()
 	k.pub.shutdown()
+	k.memory.stop()
+	k.plog.flush()
 	return err
 }
 

@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log"
 	"net"
 	"path/filepath"
+	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -173,11 +176,14 @@ func TestPubDropsStuckSubscriber(t *testing.T) {
 	conn := rawSubscriber(t, p)
 	defer conn.Close()
 	big := bytes.Repeat([]byte("z"), 1<<20)
-	for i := 0; p.subscribers() > 0; i++ {
-		if i == 1000 {
+	for range 64 { // more than TCP buffers and the queue hold
+		p.Send([][]byte{[]byte("t"), big})
+	}
+	for deadline := time.Now().Add(waitLimit); p.subscribers() > 0; {
+		if time.Now().After(deadline) {
 			t.Fatal("the stuck subscriber was never dropped")
 		}
-		p.Send([][]byte{[]byte("t"), big})
+		time.Sleep(time.Millisecond)
 	}
 }
 
@@ -241,4 +247,91 @@ func TestReadFrameLimits(t *testing.T) {
 	if _, _, err := readFrame(bufio.NewReader(bytes.NewReader([]byte{0, 5, 'a'})), 100); err == nil {
 		t.Error("a truncated frame was accepted")
 	}
+}
+
+// A subscriber that completed its handshake and then never reads (with a
+// small receive buffer, so TCP holds little for it) loses messages once its
+// queue is full; a subscriber that reads gets every message, in order, and
+// the stalled one is not waited for beyond pubDropAfter.
+func TestPubStalledSubscriberDoesNotStallOthers(t *testing.T) {
+	// A long write timeout: the stalled subscriber stays connected, so the
+	// test sees it fall behind rather than be disconnected.
+	p := newTestPub(t, "tcp://127.0.0.1:0", socketTimeouts{write: waitLimit})
+	p.limits.queueBytes = 1 << 20 // less than what is sent, for certain
+	// More patience than the default, so that a loaded machine that keeps
+	// the live reader from running for a second does not fail the test.
+	p.limits.dropAfter = 3 * time.Second
+	stalled := stalledSubscriber(t, p)
+	defer stalled.Close()
+	_, live := subscribe(t, p, "")
+
+	const n, size = 320, 64 << 10 // 20 MiB
+	pad := bytes.Repeat([]byte("x"), size)
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		for i := range n {
+			p.Send([][]byte{[]byte("stream"), []byte(strconv.Itoa(i)), pad})
+		}
+	}()
+	for i := range n {
+		var m zmq4.Msg
+		select {
+		case m = <-live:
+		case <-time.After(waitLimit):
+			t.Fatalf("the live subscriber got %d of %d messages", i, n)
+		}
+		if string(m.Frames[1]) != strconv.Itoa(i) || len(m.Frames[2]) != size {
+			t.Fatalf("message %d: got number %q, %d bytes", i, m.Frames[1], len(m.Frames[2]))
+		}
+	}
+	<-sent
+	var behind *subscriber
+	for _, s := range p.snapshot() {
+		s.mu.Lock()
+		if s.dropped > 0 {
+			behind = s
+		}
+		s.mu.Unlock()
+	}
+	if behind == nil || len(p.snapshot()) != 2 {
+		t.Fatalf("%d subscribers, none dropping messages: the stalled one was not left behind", len(p.snapshot()))
+	}
+	// Flush waits for the live subscriber only.
+	p.Send([][]byte{[]byte("stream"), []byte("last")})
+	p.Flush()
+	if m := <-live; string(m.Frames[1]) != "last" {
+		t.Errorf("after the flush, got %q", m.Frames[1])
+	}
+}
+
+// stalledSubscriber connects with a 4 KiB receive buffer, completes a SUB
+// handshake, subscribes to everything and then reads nothing.
+func stalledSubscriber(t *testing.T, p *pubSocket) net.Conn {
+	t.Helper()
+	before := p.subscribers()
+	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		var serr error
+		err := c.Control(func(fd uintptr) {
+			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		})
+		return errors.Join(err, serr)
+	}}
+	conn, err := d.Dial("tcp", p.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := zmq4.Open(conn, null.Security(), zmq4.Sub, zmq4.SocketIdentity(""), false, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Write([]byte{0, 1, 1}); err != nil { // subscribe to ""
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(waitLimit); p.subscribers() == before || !p.anyWants([]byte("stream")); {
+		if time.Now().After(deadline) {
+			t.Fatal("the stalled subscriber never subscribed")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return conn
 }

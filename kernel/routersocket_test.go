@@ -21,7 +21,7 @@ import (
 
 func newTestRouter(t *testing.T, timeouts socketTimeouts) *routerSocket {
 	t.Helper()
-	r, err := listenRouter("tcp://127.0.0.1:0", "test", log.New(io.Discard, "", 0), timeouts)
+	r, err := listenRouter("tcp://127.0.0.1:0", "test", log.New(io.Discard, "", 0), timeouts, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,9 +52,11 @@ func recvTimeout(t *testing.T, r *routerSocket) [][]byte {
 	t.Helper()
 	got := make(chan [][]byte, 1)
 	go func() {
-		m, err := r.Recv()
+		m, release, err := r.Recv()
 		if err != nil {
 			m = nil
+		} else {
+			release()
 		}
 		got <- m
 	}()
@@ -362,7 +364,7 @@ func TestRouterLargeMessagesAndStuckPeer(t *testing.T) {
 // Close ends every goroutine: the accept loop, a handshake in progress, and
 // a reader waiting to deliver to a full queue (the cleanup checks).
 func TestRouterCloseEndsEverything(t *testing.T) {
-	r, err := listenRouter("ipc://"+t.TempDir()+"/r", "test", log.New(io.Discard, "", 0), socketTimeouts{})
+	r, err := listenRouter("ipc://"+t.TempDir()+"/r", "test", log.New(io.Discard, "", 0), socketTimeouts{}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -385,7 +387,7 @@ func TestRouterCloseEndsEverything(t *testing.T) {
 	if err := r.Close(); err != nil && !strings.Contains(err.Error(), "closed") {
 		t.Errorf("Close: %v", err)
 	}
-	if _, err := r.Recv(); !errors.Is(err, net.ErrClosed) {
+	if _, _, err := r.Recv(); !errors.Is(err, net.ErrClosed) {
 		t.Errorf("Recv after Close: %v", err)
 	}
 	checkNoKernelGoroutines(t)

@@ -24,6 +24,8 @@ import (
 type sockets struct {
 	shell, control, stdin, hb *routerSocket
 	iopub                     *pubSocket
+	// spare is the request sockets' buffer for a large frame (admission.go).
+	spare *spareBuffer
 	// bound is the connection info with the ports actually bound, which
 	// differ from the requested ones when those were 0.
 	bound ConnectionInfo
@@ -35,7 +37,9 @@ func bindSockets(conn ConnectionInfo, logger *log.Logger) (*sockets, error) {
 	if err := conn.validate(); err != nil {
 		return nil, err
 	}
-	s := &sockets{bound: conn}
+	s := &sockets{bound: conn, spare: new(spareBuffer)}
+	// One budget for what every request socket holds unverified.
+	budget := newByteBudget(unverifiedBudget)
 	for _, b := range []struct {
 		channel string
 		sock    **routerSocket
@@ -46,7 +50,7 @@ func bindSockets(conn ConnectionInfo, logger *log.Logger) (*sockets, error) {
 		{channelHB, &s.hb},
 	} {
 		err := listen(conn, b.channel, func(ep string) (net.Addr, error) {
-			r, err := listenRouter(ep, b.channel, logger, socketTimeouts{})
+			r, err := listenRouter(ep, b.channel, logger, socketTimeouts{}, budget, s.spare)
 			if err != nil {
 				return nil, err
 			}

@@ -189,6 +189,6 @@ func (s *stdinChannel) deliver(msg Message) error {
 	case parent.MsgID == "":
 		return errors.New("input_reply without a parent header, and no input_request is waiting")
 	default:
-		return fmt.Errorf("input_reply to %s, which is not waiting (interrupted, or answered already)", parent.MsgID)
+		return fmt.Errorf("input_reply to %q, which is not waiting (interrupted, or answered already)", field(parent.MsgID))
 	}
 }

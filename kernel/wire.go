@@ -68,6 +68,13 @@ var (
 // kept raw: a handler that cannot parse its content answers with an error
 // reply, which it can only do once the header is known to be good.
 func DecodeMessage(frames [][]byte, auth *Authenticator) (Message, error) {
+	return decodeMessage(frames, auth, true)
+}
+
+// decodeMessage is DecodeMessage; with clone false, the message keeps the
+// frames' memory rather than copies, for a caller that owns the frames and
+// will not touch them again (a copy of a large cell costs as much again).
+func decodeMessage(frames [][]byte, auth *Authenticator, clone bool) (Message, error) {
 	delim := -1
 	for i, f := range frames {
 		if bytes.Equal(f, delimiter) {
@@ -87,13 +94,23 @@ func DecodeMessage(frames [][]byte, auth *Authenticator) (Message, error) {
 		return Message{}, err
 	}
 
+	keep, keepAll := bytes.Clone, cloneFrames
+	if !clone {
+		keep = func(b []byte) []byte { return b }
+		keepAll = func(fs [][]byte) [][]byte {
+			if len(fs) == 0 {
+				return nil
+			}
+			return fs
+		}
+	}
 	msg := Message{
-		Identities:   cloneFrames(frames[:delim]),
-		RawHeader:    json.RawMessage(bytes.Clone(signed[0])),
-		ParentHeader: objectOrEmpty(signed[1]),
-		Metadata:     objectOrEmpty(signed[2]),
-		Content:      json.RawMessage(bytes.Clone(signed[3])),
-		Buffers:      cloneFrames(rest[5:]),
+		Identities:   keepAll(frames[:delim]),
+		RawHeader:    json.RawMessage(keep(signed[0])),
+		ParentHeader: objectOrEmpty(signed[1], keep),
+		Metadata:     objectOrEmpty(signed[2], keep),
+		Content:      json.RawMessage(keep(signed[3])),
+		Buffers:      keepAll(rest[5:]),
 	}
 	if err := json.Unmarshal(signed[0], &msg.Header); err != nil {
 		return Message{}, fmt.Errorf("%w: %v", ErrBadHeader, err)
@@ -162,12 +179,12 @@ func orEmptyObject(b json.RawMessage) json.RawMessage {
 // objectOrEmpty keeps a frame that holds a JSON object and replaces anything
 // else (null, garbage) by {}: these frames are informational, and a bad one
 // should not cost the client its reply.
-func objectOrEmpty(frame []byte) json.RawMessage {
+func objectOrEmpty(frame []byte, keep func([]byte) []byte) json.RawMessage {
 	t := bytes.TrimSpace(frame)
 	if len(t) == 0 || t[0] != '{' || !json.Valid(t) {
 		return emptyObject
 	}
-	return json.RawMessage(bytes.Clone(frame))
+	return json.RawMessage(keep(frame))
 }
 
 func cloneFrames(frames [][]byte) [][]byte {

@@ -201,14 +201,32 @@ func FuzzDecodeMessage(f *testing.F) {
 	f.Add([]byte("<IDS|MSG>\xff\xff{}\xff{}\xff{}\xff{}"), "")
 	f.Add([]byte(`<IDS|MSG>`+"\xff\xff"+`{"msg_id":"1","msg_type":"t"}`+"\xff{}\xff{}\xff{}"), "")
 	f.Add([]byte{}, "")
+	// Routing identities, and a header after white space: the kernel's
+	// admission rule (headArrived) must take both.
+	f.Add([]byte("id1\xffid2\xff<IDS|MSG>\xff\xff \n\t{\"msg_id\":\"1\",\"msg_type\":\"t\"}\xff{}\xff{}\xff{}"), "")
 
 	f.Fuzz(func(t *testing.T, data []byte, key string) {
 		// Frames are separated by 0xff, a byte valid JSON never contains.
 		frames := bytes.Split(data, []byte{0xff})
 		a := NewAuthenticator(key)
 		msg, err := DecodeMessage(frames, a)
+		// The kernel's own path, which keeps the frames, decides alike.
+		owned := make([][]byte, len(frames))
+		for i, fr := range frames {
+			owned[i] = bytes.Clone(fr)
+		}
+		msgOwned, errOwned := decodeMessage(owned, NewAuthenticator(key), false)
+		if (err == nil) != (errOwned == nil) || (err == nil && msgOwned.Header != msg.Header) {
+			t.Fatalf("DecodeMessage: %v; decodeMessage keeping the frames: %v", err, errOwned)
+		}
 		if err != nil {
 			return
+		}
+		// Every message accepted has a head that admission lets a large
+		// frame follow: the rule never refuses a real client's message.
+		d := len(msg.Identities)
+		if !headArrived(frames[:d+3]) {
+			t.Fatalf("a valid message's head was refused: %q", frames[:d+3])
 		}
 		if msg.Header.MsgType == "" || msg.Header.MsgID == "" {
 			t.Fatalf("accepted a header without type or id: %s", msg.RawHeader)

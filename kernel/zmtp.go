@@ -23,9 +23,10 @@ import (
 // deadline, so that no connection can hold up another.
 //
 // Everything a peer announces is checked before memory is committed to it:
-// a command or frame larger than its limit ends the connection, and a large
-// frame's buffer grows with the bytes that actually arrive, never to the size
-// a peer merely claims.
+// a command or frame larger than its limit ends the connection. readFrame's
+// large frames grow with the bytes that actually arrive, never to the size a
+// peer merely claims; the ROUTER socket allocates a frame at its size only
+// once those bytes are within its admission limits (admission.go).
 
 // ZMTP 3 frame flags.
 const (
@@ -170,7 +171,7 @@ func handshake(conn net.Conn, sockType string, accept ...string) (*zmtpConn, err
 	}
 	c.peerType = props["socket-type"]
 	if !slices.Contains(accept, c.peerType) {
-		return nil, fmt.Errorf("a %s socket cannot talk to a %q socket", sockType, c.peerType)
+		return nil, fmt.Errorf("a %s socket cannot talk to a %q socket", sockType, field(c.peerType))
 	}
 	if id, ok := props["identity"]; ok {
 		if len(id) > 255 {
@@ -239,26 +240,9 @@ func parseProperties(b []byte) (map[string]string, error) {
 // the body, which may be at most limit bytes. A body larger than
 // eagerFrameSize is read in steps, its buffer growing with what arrives.
 func readFrame(r *bufio.Reader, limit int) (flags byte, body []byte, err error) {
-	flags, err = r.ReadByte()
+	flags, size, err := readFrameHeader(r)
 	if err != nil {
 		return 0, nil, err
-	}
-	if flags&flagsReserved != 0 {
-		return 0, nil, fmt.Errorf("frame flags %#x: reserved bits set", flags)
-	}
-	var size uint64
-	if flags&flagLong != 0 {
-		var b [8]byte
-		if _, err := io.ReadFull(r, b[:]); err != nil {
-			return 0, nil, noEOF(err)
-		}
-		size = binary.BigEndian.Uint64(b[:])
-	} else {
-		b, err := r.ReadByte()
-		if err != nil {
-			return 0, nil, noEOF(err)
-		}
-		size = uint64(b)
 	}
 	if size > uint64(limit) {
 		return 0, nil, fmt.Errorf("frame of %d bytes is over the limit of %d", size, limit)
@@ -285,6 +269,29 @@ func readFrame(r *bufio.Reader, limit int) (flags byte, body []byte, err error) 
 	return flags, body, nil
 }
 
+// readFrameHeader reads a frame's flags and size.
+func readFrameHeader(r *bufio.Reader) (flags byte, size uint64, err error) {
+	flags, err = r.ReadByte()
+	if err != nil {
+		return 0, 0, err
+	}
+	if flags&flagsReserved != 0 {
+		return 0, 0, fmt.Errorf("frame flags %#x: reserved bits set", flags)
+	}
+	if flags&flagLong != 0 {
+		var b [8]byte
+		if _, err := io.ReadFull(r, b[:]); err != nil {
+			return 0, 0, noEOF(err)
+		}
+		return flags, binary.BigEndian.Uint64(b[:]), nil
+	}
+	b, err := r.ReadByte()
+	if err != nil {
+		return 0, 0, noEOF(err)
+	}
+	return flags, uint64(b), nil
+}
+
 // noEOF reports a connection that ended inside a frame as what it is.
 func noEOF(err error) error {
 	if errors.Is(err, io.EOF) {
@@ -297,6 +304,12 @@ func noEOF(err error) error {
 // command) under the connection's write deadline. Messages from several
 // goroutines do not interleave.
 func (c *zmtpConn) writeFrames(frames [][]byte, flags byte) error {
+	return c.writeFramesProgress(frames, flags, nil)
+}
+
+// writeFramesProgress is writeFrames, calling moved (when not nil) after
+// each chunk of a large message is written.
+func (c *zmtpConn) writeFramesProgress(frames [][]byte, flags byte, moved func()) error {
 	hdrs := make([]byte, 0, 9*len(frames))
 	bufs := make(net.Buffers, 0, 2*len(frames))
 	total := 0
@@ -349,6 +362,9 @@ func (c *zmtpConn) writeFrames(frames [][]byte, flags byte) error {
 		if _, err := chunk.WriteTo(c.Conn); err != nil {
 			return err
 		}
+		if moved != nil {
+			moved()
+		}
 	}
 	return nil
 }
@@ -366,15 +382,18 @@ func (c *zmtpConn) pong(ping []byte) error {
 // zmtpListener accepts the connections of one socket. Each runs in a
 // goroutine of its own: the handshake, under the handshake timeout, and
 // then the socket's serve function, until the connection ends. Close stops
-// accepting, closes every connection and waits for those goroutines.
+// accepting, closes every connection and waits for those goroutines. At
+// most maxConns connections are open at once: more are closed as they are
+// accepted (admission.go says why).
 type zmtpListener struct {
 	ln       net.Listener
 	name     string // for the log: "shell", "iopub", ...
 	log      *log.Logger
 	timeouts socketTimeouts
 	sockType string
-	accept   []string              // the peer socket types allowed
-	serve    func(c *zmtpConn)     // runs after the handshake; returns when c ends
+	accept   []string          // the peer socket types allowed
+	serve    func(c *zmtpConn) // runs after the handshake; returns when c ends
+	maxConns int
 	mu       sync.Mutex            // guards conns and closed
 	conns    map[net.Conn]struct{} // every open connection
 	closed   bool
@@ -400,6 +419,7 @@ func listenZMTP(endpoint, name string, logger *log.Logger, timeouts socketTimeou
 		sockType: sockType,
 		accept:   accept,
 		serve:    serve,
+		maxConns: maxConnections,
 		conns:    make(map[net.Conn]struct{}),
 	}
 	l.wg.Go(l.acceptLoop)
@@ -447,6 +467,12 @@ func (l *zmtpListener) acceptLoop() {
 			l.mu.Unlock()
 			conn.Close()
 			return
+		}
+		if len(l.conns) >= l.maxConns {
+			l.mu.Unlock()
+			l.log.Printf("%s: refusing %s: %d connections are open already", l.name, conn.RemoteAddr(), l.maxConns)
+			conn.Close()
+			continue
 		}
 		l.conns[conn] = struct{}{}
 		l.mu.Unlock()
