@@ -125,6 +125,20 @@ type globalVar struct {
 	name  string
 	typ   string   // qualified with qualifiedName
 	paths []string // packages typ names
+	local string   // as the declaring cell wrote it, "" if it could not
+}
+
+// checkedType is a global's type as the checker wrote it in the cell's
+// terms: for the globals whose reflect type cannot be written back as Go
+// (the sync types gomp replaces with interruptible ones, say). The caller
+// holds s.state.
+func (s *Session) checkedType(name string) (string, bool) {
+	for _, g := range s.globals {
+		if g.name == name && g.local != "" {
+			return g.local, true
+		}
+	}
+	return "", false
 }
 
 // qualifiedName is the import name the globals file gives a package: it

@@ -300,7 +300,12 @@ func (s *Session) carriedGlobals(old map[string]reflect.Value, typeNames map[ref
 		}
 		t, ok := typeSource(v.Type(), typeNames, s.imports)
 		if !ok {
-			continue
+			// The checker can still write it (sync.Mutex, which gomp
+			// replaces); the value is carried when the new type is the
+			// same type.
+			if t, ok = s.checkedType(name); !ok {
+				continue
+			}
 		}
 		fmt.Fprintf(&b, "var %s %s\n", name, t)
 		carried[name] = v

@@ -237,10 +237,12 @@ func classifyPanicWith(sprint func(...any) string, v any) (name, value string) {
 		return "StdinNotImplementedError", x.Error()
 	case runtime.Error:
 		return "runtime error", strings.TrimPrefix(x.Error(), "runtime error: ")
+	}
+	if e, ok := goRuntimeError(v); ok {
+		return "runtime error", strings.TrimPrefix(e.Error(), "runtime error: ")
+	}
+	switch x := v.(type) {
 	case string:
-		if strings.HasPrefix(x, "reflect: ") && (strings.Contains(x, "out of range") || strings.Contains(x, "nil")) {
-			return "runtime error", strings.TrimPrefix(strings.TrimPrefix(x, "reflect: "), "slice ")
-		}
 		return "panic", x
 	case error:
 		return "panic", x.Error()

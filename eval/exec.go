@@ -190,7 +190,7 @@ func (s *Session) noteGlobals(facts *cellFacts) {
 	s.state.Lock()
 	defer s.state.Unlock()
 	for _, v := range facts.topVars {
-		g := globalVar{name: v.name, typ: v.typ, paths: v.paths}
+		g := globalVar{name: v.name, typ: v.typ, paths: v.paths, local: v.local}
 		replaced := false
 		for i := range s.globals {
 			if s.globals[i].name == v.name {

@@ -62,6 +62,12 @@ func (s *Session) Snapshot() (*mp.Snapshot, error) {
 		}
 		t, ok := typeSource(v.Type(), names, s.imports)
 		if !ok {
+			// A type only the checker can write (sync.Mutex, which gomp
+			// replaces): the child declares it and starts from its zero
+			// value, as a fresh process would; mp.Lock is the shared one.
+			if t, ok := s.checkedType(name); ok {
+				fmt.Fprintf(&decl, "var %s %s\n", name, t)
+			}
 			continue
 		}
 		fmt.Fprintf(&decl, "var %s %s\n", name, t)

@@ -108,3 +108,31 @@ p.Join()`)
 	}
 	_ = fmt.Sprint
 }
+
+// Globals of sync types survive a rebuild of the interpreter with their
+// value, and a child process gets them in their zero state (a sync.Mutex
+// is one process's; mp.Lock is the shared one), so a target that locks a
+// global mutex runs in the child.
+func TestSyncGlobalsSurviveRebuildsAndReachChildren(t *testing.T) {
+	s := newSession(t)
+	mustRun(t, s, `import ("fmt"; "mp"; "sync")
+var mu sync.Mutex
+var wg sync.WaitGroup
+total := 0
+func add(n int) { mu.Lock(); defer mu.Unlock(); total += n }
+func f() int { return 1 }`)
+	mustRun(t, s, "func f() int { return 2 }") // a redefinition: the interpreter is rebuilt
+	c := mustRun(t, s, `mu.Lock()
+mu.Unlock()
+wg.Add(1)
+go func() { defer wg.Done(); add(3) }()
+wg.Wait()
+func child(n int) { add(n); fmt.Println("child total", total) }
+p := mp.NewProcess(child, 4)
+p.Start()
+p.Join()
+fmt.Println(f(), total, p.ExitCode())`)
+	if c.rec.out() != "child total 7\n2 3 0\n" {
+		t.Fatalf("stdout %q stderr %q", c.rec.out(), c.rec.err())
+	}
+}

@@ -445,6 +445,9 @@ func (r *rewriter) builtinCall(c *ast.CallExpr) {
 				edit{at, at, fmt.Sprintf("%s.At(%d, ", runtimePkg, line)},
 				edit{r.p.off(c.Args[0].End()), r.p.off(c.Args[0].End()), ")"})
 		}
+	case "recover":
+		// The panic's value, with yaegi's runtime panics as Go's errors.
+		r.edits = append(r.edits, edit{start, start, runtimePkg + ".Recovered("}, edit{end, end, ")"})
 	case "clear":
 		if len(c.Args) == 1 {
 			r.edits = append(r.edits, edit{r.p.off(id.Pos()), r.p.off(id.End()), runtimePkg + ".Clear"})

@@ -60,6 +60,7 @@ func (s *Session) overrides() interp.Exports {
 			"At":         symbolValue(s.sites.at),
 			"Probing":    symbolValue(s.probe.probing),
 			"RunDefers":  symbolValue(runDefers),
+			"Recovered":  symbolValue(recovered),
 			"Identify":   symbolValue(s.probe.identify),
 		},
 	}
