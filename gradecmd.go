@@ -15,13 +15,18 @@ import (
 	"gomp/grade"
 )
 
+// defaultCellTimeout is how long one cell may run when grading. A class's
+// lessons and exercises run in seconds; a submission stuck in a for {}
+// should cost a minute of the batch, not ten. -timeout overrides it.
+const defaultCellTimeout = 60 * time.Second
+
 // runGrade is `gomp grade`: run submitted notebooks through nbconvert and
 // write a CSV report, one row per notebook (see package grade).
 func runGrade(args []string) error {
 	fs := flag.NewFlagSet("gomp grade", flag.ContinueOnError)
 	report := fs.String("o", "report.csv", "write the CSV report to `file` (- for stdout)")
 	outDir := fs.String("out", "executed", "keep the executed notebooks in `dir`")
-	timeout := fs.Duration("timeout", 10*time.Minute, "interrupt a cell that runs longer (0: no limit)")
+	timeout := fs.Duration("timeout", defaultCellTimeout, "interrupt a cell that runs longer, and go on with the next (0: no limit)")
 	kernel := fs.String("kernel", "gomp", "run every notebook with this `kernel` (empty: the one each notebook names)")
 	nbconvert := fs.String("nbconvert", "jupyter nbconvert", "the nbconvert `command`, split on spaces")
 	fs.Usage = func() {
@@ -30,7 +35,10 @@ func runGrade(args []string) error {
 Runs each notebook (folders are searched for *.ipynb) with
 jupyter nbconvert --execute --allow-errors, keeps the executed copies, and
 writes a CSV row per notebook: whether it ran, which cells failed and their
-errors, or why it did not run. A broken notebook never stops the batch.
+errors, or why it did not run. A broken notebook never stops the batch;
+one whose kernel dies keeps the cells that ran before, and its row says
+the cell it died in. A cell running past -timeout is interrupted, reported
+as failed, and the next cell runs.
 
 `)
 		fs.PrintDefaults()
@@ -83,6 +91,9 @@ errors, or why it did not run. A broken notebook never stops the batch.
 		results = append(results, r)
 		status := "ran, no failing cells"
 		switch n := len(r.Cells.Failures()); {
+		case r.Stopped != nil:
+			status = fmt.Sprintf("stopped: %s; %d %s ran before", r.RunError, r.Cells.Executed, plural(r.Cells.Executed, "cell", "cells"))
+			broken++
 		case !r.Ran:
 			status = "did not run: " + r.RunError
 			broken++
@@ -100,7 +111,7 @@ errors, or why it did not run. A broken notebook never stops the batch.
 		where = "stdout"
 	}
 	outAbs, _ := filepath.Abs(*outDir)
-	fmt.Fprintf(os.Stderr, "graded %d %s: %d ran without failing cells, %d with failing cells, %d did not run; report in %s, executed notebooks in %s\n",
+	fmt.Fprintf(os.Stderr, "graded %d %s: %d ran without failing cells, %d with failing cells, %d did not run to the end; report in %s, executed notebooks in %s\n",
 		len(results), plural(len(results), "notebook", "notebooks"), len(results)-failing-broken, failing, broken, where, outAbs)
 	if ctx.Err() != nil {
 		return errors.New("gomp grade: interrupted; the report lists the notebooks graded before")

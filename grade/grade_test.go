@@ -91,6 +91,8 @@ func TestWriteCSV(t *testing.T) {
 	results := []Result{
 		{Notebook: Notebook{Path: "subs/ana/tarea.ipynb"}, Ran: true, Executed: "out/ana/tarea.ipynb", Cells: cells, Elapsed: 1500 * time.Millisecond},
 		{Notebook: Notebook{Path: "subs/ben/tarea, v2.ipynb"}, Cells: Cells{Code: 3}, RunError: "DeadKernelError: Kernel died"},
+		{Notebook: Notebook{Path: "subs/carla/tarea.ipynb"}, Executed: "out/carla/tarea.ipynb", Cells: Cells{Code: 3, Executed: 2},
+			RunError: "the kernel died at cell 3 (DeadKernelError: Kernel died)", Stopped: &Stopped{Cell: 3, Error: "DeadKernelError: Kernel died"}, Elapsed: 2 * time.Second},
 	}
 	var b bytes.Buffer
 	if err := WriteCSV(&b, results, 10*time.Second); err != nil {
@@ -104,8 +106,9 @@ func TestWriteCSV(t *testing.T) {
 		Header,
 		{"subs/ana/tarea.ipynb", "yes", "5", "4", "5;6", "3;4",
 			"In [3] panic: boom; In [4] Interrupted: the cell was interrupted (it ran past the 10s timeout)",
-			"1", "", "out/ana/tarea.ipynb", "1.5"},
-		{"subs/ben/tarea, v2.ipynb", "no", "3", "", "", "", "", "0", "DeadKernelError: Kernel died", "", "0.0"},
+			"1", "", "", "out/ana/tarea.ipynb", "1.5"},
+		{"subs/ben/tarea, v2.ipynb", "no", "3", "", "", "", "", "0", "DeadKernelError: Kernel died", "", "", "0.0"},
+		{"subs/carla/tarea.ipynb", "no", "3", "2", "", "", "", "0", "the kernel died at cell 3 (DeadKernelError: Kernel died)", "3", "out/carla/tarea.ipynb", "2.0"},
 	}
 	if !reflect.DeepEqual(rows, want) {
 		t.Errorf("report rows:\n%q\nwant\n%q", rows, want)

@@ -149,14 +149,25 @@ func TestGrade(t *testing.T) {
 		t.Errorf("ben's last cell, after the interrupted one, printed %q; outputs %+v", got, outs[5])
 	}
 
+	// The kernel dies in carla's second cell: her row keeps the cell that
+	// ran before, says where it died, and her executed copy has them.
 	check("carla", "ran", "no")
-	checkHas("carla", "run_error", "DeadKernelError")
-	check("carla", "executed_notebook", "")
+	checkHas("carla", "run_error", "the kernel died at cell 2", "DeadKernelError")
+	check("carla", "stopped_at_cell", "2")
+	check("carla", "code_cells", "3")
+	check("carla", "executed_notebook", filepath.Join(out, "carla", "tarea.ipynb"))
+	carla := readOutputs(t, filepath.Join(out, "carla", "tarea.ipynb"))
+	if len(carla) != 3 {
+		t.Errorf("carla's executed copy has %d cells, want 3", len(carla))
+	}
+	if n := byName["carla"]["executed_cells"]; n != "1" && n != "2" { // the dying cell may have its count
+		t.Errorf("carla: executed_cells = %q, want the first cell (and perhaps the one that died)", n)
+	}
 
 	check("dani", "ran", "no")
 	checkHas("dani", "run_error", "invalid JSON at line 3")
 
-	if !strings.Contains(stderr, "graded 4 notebooks: 1 ran without failing cells, 1 with failing cells, 2 did not run") {
+	if !strings.Contains(stderr, "graded 4 notebooks: 1 ran without failing cells, 1 with failing cells, 2 did not run to the end") {
 		t.Errorf("gomp grade's summary:\n%s", stderr)
 	}
 }
