@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -29,6 +30,7 @@ func runGrade(args []string) error {
 	timeout := fs.Duration("timeout", defaultCellTimeout, "interrupt a cell that runs longer, and go on with the next (0: no limit)")
 	kernel := fs.String("kernel", "gomp", "run every notebook with this `kernel` (empty: the one each notebook names)")
 	nbconvert := fs.String("nbconvert", "jupyter nbconvert", "the nbconvert `command`, split on spaces")
+	jobs := fs.Int("jobs", runtime.NumCPU(), "grade `n` notebooks at once (each has its kernel and its children)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `usage: gomp grade [flags] FOLDER_OR_NOTEBOOK...
 
@@ -38,7 +40,8 @@ writes a CSV row per notebook: whether it ran, which cells failed and their
 errors, or why it did not run. A broken notebook never stops the batch;
 one whose kernel dies keeps the cells that ran before, and its row says
 the cell it died in. A cell running past -timeout is interrupted, reported
-as failed, and the next cell runs.
+as failed, and the next cell runs. -jobs notebooks run at once; the
+report's rows are in the order the notebooks were found.
 
 `)
 		fs.PrintDefaults()
@@ -81,14 +84,9 @@ as failed, and the next cell runs.
 		Timeout:   *timeout,
 		OutDir:    *outDir,
 	}
-	var results []grade.Result
-	failing, broken := 0, 0
-	for i, nb := range notebooks {
-		if ctx.Err() != nil {
-			break
-		}
-		r := g.Grade(ctx, nb)
-		results = append(results, r)
+	failing, broken, finished := 0, 0, 0
+	results := g.GradeAll(ctx, notebooks, *jobs, func(i int, r grade.Result) {
+		finished++
 		status := "ran, no failing cells"
 		switch n := len(r.Cells.Failures()); {
 		case r.Stopped != nil:
@@ -101,8 +99,8 @@ as failed, and the next cell runs.
 			status = fmt.Sprintf("ran, %d failing %s", n, plural(n, "cell", "cells"))
 			failing++
 		}
-		fmt.Fprintf(os.Stderr, "[%d/%d] %s: %s (%.1fs)\n", i+1, len(notebooks), nb.Path, status, r.Elapsed.Seconds())
-	}
+		fmt.Fprintf(os.Stderr, "[%d/%d] %s: %s (%.1fs)\n", finished, len(notebooks), r.Path, status, r.Elapsed.Seconds())
+	})
 	if err := grade.WriteCSV(w, results, *timeout); err != nil {
 		return fmt.Errorf("gomp grade: writing the report: %w", err)
 	}

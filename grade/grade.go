@@ -29,6 +29,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -322,3 +323,51 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 }
 
 func (t *tailBuffer) String() string { return string(t.b) }
+
+// GradeAll grades nbs, jobs at a time (at least one), and returns their
+// results in the order of nbs. done, if not nil, is called as each one
+// ends, from one goroutine at a time. Once ctx is done, notebooks not yet
+// begun are left out: the results are those graded, in order.
+func (g *Grader) GradeAll(ctx context.Context, nbs []Notebook, jobs int, done func(i int, r Result)) []Result {
+	jobs = max(1, min(jobs, len(nbs)))
+	results := make([]Result, len(nbs))
+	graded := make([]bool, len(nbs))
+	next := make(chan int)
+	var mu sync.Mutex // done's calls and graded
+	var wg sync.WaitGroup
+	for range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if ctx.Err() != nil {
+					continue // stopped: drain without grading
+				}
+				r := g.Grade(ctx, nbs[i])
+				mu.Lock()
+				results[i], graded[i] = r, true
+				if done != nil {
+					done(i, r)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for i := range nbs {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	var out []Result
+	for i, r := range results {
+		if graded[i] {
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -211,3 +211,41 @@ func TestTailBuffer(t *testing.T) {
 		t.Errorf("tailBuffer kept %d bytes ending %q", len(s), s[len(s)-10:])
 	}
 }
+
+// GradeAll gives the results in the notebooks' order whatever order they
+// end in, calls done once per notebook, and grades nothing once stopped.
+func TestGradeAll(t *testing.T) {
+	dir := t.TempDir()
+	var nbs []Notebook
+	for _, name := range []string{"a", "b", "c", "d", "e"} {
+		path := filepath.Join(dir, name+".ipynb")
+		if err := os.WriteFile(path, []byte(executed), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		nbs = append(nbs, Notebook{Path: path, Rel: name + ".ipynb"})
+	}
+	// nbconvert that cannot start: every Grade ends at once, with a row.
+	g := &Grader{Nbconvert: []string{filepath.Join(dir, "no-such-nbconvert")}, OutDir: filepath.Join(dir, "out")}
+	for _, jobs := range []int{0, 1, 3, 10} {
+		seen := map[int]bool{}
+		results := g.GradeAll(context.Background(), nbs, jobs, func(i int, r Result) {
+			if seen[i] || r.Path != nbs[i].Path {
+				t.Errorf("jobs %d: done(%d, %s) twice or for the wrong notebook", jobs, i, r.Path)
+			}
+			seen[i] = true
+		})
+		if len(results) != len(nbs) || len(seen) != len(nbs) {
+			t.Fatalf("jobs %d: %d results, done called for %d; want %d", jobs, len(results), len(seen), len(nbs))
+		}
+		for i, r := range results {
+			if r.Path != nbs[i].Path || r.Ran || !strings.Contains(r.RunError, "no-such-nbconvert") {
+				t.Errorf("jobs %d: result %d = %+v, want %s not run", jobs, i, r, nbs[i].Path)
+			}
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if results := g.GradeAll(ctx, nbs, 2, nil); len(results) != 0 {
+		t.Errorf("GradeAll after its context was done graded %d notebooks", len(results))
+	}
+}

@@ -53,8 +53,9 @@ func readOutputs(t *testing.T, path string) [][]output {
 	return outs
 }
 
-// `gomp grade` on a folder of submissions, good and broken: a row per
-// notebook in the CSV, the batch never stopped by one, executed copies kept.
+// `gomp grade` on a folder of submissions, good and broken, two at a time:
+// a row per notebook in the CSV, in order, the batch never stopped by one,
+// executed copies kept.
 func TestGrade(t *testing.T) {
 	needJupyter(t)
 	dir := t.TempDir()
@@ -88,7 +89,7 @@ func TestGrade(t *testing.T) {
 	out := filepath.Join(dir, "ejecutadas")
 	report := filepath.Join(dir, "notas.csv")
 	_, stderr, err := runCmd(t, 5*time.Minute, nil, gompBin, "grade",
-		"-nbconvert", python+" -m nbconvert", "-timeout", "5s",
+		"-nbconvert", python+" -m nbconvert", "-timeout", "5s", "-jobs", "2",
 		"-out", out, "-o", report, subs)
 	if err != nil {
 		t.Fatalf("gomp grade: %v\n%s", err, stderr)
@@ -110,12 +111,17 @@ func TestGrade(t *testing.T) {
 		col[name] = i
 	}
 	byName := map[string]map[string]string{}
+	var order []string
 	for _, r := range rows[1:] {
 		student := filepath.Base(filepath.Dir(r[col["file"]]))
+		order = append(order, student)
 		byName[student] = map[string]string{}
 		for name, i := range col {
 			byName[student][name] = r[i]
 		}
+	}
+	if got := strings.Join(order, " "); got != "ana ben carla dani" {
+		t.Errorf("rows in the order %s, want the order the notebooks were found: ana ben carla dani", got)
 	}
 	check := func(student, column, want string) {
 		t.Helper()
