@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -15,22 +16,32 @@ import (
 	"gomp/grade"
 )
 
+// defaultCellTimeout is how long one cell may run when grading. A class's
+// lessons and exercises run in seconds; a submission stuck in a for {}
+// should cost a minute of the batch, not ten. -timeout overrides it.
+const defaultCellTimeout = 60 * time.Second
+
 // runGrade is `gomp grade`: run submitted notebooks through nbconvert and
 // write a CSV report, one row per notebook (see package grade).
 func runGrade(args []string) error {
 	fs := flag.NewFlagSet("gomp grade", flag.ContinueOnError)
 	report := fs.String("o", "report.csv", "write the CSV report to `file` (- for stdout)")
 	outDir := fs.String("out", "executed", "keep the executed notebooks in `dir`")
-	timeout := fs.Duration("timeout", 10*time.Minute, "interrupt a cell that runs longer (0: no limit)")
+	timeout := fs.Duration("timeout", defaultCellTimeout, "interrupt a cell that runs longer, and go on with the next (0: no limit)")
 	kernel := fs.String("kernel", "gomp", "run every notebook with this `kernel` (empty: the one each notebook names)")
 	nbconvert := fs.String("nbconvert", "jupyter nbconvert", "the nbconvert `command`, split on spaces")
+	jobs := fs.Int("jobs", runtime.NumCPU(), "grade `n` notebooks at once (each has its kernel and its children)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `usage: gomp grade [flags] FOLDER_OR_NOTEBOOK...
 
 Runs each notebook (folders are searched for *.ipynb) with
 jupyter nbconvert --execute --allow-errors, keeps the executed copies, and
 writes a CSV row per notebook: whether it ran, which cells failed and their
-errors, or why it did not run. A broken notebook never stops the batch.
+errors, or why it did not run. A broken notebook never stops the batch;
+one whose kernel dies keeps the cells that ran before, and its row says
+the cell it died in. A cell running past -timeout is interrupted, reported
+as failed, and the next cell runs. -jobs notebooks run at once; the
+report's rows are in the order the notebooks were found.
 
 `)
 		fs.PrintDefaults()
@@ -73,16 +84,14 @@ errors, or why it did not run. A broken notebook never stops the batch.
 		Timeout:   *timeout,
 		OutDir:    *outDir,
 	}
-	var results []grade.Result
-	failing, broken := 0, 0
-	for i, nb := range notebooks {
-		if ctx.Err() != nil {
-			break
-		}
-		r := g.Grade(ctx, nb)
-		results = append(results, r)
+	failing, broken, finished := 0, 0, 0
+	results := g.GradeAll(ctx, notebooks, *jobs, func(i int, r grade.Result) {
+		finished++
 		status := "ran, no failing cells"
 		switch n := len(r.Cells.Failures()); {
+		case r.Stopped != nil:
+			status = fmt.Sprintf("stopped: %s; %d %s ran before", r.RunError, r.Cells.Executed, plural(r.Cells.Executed, "cell", "cells"))
+			broken++
 		case !r.Ran:
 			status = "did not run: " + r.RunError
 			broken++
@@ -90,8 +99,8 @@ errors, or why it did not run. A broken notebook never stops the batch.
 			status = fmt.Sprintf("ran, %d failing %s", n, plural(n, "cell", "cells"))
 			failing++
 		}
-		fmt.Fprintf(os.Stderr, "[%d/%d] %s: %s (%.1fs)\n", i+1, len(notebooks), nb.Path, status, r.Elapsed.Seconds())
-	}
+		fmt.Fprintf(os.Stderr, "[%d/%d] %s: %s (%.1fs)\n", finished, len(notebooks), r.Path, status, r.Elapsed.Seconds())
+	})
 	if err := grade.WriteCSV(w, results, *timeout); err != nil {
 		return fmt.Errorf("gomp grade: writing the report: %w", err)
 	}
@@ -100,7 +109,7 @@ errors, or why it did not run. A broken notebook never stops the batch.
 		where = "stdout"
 	}
 	outAbs, _ := filepath.Abs(*outDir)
-	fmt.Fprintf(os.Stderr, "graded %d %s: %d ran without failing cells, %d with failing cells, %d did not run; report in %s, executed notebooks in %s\n",
+	fmt.Fprintf(os.Stderr, "graded %d %s: %d ran without failing cells, %d with failing cells, %d did not run to the end; report in %s, executed notebooks in %s\n",
 		len(results), plural(len(results), "notebook", "notebooks"), len(results)-failing-broken, failing, broken, where, outAbs)
 	if ctx.Err() != nil {
 		return errors.New("gomp grade: interrupted; the report lists the notebooks graded before")

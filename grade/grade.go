@@ -11,7 +11,10 @@
 //
 // A broken notebook never stops the batch: invalid JSON, a kernel that
 // dies, nbconvert failing or overrunning are reported in that notebook's
-// row, and the next notebook runs.
+// row, and the next notebook runs. A notebook whose kernel dies mid-way
+// keeps the cells that ran before: nbconvert executes with a subclass of
+// its ExecutePreprocessor that writes the notebook as far as it ran
+// (partial.go), and the row says in which cell the kernel died.
 package grade
 
 import (
@@ -26,6 +29,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -61,7 +65,10 @@ type Result struct {
 	Executed string // the executed notebook's path; empty if none was written
 	Cells    Cells  // from the executed notebook (or, if it did not run, the input)
 	RunError string // why it did not run: nbconvert's or the kernel's error, a timeout, invalid JSON
-	Elapsed  time.Duration
+	// Stopped is set when the run stopped mid-way (the kernel died) and
+	// the cells that ran before are in Cells and Executed.
+	Stopped *Stopped
+	Elapsed time.Duration
 }
 
 // Collect lists the notebooks to grade: each argument is a notebook, or a
@@ -168,9 +175,16 @@ func (g *Grader) Grade(ctx context.Context, nb Notebook) (r Result) {
 		ctx, cancel = context.WithTimeout(ctx, limit)
 		defer cancel()
 	}
-	stderr, err := g.nbconvert(ctx, nb.Path, out)
+	partial, err := newPartialRun()
+	if err != nil {
+		r.RunError = err.Error()
+		return r
+	}
+	defer partial.remove()
+	stderr, err := g.nbconvert(ctx, nb.Path, out, partial)
 	if err != nil {
 		r.RunError = runError(ctx, err, stderr)
+		g.keepPartial(&r, partial, out)
 		return r
 	}
 	data, err = os.ReadFile(out)
@@ -187,13 +201,34 @@ func (g *Grader) Grade(ctx context.Context, nb Notebook) (r Result) {
 	return r
 }
 
+// keepPartial puts into r what a run that stopped mid-way left: the cells
+// that ran, in an executed copy at out, and where it stopped.
+func (g *Grader) keepPartial(r *Result, partial *partialRun, out string) {
+	data, err := os.ReadFile(partial.path)
+	if err != nil {
+		return // it stopped before executing (or its executor was killed)
+	}
+	cells, stopped, err := readPartial(data)
+	if err != nil {
+		r.RunError += fmt.Sprintf("; the notebook as far as it ran is unreadable: %v", err)
+		return
+	}
+	if err := os.WriteFile(out, data, 0o644); err != nil {
+		r.RunError += fmt.Sprintf("; keeping the notebook as far as it ran: %v", err)
+		return
+	}
+	r.Cells, r.Executed, r.Stopped = cells, out, &stopped
+	r.RunError = describeStop(stopped, r.RunError)
+}
+
 // nbconvert executes in into out and returns its stderr.
-func (g *Grader) nbconvert(ctx context.Context, in, out string) (string, error) {
+func (g *Grader) nbconvert(ctx context.Context, in, out string, partial *partialRun) (string, error) {
 	if len(g.Nbconvert) == 0 {
 		return "", errors.New("no nbconvert command")
 	}
-	args := append(g.Nbconvert[1:len(g.Nbconvert):len(g.Nbconvert)],
-		"--to", "notebook", "--execute", "--allow-errors",
+	args := append(g.Nbconvert[1:len(g.Nbconvert):len(g.Nbconvert)], "--to", "notebook")
+	args = append(args, partial.preprocessorArgs()...)
+	args = append(args, "--allow-errors",
 		"--ExecutePreprocessor.interrupt_on_timeout=True",
 		"--output-dir", filepath.Dir(out),
 		"--output", strings.TrimSuffix(filepath.Base(out), ".ipynb"),
@@ -210,7 +245,7 @@ func (g *Grader) nbconvert(ctx context.Context, in, out string) (string, error) 
 	}
 	args = append(args, in)
 	cmd := exec.CommandContext(ctx, g.Nbconvert[0], args...)
-	cmd.Env = g.Env
+	cmd.Env = partial.env(g.Env)
 	// Its own process group, killed whole when the notebook overruns. The
 	// kernel it started is in a session of its own and notices its
 	// frontend's death (Jupyter kernels watch JPY_PARENT_PID).
@@ -288,3 +323,51 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 }
 
 func (t *tailBuffer) String() string { return string(t.b) }
+
+// GradeAll grades nbs, jobs at a time (at least one), and returns their
+// results in the order of nbs. done, if not nil, is called as each one
+// ends, from one goroutine at a time. Once ctx is done, notebooks not yet
+// begun are left out: the results are those graded, in order.
+func (g *Grader) GradeAll(ctx context.Context, nbs []Notebook, jobs int, done func(i int, r Result)) []Result {
+	jobs = max(1, min(jobs, len(nbs)))
+	results := make([]Result, len(nbs))
+	graded := make([]bool, len(nbs))
+	next := make(chan int)
+	var mu sync.Mutex // done's calls and graded
+	var wg sync.WaitGroup
+	for range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if ctx.Err() != nil {
+					continue // stopped: drain without grading
+				}
+				r := g.Grade(ctx, nbs[i])
+				mu.Lock()
+				results[i], graded[i] = r, true
+				if done != nil {
+					done(i, r)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for i := range nbs {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	var out []Result
+	for i, r := range results {
+		if graded[i] {
+			out = append(out, r)
+		}
+	}
+	return out
+}

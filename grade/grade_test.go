@@ -91,6 +91,8 @@ func TestWriteCSV(t *testing.T) {
 	results := []Result{
 		{Notebook: Notebook{Path: "subs/ana/tarea.ipynb"}, Ran: true, Executed: "out/ana/tarea.ipynb", Cells: cells, Elapsed: 1500 * time.Millisecond},
 		{Notebook: Notebook{Path: "subs/ben/tarea, v2.ipynb"}, Cells: Cells{Code: 3}, RunError: "DeadKernelError: Kernel died"},
+		{Notebook: Notebook{Path: "subs/carla/tarea.ipynb"}, Executed: "out/carla/tarea.ipynb", Cells: Cells{Code: 3, Executed: 2},
+			RunError: "the kernel died at cell 3 (DeadKernelError: Kernel died)", Stopped: &Stopped{Cell: 3, Error: "DeadKernelError: Kernel died"}, Elapsed: 2 * time.Second},
 	}
 	var b bytes.Buffer
 	if err := WriteCSV(&b, results, 10*time.Second); err != nil {
@@ -104,8 +106,9 @@ func TestWriteCSV(t *testing.T) {
 		Header,
 		{"subs/ana/tarea.ipynb", "yes", "5", "4", "5;6", "3;4",
 			"In [3] panic: boom; In [4] Interrupted: the cell was interrupted (it ran past the 10s timeout)",
-			"1", "", "out/ana/tarea.ipynb", "1.5"},
-		{"subs/ben/tarea, v2.ipynb", "no", "3", "", "", "", "", "0", "DeadKernelError: Kernel died", "", "0.0"},
+			"1", "", "", "out/ana/tarea.ipynb", "1.5"},
+		{"subs/ben/tarea, v2.ipynb", "no", "3", "", "", "", "", "0", "DeadKernelError: Kernel died", "", "", "0.0"},
+		{"subs/carla/tarea.ipynb", "no", "3", "2", "", "", "", "0", "the kernel died at cell 3 (DeadKernelError: Kernel died)", "3", "out/carla/tarea.ipynb", "2.0"},
 	}
 	if !reflect.DeepEqual(rows, want) {
 		t.Errorf("report rows:\n%q\nwant\n%q", rows, want)
@@ -206,5 +209,43 @@ func TestTailBuffer(t *testing.T) {
 	b.Write([]byte("the end"))
 	if s := b.String(); len(s) != tailMax || !strings.HasSuffix(s, "the end") {
 		t.Errorf("tailBuffer kept %d bytes ending %q", len(s), s[len(s)-10:])
+	}
+}
+
+// GradeAll gives the results in the notebooks' order whatever order they
+// end in, calls done once per notebook, and grades nothing once stopped.
+func TestGradeAll(t *testing.T) {
+	dir := t.TempDir()
+	var nbs []Notebook
+	for _, name := range []string{"a", "b", "c", "d", "e"} {
+		path := filepath.Join(dir, name+".ipynb")
+		if err := os.WriteFile(path, []byte(executed), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		nbs = append(nbs, Notebook{Path: path, Rel: name + ".ipynb"})
+	}
+	// nbconvert that cannot start: every Grade ends at once, with a row.
+	g := &Grader{Nbconvert: []string{filepath.Join(dir, "no-such-nbconvert")}, OutDir: filepath.Join(dir, "out")}
+	for _, jobs := range []int{0, 1, 3, 10} {
+		seen := map[int]bool{}
+		results := g.GradeAll(context.Background(), nbs, jobs, func(i int, r Result) {
+			if seen[i] || r.Path != nbs[i].Path {
+				t.Errorf("jobs %d: done(%d, %s) twice or for the wrong notebook", jobs, i, r.Path)
+			}
+			seen[i] = true
+		})
+		if len(results) != len(nbs) || len(seen) != len(nbs) {
+			t.Fatalf("jobs %d: %d results, done called for %d; want %d", jobs, len(results), len(seen), len(nbs))
+		}
+		for i, r := range results {
+			if r.Path != nbs[i].Path || r.Ran || !strings.Contains(r.RunError, "no-such-nbconvert") {
+				t.Errorf("jobs %d: result %d = %+v, want %s not run", jobs, i, r, nbs[i].Path)
+			}
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if results := g.GradeAll(ctx, nbs, 2, nil); len(results) != 0 {
+		t.Errorf("GradeAll after its context was done graded %d notebooks", len(results))
 	}
 }

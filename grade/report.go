@@ -14,12 +14,13 @@ var Header = []string{
 	"file",              // the notebook, as found or given
 	"ran",               // yes: nbconvert executed it to the end; no: see run_error
 	"code_cells",        // code cells in the notebook
-	"executed_cells",    // code cells that ran (empty ones do not)
+	"executed_cells",    // code cells that ran (empty ones do not), also when the run stopped mid-way
 	"failed_cells",      // positions of the cells that failed, from 1, counting every cell: "4;9"
 	"failed_in",         // their execution counts, In [n]: "2;5"
 	"errors",            // "In [2] panic: boom; In [5] Exit: os.Exit(3)"
 	"expected_errors",   // errors of cells tagged raises-exception, which are not failures
 	"run_error",         // why it did not run (nbconvert's error, the kernel's death, invalid JSON)
+	"stopped_at_cell",   // the cell (from 1, counting every cell) a run stopped at: the kernel died in it; empty if none
 	"executed_notebook", // the executed copy, with every output, child processes' included
 	"seconds",           // how long it took
 }
@@ -55,9 +56,12 @@ func row(r Result, timeout time.Duration) []string {
 		counts = append(counts, strconv.Itoa(e.ExecutionCount))
 		errs = append(errs, describe(e, timeout))
 	}
-	executed := ""
-	if r.Ran {
+	executed, stopped := "", ""
+	if r.Ran || r.Stopped != nil {
 		executed = strconv.Itoa(r.Cells.Executed)
+	}
+	if r.Stopped != nil {
+		stopped = strconv.Itoa(r.Stopped.Cell)
 	}
 	return []string{
 		r.Path,
@@ -69,6 +73,7 @@ func row(r Result, timeout time.Duration) []string {
 		strings.Join(errs, "; "),
 		strconv.Itoa(expected),
 		r.RunError,
+		stopped,
 		r.Executed,
 		strconv.FormatFloat(r.Elapsed.Seconds(), 'f', 1, 64),
 	}

@@ -53,8 +53,9 @@ func readOutputs(t *testing.T, path string) [][]output {
 	return outs
 }
 
-// `gomp grade` on a folder of submissions, good and broken: a row per
-// notebook in the CSV, the batch never stopped by one, executed copies kept.
+// `gomp grade` on a folder of submissions, good and broken, two at a time:
+// a row per notebook in the CSV, in order, the batch never stopped by one,
+// executed copies kept.
 func TestGrade(t *testing.T) {
 	needJupyter(t)
 	dir := t.TempDir()
@@ -90,7 +91,7 @@ func TestGrade(t *testing.T) {
 	out := filepath.Join(dir, "ejecutadas")
 	report := filepath.Join(dir, "notas.csv")
 	_, stderr, err := runCmd(t, 5*time.Minute, nil, gompBin, "grade",
-		"-nbconvert", python+" -m nbconvert", "-timeout", "5s",
+		"-nbconvert", python+" -m nbconvert", "-timeout", "5s", "-jobs", "2",
 		"-out", out, "-o", report, subs)
 	if err != nil {
 		t.Fatalf("gomp grade: %v\n%s", err, stderr)
@@ -112,12 +113,17 @@ func TestGrade(t *testing.T) {
 		col[name] = i
 	}
 	byName := map[string]map[string]string{}
+	var order []string
 	for _, r := range rows[1:] {
 		student := filepath.Base(filepath.Dir(r[col["file"]]))
+		order = append(order, student)
 		byName[student] = map[string]string{}
 		for name, i := range col {
 			byName[student][name] = r[i]
 		}
+	}
+	if got := strings.Join(order, " "); got != "ana ben carla dani" {
+		t.Errorf("rows in the order %s, want the order the notebooks were found: ana ben carla dani", got)
 	}
 	check := func(student, column, want string) {
 		t.Helper()
@@ -151,14 +157,25 @@ func TestGrade(t *testing.T) {
 		t.Errorf("ben's last cell, after the interrupted one, printed %q; outputs %+v", got, outs[5])
 	}
 
+	// The kernel dies in carla's second cell: her row keeps the cell that
+	// ran before, says where it died, and her executed copy has them.
 	check("carla", "ran", "no")
-	checkHas("carla", "run_error", "DeadKernelError")
-	check("carla", "executed_notebook", "")
+	checkHas("carla", "run_error", "the kernel died at cell 2", "DeadKernelError")
+	check("carla", "stopped_at_cell", "2")
+	check("carla", "code_cells", "3")
+	check("carla", "executed_notebook", filepath.Join(out, "carla", "tarea.ipynb"))
+	carla := readOutputs(t, filepath.Join(out, "carla", "tarea.ipynb"))
+	if len(carla) != 3 {
+		t.Errorf("carla's executed copy has %d cells, want 3", len(carla))
+	}
+	if n := byName["carla"]["executed_cells"]; n != "1" && n != "2" { // the dying cell may have its count
+		t.Errorf("carla: executed_cells = %q, want the first cell (and perhaps the one that died)", n)
+	}
 
 	check("dani", "ran", "no")
 	checkHas("dani", "run_error", "invalid JSON at line 3")
 
-	if !strings.Contains(stderr, "graded 4 notebooks: 1 ran without failing cells, 1 with failing cells, 2 did not run") {
+	if !strings.Contains(stderr, "graded 4 notebooks: 1 ran without failing cells, 1 with failing cells, 2 did not run to the end") {
 		t.Errorf("gomp grade's summary:\n%s", stderr)
 	}
 }

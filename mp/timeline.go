@@ -34,7 +34,9 @@ import (
 // the time Start took until then (copying the globals and arguments, and
 // spawning a child when no idle one was ready). Show draws it as an SVG
 // image under the running cell; String (what fmt.Println prints) is the
-// same as a table of text.
+// same as a table of text. Its words (row labels, table headers, the
+// workers' footnote, tooltips) are in Spanish, the language of the course
+// the notebooks teach.
 //
 // A Pool's worker that ran tasks while the timeline recorded has a row
 // too, even if the Pool was made before NewTimeline: a solid segment for

@@ -84,11 +84,11 @@ func TestTimelineOfPool(t *testing.T) {
 	}
 	text := tl.String()
 	lines := strings.Split(text, "\n")
-	if len(lines) != 1+1+3+1 || !strings.HasSuffix(lines[1], "work") || !strings.Contains(text, "busy") {
+	if len(lines) != 1+1+3+1 || !strings.HasSuffix(lines[1], "trabajo") || !strings.Contains(text, "ocupado") {
 		t.Errorf("String() =\n%s", text)
 	}
 	for _, l := range lines[3:5] {
-		if !strings.HasPrefix(l, "SpawnPoolWorker-") || !strings.Contains(l, " tasks, ") || !strings.HasSuffix(l, " busy") {
+		if !strings.HasPrefix(l, "SpawnPoolWorker-") || !strings.Contains(l, " tareas, ") || !strings.HasSuffix(l, " ocupado") {
 			t.Errorf("worker line %q", l)
 		}
 	}
@@ -134,7 +134,7 @@ func TestTimelineOfPoolWorkerKilled(t *testing.T) {
 	if n := strings.Count(svg, `class="task"`); n != 1 {
 		t.Errorf("%d task segments drawn, want 1", n)
 	}
-	if !strings.Contains(svg, "exit -9") || !strings.Contains(tl.String(), "0 tasks") {
+	if !strings.Contains(svg, "salida -9") || !strings.Contains(tl.String(), "0 tareas") {
 		t.Errorf("the killed worker's row does not say how it ended:\n%s\n%s", svg, tl.String())
 	}
 }

@@ -95,7 +95,7 @@ var tlIDs atomic.Int64
 // for where images are not shown. Rows still running end at now.
 func renderTimeline(title string, rows []timelineRow, now time.Time) (svg, text string) {
 	if len(rows) == 0 {
-		msg := "No processes were started and no spans were marked since mp.NewTimeline()."
+		msg := "No se inició ningún proceso ni se marcó ningún tramo desde mp.NewTimeline()."
 		return emptyTimelineSVG(title, msg), joinTitle(title, msg)
 	}
 	origin := rows[0].called
@@ -131,7 +131,7 @@ func renderTimeline(title string, rows []timelineRow, now time.Time) (svg, text 
 		tlWidth, height, tlWidth, height, tlFontStack, id, id)
 	accessibleName := title
 	if accessibleName == "" {
-		accessibleName = fmt.Sprintf("Timeline of %d rows", len(rows))
+		accessibleName = fmt.Sprintf("Línea de tiempo de %d filas", len(rows))
 	}
 	fmt.Fprintf(&b, `<title id="%s-title">%s</title>`+"\n", id, esc(accessibleName))
 	fmt.Fprintf(&b, `<desc id="%s-desc">%s</desc>`+"\n", id, esc(text))
@@ -200,7 +200,7 @@ func renderTimeline(title string, rows []timelineRow, now time.Time) (svg, text 
 		fmt.Fprintf(&b, `<rect class="bar" x="%.1f" y="%d" width="%.1f" height="%d" rx="2" fill="%s"%s/>`+"\n", bx, barY, bw, tlBarH, fill, opacity)
 		label := formatDuration(end.Sub(r.begun))
 		if running {
-			label += " running"
+			label += " en curso"
 		}
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" fill="#1f2328">%s</text>`+"\n", bx+bw+5, barY+tlBarH-3, label)
 		b.WriteString("</g>\n")
@@ -227,7 +227,7 @@ func drawWorker(b *strings.Builder, r timelineRow, x func(time.Time) float64, ba
 		fmt.Fprintf(b, `<rect class="task" x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"%s/>`+"\n", sx, barY, sw, tlBarH, fill, edge)
 	}
 	_, _, busy := r.work()
-	fmt.Fprintf(b, `<text x="%.1f" y="%d" font-size="11" fill="#1f2328">%s busy</text>`+"\n", lx+lw+5, barY+tlBarH-3, formatDuration(busy))
+	fmt.Fprintf(b, `<text x="%.1f" y="%d" font-size="11" fill="#1f2328">%s ocupado</text>`+"\n", lx+lw+5, barY+tlBarH-3, formatDuration(busy))
 }
 
 // mentionsWorkers says whether rows has a Pool's worker.
@@ -241,7 +241,7 @@ func mentionsWorkers(rows []timelineRow) bool {
 }
 
 // workerNote says, under the text table, what a worker's row is.
-const workerNote = "A pool worker's from and to are its first and last chunk in the timeline (or its start and end, if within it)."
+const workerNote = "En un trabajador de un Pool, desde y hasta son su primer y su último trozo en la línea de tiempo (o su inicio y su fin, si caen dentro de ella)."
 
 func emptyTimelineSVG(title, msg string) string {
 	height := 2*tlMargin + 24
@@ -276,15 +276,15 @@ func subLabel(r timelineRow) string {
 	s := "pid " + strconv.Itoa(r.pid)
 	switch {
 	case r.span:
-		return s + " · this process"
+		return s + " · este proceso"
 	case r.daemon:
-		s += " · daemon"
+		s += " · demonio"
 	case r.worker:
 		chunks, _, _ := r.work()
-		s += " · " + plural(chunks, "task")
+		s += " · " + plural(chunks, "tarea")
 	}
 	if r.exit.Ended() && r.exit != 0 {
-		s += fmt.Sprintf(` · <tspan fill="#cf222e" font-weight="600">exit %d</tspan>`, int(r.exit))
+		s += fmt.Sprintf(` · <tspan fill="#cf222e" font-weight="600">salida %d</tspan>`, int(r.exit))
 	}
 	return s
 }
@@ -293,41 +293,53 @@ func subLabel(r timelineRow) string {
 func rowSummary(r timelineRow, origin, now time.Time) string {
 	var b strings.Builder
 	if r.span {
-		fmt.Fprintf(&b, "%s (span in pid %d): ", r.name, r.pid)
+		fmt.Fprintf(&b, "%s (tramo en el pid %d): ", r.name, r.pid)
 	} else {
 		fmt.Fprintf(&b, "%s (pid %d): ", r.name, r.pid)
 	}
-	fmt.Fprintf(&b, "from %s", formatDuration(r.begun.Sub(origin)))
+	fmt.Fprintf(&b, "desde %s", formatDuration(r.begun.Sub(origin)))
 	switch {
 	case !r.ended.IsZero():
-		fmt.Fprintf(&b, " to %s, %s", formatDuration(r.ended.Sub(origin)), formatDuration(r.ended.Sub(r.begun)))
+		fmt.Fprintf(&b, " hasta %s, %s", formatDuration(r.ended.Sub(origin)), formatDuration(r.ended.Sub(r.begun)))
 	case r.worker:
 		end := r.until(now)
-		fmt.Fprintf(&b, " to %s (its last chunk; it is still alive)", formatDuration(end.Sub(origin)))
+		fmt.Fprintf(&b, " hasta %s (su último trozo; sigue vivo)", formatDuration(end.Sub(origin)))
 	default:
-		fmt.Fprintf(&b, ", still running (%s so far)", formatDuration(now.Sub(r.begun)))
+		fmt.Fprintf(&b, ", en curso (%s hasta ahora)", formatDuration(now.Sub(r.begun)))
 	}
 	if r.worker {
 		chunks, items, busy := r.work()
-		fmt.Fprintf(&b, "; ran %s (%s), busy %s", plural(chunks, "task chunk"), plural(items, "item"), formatDuration(busy))
+		fmt.Fprintf(&b, "; hizo %s (%s), ocupado %s", plural(chunks, "trozo"), plural(items, "elemento"), formatDuration(busy))
 	}
 	if !r.span {
 		if r.begun.After(r.called) {
-			fmt.Fprintf(&b, "; Start took %s", formatDuration(r.begun.Sub(r.called)))
+			fmt.Fprintf(&b, "; Start tardó %s", formatDuration(r.begun.Sub(r.called)))
 		}
 		if r.exit.Ended() {
-			fmt.Fprintf(&b, "; exit code %d", int(r.exit))
+			fmt.Fprintf(&b, "; código de salida %d", int(r.exit))
 		}
 	}
 	return b.String()
 }
 
-// plural writes n and noun, with an s unless n is 1.
+// plural writes n and noun, with an s unless n is 1 (the Spanish nouns
+// used here all take a plain s).
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
 	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// exitLabel is a row's exit column: the code, or in words why there is none.
+func exitLabel(c ExitCode) string {
+	switch c {
+	case NotStarted:
+		return "sin iniciar"
+	case Running:
+		return "en curso"
+	}
+	return c.String()
 }
 
 // timelineText is the text alternative: a table with a line per row, and
@@ -339,23 +351,23 @@ func timelineText(title string, rows []timelineRow, origin, now time.Time) strin
 	}
 	workers := mentionsWorkers(rows)
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	header := "\tpid\tfrom\tto\tduration\texit"
+	header := "\tpid\tdesde\thasta\tduración\tsalida"
 	if workers {
-		header += "\twork"
+		header += "\ttrabajo"
 	}
 	fmt.Fprintln(tw, header)
 	for _, r := range rows {
-		to, exit, work := "running", "", ""
+		to, exit, work := "en curso", "", ""
 		end := r.until(now)
 		if !r.ended.IsZero() || r.worker {
 			to = formatDuration(end.Sub(origin))
 		}
 		if !r.span {
-			exit = r.exit.String()
+			exit = exitLabel(r.exit)
 		}
 		if r.worker {
 			chunks, items, busy := r.work()
-			work = fmt.Sprintf("%s, %s, %s busy", plural(chunks, "task"), plural(items, "item"), formatDuration(busy))
+			work = fmt.Sprintf("%s, %s, %s ocupado", plural(chunks, "tarea"), plural(items, "elemento"), formatDuration(busy))
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n", r.name, r.pid, formatDuration(r.begun.Sub(origin)), to, formatDuration(end.Sub(r.begun)), exit, work)
 	}

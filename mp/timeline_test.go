@@ -72,7 +72,7 @@ func TestRenderTimeline(t *testing.T) {
 	}
 	for _, s := range []string{
 		`role="img"`, "<title", "<desc", "Secuencial vs. paralelo",
-		">pid 11<", "exit -15", "pid 13 · daemon", "running",
+		">pid 11<", "salida -15", "pid 13 · demonio", "en curso",
 		">0 s<", ">7 s<", // 6.5 s in all: ticks every second, up to 7 s
 		"4.00 s", "2.01 s", // durations of the span and of Process-1
 	} {
@@ -103,7 +103,7 @@ func TestRenderTimeline(t *testing.T) {
 		"secuencial 10 0.0 ms 4.00 s 4.00 s",
 		"Process-1 11 4.01 s 6.02 s 2.01 s 0",
 		"co</b> 12 4.01 s 6.10 s 2.09 s -15",
-		"Process-3 13 4.01 s running 2.49 s running",
+		"Process-3 13 4.01 s en curso 2.49 s en curso",
 	} {
 		if got := strings.Join(strings.Fields(lines[2+i]), " "); !strings.HasSuffix(got, want) {
 			t.Errorf("text line %d = %q, want it to end with %q", 2+i, got, want)
@@ -114,7 +114,7 @@ func TestRenderTimeline(t *testing.T) {
 func TestRenderEmptyTimeline(t *testing.T) {
 	svg, text := renderTimeline("", nil, time.Now())
 	checkWellFormed(t, svg)
-	if !strings.Contains(text, "No processes") || !strings.Contains(svg, "No processes") {
+	if !strings.Contains(text, "No se inició ningún proceso") || !strings.Contains(svg, "No se inició ningún proceso") {
 		t.Errorf("an empty timeline does not say it is empty:\n%s\n%s", svg, text)
 	}
 }
@@ -240,7 +240,7 @@ func TestTimelineWhileRunning(t *testing.T) {
 	if len(rows) != 2 || !rows[0].ended.IsZero() || !rows[1].ended.IsZero() || rows[1].exit != Running {
 		t.Errorf("rows %+v, want an open span and a running process", rows)
 	}
-	if s := tl.String(); strings.Count(s, "running") != 3 { // twice "to", once the exit code
+	if s := tl.String(); strings.Count(s, "en curso") != 3 { // twice "hasta", once the exit code
 		t.Errorf("String() =\n%s", s)
 	}
 	end()
