@@ -44,6 +44,34 @@ type unit struct {
 	kind   unitKind
 	pieces []piece
 	text   string
+	funcs  bool // a declarations unit of funcs and methods
+}
+
+// packageOrder arranges a cell's pieces in the order of Go's package
+// scope, where every declaration is visible to the whole package: the
+// imports, then the types and constants, then the functions and methods
+// (whose bodies may use any of those), then the statements in the cell's
+// order, as a program's main runs them after the package is declared.
+func packageOrder(cs *cellSource) []unit {
+	var units []unit
+	add := func(kind unitKind, pieces []piece, funcs bool) {
+		if len(pieces) > 0 {
+			units = append(units, unit{kind: kind, pieces: pieces, text: keepOnly(cs.code, pieces, cs.comments), funcs: funcs})
+		}
+	}
+	var typesConsts, funcs []piece
+	for _, p := range cs.decls {
+		if strings.HasPrefix(cs.code[p.start:], "func") {
+			funcs = append(funcs, p)
+		} else {
+			typesConsts = append(typesConsts, p)
+		}
+	}
+	add(unitImport, cs.imports, false)
+	add(unitDecl, typesConsts, false)
+	add(unitDecl, funcs, true)
+	add(unitStmts, cs.stmts, false)
+	return units
 }
 
 // splitCell cuts a cell into top-level pieces with go/scanner, so that a cell

@@ -103,6 +103,11 @@ func (f *cellFacts) object(off int) types.Object {
 
 // typeString writes t as the cell's code can name it, or reports false.
 func (f *cellFacts) typeString(t types.Type) (string, bool) {
+	// iter.Seq and iter.Seq2 are written as the function types they are
+	// defined as: yaegi has no package iter (see rewriter.iterType).
+	if n, isNamed := t.(*types.Named); isNamed && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "iter" {
+		t = n.Underlying()
+	}
 	ok := true
 	s := types.TypeString(t, func(p *types.Package) string {
 		if p.Path() == "main" {

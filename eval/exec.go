@@ -119,16 +119,16 @@ func (s *Session) prewarm() {
 // expression's value, if any.
 //
 // The cell is split (prepareCell), parsed (each unit), checked (checkCell),
-// then its imports, declarations and statements run in the cell's order,
-// each rewritten from the checker's facts. A cell that declares func main
-// then runs it, as go run would.
+// then run in the order of Go's package scope (packageOrder), each unit
+// rewritten from the checker's facts. A cell that declares func main then
+// runs it, as go run would.
 func (s *Session) runCell(ctx context.Context, code, label string) (backend.MIMEBundle, error) {
 	cs, err := prepareCell(code)
 	if err != nil {
 		return nil, err
 	}
 	code = cs.code
-	units := groupUnits(code, splitCell(code))
+	units := packageOrder(cs)
 	for _, u := range units {
 		if _, err := parseUnit(u); err != nil {
 			return nil, err // a syntax error, at its line
@@ -139,28 +139,20 @@ func (s *Session) runCell(ctx context.Context, code, label string) (backend.MIME
 		return nil, err
 	}
 	s.noteGlobals(facts)
-	if len(facts.hoist) > 0 {
-		// Imports first: the hoisted variables' types may need them.
-		for _, u := range units {
-			if u.kind == unitImport {
-				if err := s.runImports(u, code, label); err != nil {
-					return nil, err
-				}
-			}
-		}
-		if err := s.hoistVars(ctx, facts, code, label); err != nil {
-			return nil, err
-		}
-	}
 	var value backend.MIMEBundle
 	for i, u := range units {
 		var err error
-		switch u.kind {
-		case unitImport:
+		switch {
+		case u.kind == unitImport:
 			err = s.runImports(u, code, label)
-		case unitDecl:
+		case u.kind == unitDecl && u.funcs:
+			// The variables the cell's functions use are declared first.
+			if err = s.hoistVars(ctx, facts, code, label); err == nil {
+				err = s.runDecls(ctx, u, code, label, facts)
+			}
+		case u.kind == unitDecl:
 			err = s.runDecls(ctx, u, code, label, facts)
-		case unitStmts:
+		case u.kind == unitStmts:
 			value, err = s.runStmts(ctx, u, code, label, i == len(units)-1, facts)
 		}
 		if err != nil {
@@ -207,6 +199,9 @@ func (s *Session) noteGlobals(facts *cellFacts) {
 // variables its statements declare and its functions use: Go's package
 // scope, where a function may use a variable declared further down.
 func (s *Session) hoistVars(ctx context.Context, facts *cellFacts, code, label string) error {
+	if len(facts.hoist) == 0 {
+		return nil
+	}
 	have := globalsOf(s.in)
 	var b strings.Builder
 	for _, v := range facts.topVars {

@@ -8,6 +8,7 @@ import (
 	"go/scanner"
 	"go/token"
 	"go/types"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -163,6 +164,11 @@ func unitEdits(p *parsedUnit, f *cellFacts) []edit {
 			r.rangeLoop(n)
 		case *ast.CallExpr:
 			r.builtinCall(n)
+			r.genericCall(n)
+		case *ast.IndexExpr, *ast.IndexListExpr:
+			if r.iterType(n.(ast.Expr)) {
+				return false
+			}
 		case *ast.FuncDecl:
 			r.probeFunc(n)
 			if n.Body != nil {
@@ -383,6 +389,11 @@ func (r *rewriter) rangeLoop(rs *ast.RangeStmt) {
 		if isInteger(r.typeOf(rs.X)) {
 			r.rangeInt(rs)
 			return
+		}
+		if t := r.typeOf(rs.X); t != nil {
+			if sig, ok := t.Underlying().(*types.Signature); ok {
+				r.rangeFunc(rs, sig)
+			}
 		}
 	}
 }
@@ -854,4 +865,168 @@ func callsRecover(body *ast.BlockStmt) bool {
 		return !found
 	})
 	return found
+}
+
+// genericCall replaces a call of a generic function of slices, maps or cmp,
+// which yaegi's symbol tables cannot hold, with its reflective stand-in
+// (generics.go). Untyped constant arguments get the type the instance
+// gives them, and a result the stand-in returns as any is asserted back to
+// the checker's type.
+func (r *rewriter) genericCall(c *ast.CallExpr) {
+	if r.f == nil {
+		return
+	}
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return
+	}
+	fn, ok := r.f.object(r.p.off(sel.Sel.Pos())).(*types.Func)
+	if !ok || fn.Pkg() == nil {
+		return
+	}
+	key := fn.Pkg().Path() + "." + fn.Name()
+	stand, ok := genericFuncs[key]
+	if !ok {
+		return
+	}
+	sig, _ := r.typeOf(c.Fun).(*types.Signature)
+	if sig == nil {
+		return
+	}
+	var edits []edit
+	for i, a := range c.Args {
+		tv, ok := r.f.tv(r.p.off(a.Pos()), r.p.off(a.End()))
+		if !ok || tv.Value == nil || i >= sig.Params().Len() {
+			continue
+		}
+		pt := sig.Params().At(i).Type()
+		if sig.Variadic() && i >= sig.Params().Len()-1 {
+			continue
+		}
+		t, ok := r.f.typeString(pt)
+		if !ok {
+			return
+		}
+		edits = append(edits, edit{r.p.off(a.Pos()), r.p.off(a.Pos()), t + "("}, edit{r.p.off(a.End()), r.p.off(a.End()), ")"})
+	}
+	if out := reflect.TypeOf(stand); out.NumOut() == 1 && out.Out(0).Kind() == reflect.Interface {
+		t, ok := r.f.typeString(sig.Results().At(0).Type())
+		if !ok {
+			return
+		}
+		edits = append(edits, edit{r.p.off(c.End()), r.p.off(c.End()), ".(" + t + ")"})
+	}
+	edits = append(edits, edit{r.p.off(sel.Pos()), r.p.off(sel.End()), runtimePkg + "." + genericName(key)})
+	r.edits = append(r.edits, edits...)
+}
+
+// iterType writes an iter.Seq or iter.Seq2 type as the function type it
+// stands for: yaegi has no package iter, and the two are defined as
+// func(yield func(V) bool) and func(yield func(K, V) bool).
+func (r *rewriter) iterType(e ast.Expr) bool {
+	tv, ok := r.f.tv(r.p.off(e.Pos()), r.p.off(e.End()))
+	if !ok || !tv.IsType() {
+		return false
+	}
+	named, ok := tv.Type.(*types.Named)
+	if !ok || named.Obj().Pkg() == nil || named.Obj().Pkg().Path() != "iter" {
+		return false
+	}
+	t, ok := r.f.typeString(named.Underlying())
+	if !ok {
+		return false
+	}
+	r.edits = append(r.edits, edit{r.p.off(e.Pos()), r.p.off(e.End()), t})
+	return true
+}
+
+// rangeFunc rewrites a range over a function (an iterator, Go 1.23) as
+// the call Go makes of it, which yaegi can run:
+//
+//	for k, v := range seq { body }
+//
+// becomes
+//
+//	seq(func(k K, v V) bool { body; return true })
+//
+// with the loop's own break as return false and continue as return true.
+// A body that returns, defers, or jumps out with goto or a label is left
+// as it is (yaegi then reports it).
+func (r *rewriter) rangeFunc(rs *ast.RangeStmt, sig *types.Signature) {
+	if sig.Params().Len() != 1 || sig.Results().Len() != 0 {
+		return
+	}
+	yield, ok := sig.Params().At(0).Type().Underlying().(*types.Signature)
+	if !ok || yield.Results().Len() != 1 {
+		return
+	}
+	var branches []*ast.BranchStmt
+	simple := true
+	var walk func(n ast.Node, inLoop, inSwitch bool)
+	walk = func(n ast.Node, inLoop, inSwitch bool) {
+		ast.Inspect(n, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.ReturnStmt, *ast.DeferStmt, *ast.LabeledStmt:
+				simple = false
+			case *ast.ForStmt:
+				walk(n.Body, true, inSwitch)
+				return false
+			case *ast.RangeStmt:
+				walk(n.Body, true, inSwitch)
+				return false
+			case *ast.SwitchStmt:
+				walk(n.Body, inLoop, true)
+				return false
+			case *ast.TypeSwitchStmt:
+				walk(n.Body, inLoop, true)
+				return false
+			case *ast.SelectStmt:
+				walk(n.Body, inLoop, true)
+				return false
+			case *ast.BranchStmt:
+				switch {
+				case n.Label != nil || n.Tok == token.GOTO:
+					simple = false
+				case n.Tok == token.CONTINUE && !inLoop, n.Tok == token.BREAK && !inLoop && !inSwitch:
+					branches = append(branches, n)
+				}
+			}
+			return true
+		})
+	}
+	walk(rs.Body, false, false)
+	if !simple {
+		return
+	}
+	var params []string
+	vars := []ast.Expr{rs.Key, rs.Value}
+	for i := range yield.Params().Len() {
+		t, ok := r.f.typeString(yield.Params().At(i).Type())
+		if !ok {
+			return
+		}
+		name := "_"
+		if i < len(vars) {
+			if id, ok := vars[i].(*ast.Ident); ok {
+				name = id.Name
+			}
+		}
+		params = append(params, name+" "+t)
+	}
+	// The iterator expression stays in place, so the rewrites inside it
+	// (a generic call) apply too.
+	r.edits = append(r.edits,
+		edit{r.p.off(rs.For), r.p.off(rs.X.Pos()), "("},
+		edit{r.p.off(rs.X.End()), r.p.off(rs.Body.Lbrace) + 1, fmt.Sprintf(")(func(%s) bool {", strings.Join(params, ", "))})
+	for _, b := range branches {
+		text := "return true"
+		if b.Tok == token.BREAK {
+			text = "return false"
+		}
+		r.edits = append(r.edits, edit{r.p.off(b.Pos()), r.p.off(b.End()), text})
+	}
+	end := r.p.off(rs.Body.Rbrace)
+	r.edits = append(r.edits, edit{end, end + 1, "; return true })"})
 }

@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"cmp"
 	"fmt"
 	"reflect"
 	"strings"
@@ -46,24 +45,34 @@ func (s *Session) overrides() interp.Exports {
 			"WaitGroup": symbolValue((*WaitGroup)(nil)),
 			"Mutex":     symbolValue((*Mutex)(nil)),
 		},
-		runtimePath + "/" + runtimePath: {
-			"GoStart":    symbolValue(s.goStart),
-			"GoEnd":      symbolValue(s.goEnd),
-			"Show":       symbolValue(s.show),
-			"Clear":      symbolValue(clearValue),
-			"MinInt":     symbolValue(minOf[int]),
-			"MaxInt":     symbolValue(maxOf[int]),
-			"MinFloat64": symbolValue(minOf[float64]),
-			"MaxFloat64": symbolValue(maxOf[float64]),
-			"MinString":  symbolValue(minOf[string]),
-			"MaxString":  symbolValue(maxOf[string]),
-			"At":         symbolValue(s.sites.at),
-			"Probing":    symbolValue(s.probe.probing),
-			"RunDefers":  symbolValue(runDefers),
-			"Recovered":  symbolValue(recovered),
-			"Identify":   symbolValue(s.probe.identify),
+		// iter has only generic types, which cells' code names as the
+		// function types they are (rewriter.iterType): the package just has
+		// to be importable.
+		"iter/iter": {
+			"Seq":  symbolValue((*func(func(any) bool))(nil)),
+			"Seq2": symbolValue((*func(func(any, any) bool))(nil)),
 		},
+		runtimePath + "/" + runtimePath: s.helperSymbols(),
 	}
+}
+
+// helperSymbols are the compiled helpers rewritten cells call.
+func (s *Session) helperSymbols() map[string]reflect.Value {
+	helpers := map[string]reflect.Value{
+		"GoStart":   symbolValue(s.goStart),
+		"GoEnd":     symbolValue(s.goEnd),
+		"Show":      symbolValue(s.show),
+		"Clear":     symbolValue(clearValue),
+		"At":        symbolValue(s.sites.at),
+		"Probing":   symbolValue(s.probe.probing),
+		"RunDefers": symbolValue(runDefers),
+		"Recovered": symbolValue(recovered),
+		"Identify":  symbolValue(s.probe.identify),
+	}
+	for key, fn := range genericFuncs {
+		helpers[genericName(key)] = symbolValue(fn)
+	}
+	return helpers
 }
 
 // sleep is time.Sleep for cells: it wakes when the running cell is
@@ -174,20 +183,6 @@ func clearValue(x any) {
 	default:
 		panic(fmt.Sprintf("invalid argument: clear(%v) (value of type %T): argument must be a map or slice", x, x))
 	}
-}
-
-func minOf[T cmp.Ordered](x T, ys ...T) T {
-	for _, y := range ys {
-		x = min(x, y)
-	}
-	return x
-}
-
-func maxOf[T cmp.Ordered](x T, ys ...T) T {
-	for _, y := range ys {
-		x = max(x, y)
-	}
-	return x
 }
 
 // panicSites records, per goroutine, the cell line of the panic call being
