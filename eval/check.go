@@ -50,6 +50,9 @@ type cellFacts struct {
 	imports []importSpec         // the imports in scope in the cell
 	names   map[string]string    // package path → its name in the cell ("" for a dot import)
 	main    bool                 // the cell declares func main
+	// scopeAt is the innermost scope at a cell offset (the package's
+	// outside the cell's code).
+	scopeAt func(off int) *types.Scope
 }
 
 type span struct{ start, end int }
@@ -346,6 +349,24 @@ func (s *Session) checkOnce(cs *cellSource, merged, sessionImports []importSpec,
 			facts.defs[off] = obj
 			facts.defAt[obj] = off
 		}
+	}
+
+	facts.scopeAt = func(off int) *types.Scope {
+		file, prefix := stmtFile, len(stmtPrefix)
+		if inPieces(off, cs.decls) || (off > 0 && inPieces(off-1, cs.decls)) {
+			file, prefix = declFile, len(declPrefix)
+		}
+		if file == nil {
+			return pkg.Scope()
+		}
+		tf := fset.File(file.Pos())
+		if off+prefix > tf.Size() {
+			return pkg.Scope()
+		}
+		if sc := pkg.Scope().Innermost(tf.Pos(off + prefix)); sc != nil {
+			return sc
+		}
+		return pkg.Scope()
 	}
 
 	// The statements' function scope: variables declared there are the
@@ -762,4 +783,23 @@ func (f *cellFacts) showable(x ast.Expr, start, end int, p *parsedUnit) bool {
 		return !strings.HasPrefix(name, "Print") && !strings.HasPrefix(name, "Fprint")
 	}
 	return true
+}
+
+// editorFacts checks code for the editor (completion, inspection): as
+// checkCell does, but errors do not matter, since code being typed is
+// seldom valid. It never touches the interpreter, so it never waits for a
+// running cell.
+func (s *Session) editorFacts(code string) *cellFacts {
+	cs, err := prepareCell(code)
+	if err != nil {
+		return nil
+	}
+	s.state.RLock()
+	globals := append([]globalVar(nil), s.globals...)
+	entries := append([]*declEntry(nil), s.decls.entries...)
+	sessionImports := append([]importSpec(nil), s.imports...)
+	s.state.RUnlock()
+	merged := mergeImportSpecs(sessionImports, cs.importSpecs)
+	facts, _, _ := s.checkOnce(cs, merged, sessionImports, entries, globals, nil)
+	return facts
 }

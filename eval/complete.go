@@ -1,8 +1,9 @@
 package eval
 
 import (
+	"go/scanner"
 	"go/token"
-	"reflect"
+	"go/types"
 	"sort"
 	"strings"
 	"unicode"
@@ -16,9 +17,11 @@ import (
 // package paths inside an import string, a package's members after "pkg.",
 // fields and methods after "v." for a session variable, and otherwise the
 // session's names, keywords and builtins.
+//
+// Names come from the type checker, run on the cell as it is being typed:
+// what is in scope at the cursor, the members of the expression before the
+// dot, whatever its type. Nothing here waits for a running cell.
 func (s *Session) Complete(code string, cursor int) backend.Completion {
-	s.exec.Lock() // the session's names; a running cell finishes first
-	defer s.exec.Unlock()
 	byteCur := runeToByte(code, cursor)
 	before := code[:byteCur]
 	reply := func(startByte int, matches []string) backend.Completion {
@@ -52,39 +55,69 @@ func (s *Session) Complete(code string, cursor int) backend.Completion {
 	}
 	prefix := code[wordStart:byteCur]
 
-	// A selector: pkg.Pre or v.Pre.
-	if wordStart > 0 && code[wordStart-1] == '.' {
-		recvEnd := wordStart - 1
-		recvStart := recvEnd
-		for recvStart > 0 {
-			r, size := utf8.DecodeLastRuneInString(code[:recvStart])
-			if !isIdentRune(r) {
-				break
-			}
-			recvStart -= size
-		}
-		recv := code[recvStart:recvEnd]
-		var m []string
-		for _, name := range s.selectorNames(recv) {
-			if strings.HasPrefix(name, prefix) {
-				m = append(m, name)
-			}
-		}
-		return reply(wordStart, m)
+	// The word being completed is left out of the code checked (a selector
+	// gets a placeholder name), so what is before it decides.
+	probe := code[:wordStart] + code[byteCur:]
+	selector := wordStart > 0 && code[wordStart-1] == '.'
+	if selector {
+		probe = code[:wordStart] + "_" + code[byteCur:]
 	}
-
+	facts := s.editorFacts(probe + closers(probe))
+	var names []string
+	if selector {
+		names = s.memberNamesAt(facts, code, wordStart-1)
+	} else {
+		names = scopeNames(facts, wordStart)
+	}
 	var m []string
-	for _, name := range s.scopeNames() {
-		if strings.HasPrefix(name, prefix) && name != prefix || prefix == "" {
+	for _, name := range names {
+		if strings.HasPrefix(name, prefix) && (name != prefix || prefix == "") && !strings.HasPrefix(name, "__gomp") {
 			m = append(m, name)
 		}
 	}
 	return reply(wordStart, m)
 }
 
-// selectorNames lists what may follow "recv.": an imported (or importable)
-// package's exported names, or a session variable's fields and methods.
-func (s *Session) selectorNames(recv string) []string {
+// memberNamesAt lists what may follow the dot at dot: a package's exported
+// names, or the fields and methods of the expression before it.
+func (s *Session) memberNamesAt(facts *cellFacts, code string, dot int) []string {
+	recvStart := dot
+	for recvStart > 0 {
+		r, size := utf8.DecodeLastRuneInString(code[:recvStart])
+		if !isIdentRune(r) && r != '.' {
+			break
+		}
+		recvStart -= size
+	}
+	recv := code[recvStart:dot]
+	if facts != nil {
+		if pn, ok := facts.object(recvStart).(*types.PkgName); ok && !strings.Contains(recv, ".") {
+			var names []string
+			for _, n := range pn.Imported().Scope().Names() {
+				if token.IsExported(n) {
+					names = append(names, n)
+				}
+			}
+			return names
+		}
+		// The receiver is the outermost expression that ends at the dot
+		// (workers[0], f(x).Field): its type decides.
+		var best *span
+		var bestType types.Type
+		for sp, tv := range facts.types {
+			if sp.end == dot && tv.Type != nil && (best == nil || sp.start < best.start) {
+				b := sp
+				best, bestType = &b, tv.Type
+			}
+		}
+		if best != nil {
+			if tv, _ := facts.tv(best.start, best.end); tv.IsType() {
+				return nil
+			}
+			return typeMembers(bestType)
+		}
+	}
+	// A package not imported yet: its members, as help knows them.
 	if path, ok := s.packagePath(recv); ok {
 		var names []string
 		for _, m := range help.Members(path) {
@@ -92,72 +125,71 @@ func (s *Session) selectorNames(recv string) []string {
 		}
 		return names
 	}
-	v, ok := globalsOf(s.in)[recv]
-	if !ok || !v.IsValid() {
-		return nil
+	return nil
+}
+
+// typeMembers lists the fields (promoted ones included) and methods a value
+// of type t can use, its pointer's methods too.
+func typeMembers(t types.Type) []string {
+	var names []string
+	seen := map[string]bool{}
+	add := func(n string) {
+		if !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
 	}
-	names := memberNames(v.Type())
-	// Methods of the session's own types are invisible to reflection.
-	t := v.Type()
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+	for _, tt := range []types.Type{t, types.NewPointer(t)} {
+		if _, isPtr := t.(*types.Pointer); isPtr && tt != t {
+			continue
+		}
+		ms := types.NewMethodSet(tt)
+		for i := range ms.Len() {
+			add(ms.At(i).Obj().Name())
+		}
 	}
-	if typeName, ok := s.typeNamesOf(s.in, s.decls)[t]; ok {
-		for _, e := range s.decls.entries {
-			for _, k := range e.keys {
-				if m, ok := strings.CutPrefix(k, "method "+typeName+"."); ok {
-					names = append(names, m)
-				}
+	var fields func(t types.Type, depth int)
+	fields = func(t types.Type, depth int) {
+		if p, ok := t.Underlying().(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		st, ok := t.Underlying().(*types.Struct)
+		if !ok || depth > 3 {
+			return
+		}
+		for i := range st.NumFields() {
+			f := st.Field(i)
+			add(f.Name())
+			if f.Embedded() {
+				fields(f.Type(), depth+1)
 			}
+		}
+	}
+	fields(t, 0)
+	if iface, ok := t.Underlying().(*types.Interface); ok {
+		for i := range iface.NumMethods() {
+			add(iface.Method(i).Name())
 		}
 	}
 	return names
 }
 
-// memberNames lists the exported fields and methods of a type (and of the
-// pointer to it, which a variable can call).
-func memberNames(t reflect.Type) []string {
-	var names []string
-	pt := t
-	if t.Kind() != reflect.Pointer {
-		pt = reflect.PointerTo(t)
+// scopeNames are the names usable unqualified at a cell offset: those in
+// scope there (the cell's locals, the notebook's declarations, imports and
+// builtins), and the keywords.
+func scopeNames(facts *cellFacts, off int) []string {
+	names := append([]string(nil), goKeywords...)
+	if facts == nil || facts.scopeAt == nil {
+		return append(names, goBuiltins...)
 	}
-	for i := range pt.NumMethod() {
-		names = append(names, pt.Method(i).Name)
+	for sc := facts.scopeAt(off); sc != nil; sc = sc.Parent() {
+		names = append(names, sc.Names()...)
 	}
-	st := t
-	if st.Kind() == reflect.Pointer {
-		st = st.Elem()
-	}
-	if st.Kind() == reflect.Struct {
-		for i := range st.NumField() {
-			names = append(names, sourceFieldName(st.Field(i).Name))
+	// Imports are file-scoped: the package scope does not list them.
+	for _, is := range facts.imports {
+		if n := is.localName(); n != "_" && n != "." {
+			names = append(names, n)
 		}
-	}
-	return names
-}
-
-// scopeNames are the names a cell can use unqualified.
-func (s *Session) scopeNames() []string {
-	var names []string
-	for _, k := range goKeywords {
-		names = append(names, k)
-	}
-	names = append(names, goBuiltins...)
-	for name := range globalsOf(s.in) {
-		if !strings.HasPrefix(name, "__gomp") {
-			names = append(names, name)
-		}
-	}
-	for _, e := range s.decls.entries {
-		for _, k := range e.keys {
-			if _, name, ok := strings.Cut(k, " "); ok && !strings.Contains(name, ".") {
-				names = append(names, name)
-			}
-		}
-	}
-	for _, is := range s.imports {
-		names = append(names, is.localName())
 	}
 	return names
 }
@@ -260,4 +292,40 @@ func dedupe(sorted []string) []string {
 		}
 	}
 	return out
+}
+
+// closers returns what closes the brackets code leaves open, so the code
+// being typed can be checked for completion ("func f() {\n\tx." gets "}").
+func closers(code string) string {
+	fset := token.NewFileSet()
+	file := fset.AddFile("", -1, len(code))
+	var sc scanner.Scanner
+	sc.Init(file, []byte(code), nil, 0)
+	var open []token.Token
+	for {
+		_, tok, _ := sc.Scan()
+		if tok == token.EOF {
+			break
+		}
+		switch tok {
+		case token.LBRACE, token.LPAREN, token.LBRACK:
+			open = append(open, tok)
+		case token.RBRACE, token.RPAREN, token.RBRACK:
+			if len(open) > 0 {
+				open = open[:len(open)-1]
+			}
+		}
+	}
+	var b strings.Builder
+	for i := len(open) - 1; i >= 0; i-- {
+		switch open[i] {
+		case token.LBRACE:
+			b.WriteString("\n}")
+		case token.LPAREN:
+			b.WriteString(")")
+		case token.LBRACK:
+			b.WriteString("]")
+		}
+	}
+	return b.String()
 }

@@ -1,9 +1,11 @@
 package eval
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"gomp/backend"
@@ -83,4 +85,60 @@ func TestHelpPageHasTheDoc(t *testing.T) {
 	if !strings.Contains(data["text/plain"].(string), "func Println(a ...any)") {
 		t.Fatalf("page: %v", data)
 	}
+}
+
+// Completion comes from the type checker: the fields and methods of any
+// expression's type (the notebook's own types, promoted fields), the
+// locals in scope at the cursor.
+func TestCompleteFromTheTypeChecker(t *testing.T) {
+	s := newSession(t)
+	mustRun(t, s, `import "strings"
+type Base struct{ ID int }
+type Worker struct {
+	Base
+	Name string
+}
+func (w *Worker) Greet() string { return "hi " + w.Name }
+workers := []Worker{{Name: "ana"}}`)
+	cases := []struct {
+		code string
+		want []string
+	}{
+		{"workers[0].", []string{"Base", "Greet", "ID", "Name"}},
+		{"var b strings.Builder\nb.Wr", []string{"Write", "WriteByte", "WriteRune", "WriteString"}},
+		{"func f(count int) {\n\tcou", []string{"count"}},
+		{"strings.ToU", []string{"ToUpper", "ToUpperSpecial"}},
+	}
+	for _, c := range cases {
+		got := s.Complete(c.code, utf8.RuneCountInString(c.code)).Matches
+		for _, w := range c.want {
+			if !slices.Contains(got, w) {
+				t.Errorf("%q: %v lacks %q", c.code, got, w)
+			}
+		}
+	}
+}
+
+// The editor never waits for a running cell.
+func TestEditorAnswersWhileACellRuns(t *testing.T) {
+	s := newSession(t)
+	mustRun(t, s, "import (\"fmt\"; \"time\")\ntype Job struct{ N int }\nj := Job{3}")
+	ctx, cancel := context.WithCancel(context.Background())
+	rec := &recorder{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runWith(t, s, "fmt.Println(\"running\")\ntime.Sleep(time.Hour)", rec, ctx)
+	}()
+	for !strings.Contains(rec.out(), "running") {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := s.Complete("j.", 2).Matches; !slices.Contains(got, "N") {
+		t.Errorf("completion during a cell: %v", got)
+	}
+	if in := s.Inspect("j", 1, 0); !in.Found || !strings.Contains(in.Data["text/plain"].(string), "Job") {
+		t.Errorf("inspection during a cell: %+v", in)
+	}
+	cancel()
+	<-done
 }

@@ -48,7 +48,7 @@ func (s *Session) helpPage(code string) (map[string]any, bool) {
 	if !ok {
 		return nil, false
 	}
-	data, found := s.inspectSymbol(q.symbol, q.detail)
+	data, found := s.inspectSymbol(q.symbol, q.detail, true) // Execute holds the session
 	if !found {
 		data = backend.MIMEBundle{"text/plain": "No documentation found for " + q.symbol}
 	}

@@ -11,14 +11,21 @@ import (
 )
 
 // Inspect returns help about the symbol at cursor (Shift-Tab).
+// It never waits for a running cell: the notebook's declarations are read
+// under the state lock, and a variable's value is read from the interpreter
+// only when no cell runs (its type, from the checker, is shown anyway).
 func (s *Session) Inspect(code string, cursor int, detail int) backend.Inspection {
-	s.exec.Lock()
-	defer s.exec.Unlock()
+	idle := s.exec.TryLock()
+	if idle {
+		defer s.exec.Unlock()
+	}
+	s.state.RLock()
+	defer s.state.RUnlock()
 	sym := symbolAt(code, runeToByte(code, cursor))
 	if sym == "" {
 		return backend.Inspection{}
 	}
-	data, ok := s.inspectSymbol(sym, detail)
+	data, ok := s.inspectSymbol(sym, detail, idle)
 	return backend.Inspection{Found: ok, Data: data}
 }
 
@@ -51,9 +58,9 @@ func symbolAt(code string, offset int) string {
 // inspectSymbol documents a dotted name: a package member (fmt.Println,
 // strings.Builder.WriteString), a package, a builtin, or the session's own
 // declarations and variables.
-func (s *Session) inspectSymbol(sym string, detail int) (backend.MIMEBundle, bool) {
+func (s *Session) inspectSymbol(sym string, detail int, idle bool) (backend.MIMEBundle, bool) {
 	head, rest, dotted := strings.Cut(sym, ".")
-	if own, ok := s.sessionDoc(head, rest, detail); ok {
+	if own, ok := s.sessionDoc(head, rest, detail, idle); ok {
 		return own, true
 	}
 	if path, ok := s.packagePath(head); ok {
@@ -72,7 +79,7 @@ func (s *Session) inspectSymbol(sym string, detail int) (backend.MIMEBundle, boo
 // sessionDoc documents what the notebook declared: a func, type, method or
 // const (its source, with its doc comment), or a global variable (its type
 // and value).
-func (s *Session) sessionDoc(head, rest string, detail int) (backend.MIMEBundle, bool) {
+func (s *Session) sessionDoc(head, rest string, detail int, idle bool) (backend.MIMEBundle, bool) {
 	keys := []string{"func " + head, "type " + head, "const " + head}
 	if rest != "" {
 		keys = []string{"method " + head + "." + rest}
@@ -81,6 +88,14 @@ func (s *Session) sessionDoc(head, rest string, detail int) (backend.MIMEBundle,
 		if _, e := s.decls.find(k); e != nil {
 			return sourceBundle(e.text, s.units.label(e.file)), true
 		}
+	}
+	if !idle {
+		// A cell is running: the checker's type, without the value.
+		if typ, ok := s.checkedType(head); ok && rest == "" {
+			text := fmt.Sprintf("var %s %s\n\nValue: (a cell is running)", head, typ)
+			return backend.MIMEBundle{"text/plain": text, "text/markdown": "```go\nvar " + head + " " + typ + "\n```"}, true
+		}
+		return nil, false
 	}
 	v, ok := globalsOf(s.in)[head]
 	if !ok || !v.IsValid() {
