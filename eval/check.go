@@ -50,6 +50,9 @@ type cellFacts struct {
 	imports []importSpec         // the imports in scope in the cell
 	names   map[string]string    // package path → its name in the cell ("" for a dot import)
 	main    bool                 // the cell declares func main
+	// wrappedInLog are the notebook's earlier functions that have a target
+	// wrapper (rewriter.targetWrapper).
+	wrappedInLog map[string]bool
 	// scopeAt is the innermost scope at a cell offset (the package's
 	// outside the cell's code).
 	scopeAt func(off int) *types.Scope
@@ -244,6 +247,14 @@ func (s *Session) checkCell(cs *cellSource) (*cellFacts, error) {
 	}
 	if len(errs) > 0 {
 		return nil, errorsToCheckError(errs)
+	}
+	facts.wrappedInLog = map[string]bool{}
+	for _, e := range entries {
+		for _, k := range e.keys {
+			if name, ok := strings.CutPrefix(k, "func "); ok && strings.Contains(e.text, "func "+targetPrefix+name+"(") {
+				facts.wrappedInLog[name] = true
+			}
+		}
 	}
 	return facts, nil
 }

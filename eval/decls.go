@@ -75,14 +75,41 @@ func (s *Session) runDecls(ctx context.Context, u unit, code, label string, fact
 	}
 	file := s.nextUnitFile(label, code)
 	var fresh, changed []*declEntry
-	for i, d := range rp.file.Decls {
+	var entries []*declEntry
+	user := 0 // the user's declaration the next one is
+	for _, d := range rp.file.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && strings.HasPrefix(fd.Name.Name, targetPrefix) {
+			// A target wrapper, on its function's last line: part of its
+			// function's entry (replaced with it).
+			if n := len(entries); n > 0 && entries[n-1] != nil {
+				entries[n-1].text += "; " + withDoc(rp, d)
+			}
+			continue
+		}
+		ud := ast.Decl(nil)
+		if user < len(p.file.Decls) {
+			ud = p.file.Decls[user]
+		}
+		user++
 		e := newDeclEntry(rp, d, file)
+		if e == nil {
+			entries = append(entries, nil)
+			continue
+		}
+		if ud != nil {
+			e.src = withDoc(p, ud)
+		}
+		entries = append(entries, e)
+	}
+	for _, e := range entries {
 		if e == nil {
 			continue
 		}
-		// Rewrites add no declaration: the i-th is the user's i-th.
-		if i < len(p.file.Decls) {
-			e.src = withDoc(p, p.file.Decls[i])
+		// The cell's later statements may take these functions as values.
+		for _, k := range e.keys {
+			if name, ok := strings.CutPrefix(k, "func "); ok && facts != nil && strings.Contains(e.text, "func "+targetPrefix+name+"(") {
+				facts.wrappedInLog[name] = true
+			}
 		}
 		same, differs := s.compare(e)
 		switch {

@@ -16,13 +16,18 @@ import (
 )
 
 // prober finds out which declaration a function value is. Every function a
-// cell declares starts with `if __gomp.Probing() { __gomp.Identify(name,
-// recv) }` (see probeFunc); to identify a value, mp's Start calls it with zero
-// arguments while this goroutine is marked as probing, and the function's
-// first statement reports its name instead of running. Only the probing
-// goroutine sees Probing() true, so other goroutines calling the same
-// functions meanwhile run them normally.
+// cell declares starts with `if __gompProbe { __gomp.Identify(name, recv) }`
+// (see probeFunc), __gompProbe being an interpreted global that is true only
+// while a probe is under way; to identify a value, mp's Start calls it with
+// zero arguments while this goroutine is marked as probing, and the
+// function's first statement reports its name instead of running. Only the
+// probing goroutine's Identify stops the function, so other goroutines
+// calling the same functions meanwhile run them normally.
 type prober struct {
+	// flag sets the interpreted global every function's probe reads
+	// (probeFlag): reading a global costs a cell's call far less than a
+	// call into compiled code would.
+	flag   func(on bool)
 	mu     sync.Mutex   // one probe at a time
 	active atomic.Bool  // a probe is under way: the fast path of probing()
 	tid    atomic.Int64 // the OS thread the probing goroutine is locked to
@@ -42,7 +47,14 @@ func (p *prober) probing() bool {
 	return p.active.Load() && int64(syscall.Gettid()) == p.tid.Load()
 }
 
-func (p *prober) identify(name string, recv any) { panic(probeHit{name, recv}) }
+// identify is the probe's report: on the probing goroutine it stops the
+// function (a panic its caller recovers); on any other goroutine, which saw
+// the flag while a probe was under way, the function goes on.
+func (p *prober) identify(name string, recv any) {
+	if p.probing() {
+		panic(probeHit{name, recv})
+	}
+}
 
 // goroutineID reads the current goroutine's id from its stack header
 // ("goroutine 42 [running]:"). It is only used while a probe is under way.
@@ -74,6 +86,10 @@ func (p *prober) call(fn reflect.Value) (hit probeHit, ok bool) {
 		p.tid.Store(int64(syscall.Gettid()))
 		p.active.Store(true)
 		defer p.active.Store(false)
+		if p.flag != nil {
+			p.flag(true)
+			defer p.flag(false)
+		}
 		defer func() {
 			if r := recover(); r != nil {
 				hit, ok = r.(probeHit)
@@ -115,6 +131,9 @@ func (s *Session) Identify(fn reflect.Value) (mp.Target, error) {
 	s.traces.take() // the probe's panic is not an error of the cell
 	if !ok {
 		return mp.Target{}, errors.New("cannot tell which function the target is; give a function declared at the top level of a cell (func worker(...) {...})")
+	}
+	if name, ok := strings.CutPrefix(hit.name, genericProbe); ok {
+		return mp.Target{}, fmt.Errorf("%s is a generic function, which cannot be a process target: declare a plain function that calls it with the types it needs, e.g. func worker(x int) { %s(x) }", name, name)
 	}
 	if hit.name == "" {
 		return mp.Target{}, errors.New("the target is a closure (a function literal); a child process cannot run it, as Python's spawn cannot run a lambda: declare it as a top-level function (func worker(...) {...}) and pass any values it needs as arguments")

@@ -139,6 +139,7 @@ type rewriter struct {
 	// loopVars are the variables loops of the unit declare (for i := ...,
 	// for k, v := range ...).
 	loopVars map[types.Object]bool
+	wrapped  map[string]bool // the unit's functions given a target wrapper
 }
 
 func (r *rewriter) fresh(base string) string {
@@ -154,7 +155,7 @@ func rewriteUnit(p *parsedUnit, f *cellFacts) string {
 
 // unitEdits returns the edits of every transformation of a unit.
 func unitEdits(p *parsedUnit, f *cellFacts) []edit {
-	r := &rewriter{p: p, f: f}
+	r := &rewriter{p: p, f: f, wrapped: map[string]bool{}}
 	r.loopVars = r.findLoopVars(p.file)
 	ast.Inspect(p.file, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -170,7 +171,9 @@ func unitEdits(p *parsedUnit, f *cellFacts) []edit {
 				return false
 			}
 		case *ast.FuncDecl:
-			r.probeFunc(n)
+			if n.Name.Name != "__gompcell" { // the cell's statements are no target
+				r.probeFunc(n)
+			}
 			if n.Body != nil {
 				r.nameParams(n.Type)
 				if n.Name.Name != "__gompcell" { // the cell's statements: see eagerDefers
@@ -188,6 +191,7 @@ func unitEdits(p *parsedUnit, f *cellFacts) []edit {
 		r.isolateBlock(st)
 	}
 	r.renameMain()
+	r.targetUses(p.file)
 	// After guardGo: at a go statement's first byte, its guard comes first.
 	r.perIterationVars(p.file)
 	return r.edits
@@ -281,18 +285,38 @@ func (r *rewriter) isolateBlock(st ast.Stmt) {
 // probeFunc adds to a top-level function or method the check that lets mp
 // tell which declaration a function value is (DESIGN.md: yaegi hands
 // compiled code a fresh wrapper for every function value, with no name).
-// When mp probes a value, the function's first statement reports its name
-// (and, for a method value, its receiver) instead of running. Function
-// literals report an empty name: a closure cannot run in another process.
-// Generic functions cannot be targets and get no check.
+// When mp probes a value, the check reports the function's name (and, for a
+// method value, its receiver) instead of running it. Function literals
+// report an empty name: a closure cannot run in another process.
+//
+// A plain function gets no check in its own body, where every call would
+// pay for it (fib(27) took 1.8 times plain yaegi's time): it gets a target
+// wrapper, __gompT_name, which has the check and calls it, and every use of
+// the function as a value (not a call) is rewritten to the wrapper
+// (targetUses). Only a value can reach mp. A generic function's check
+// reports that it is generic, so that it never runs in a probe.
 func (r *rewriter) probeFunc(fd *ast.FuncDecl) {
-	if fd.Body == nil || fd.Type.TypeParams != nil || fd.Name.Name == "init" || fd.Name.Name == "_" {
+	if fd.Body == nil || fd.Name.Name == "init" || fd.Name.Name == "_" {
+		return
+	}
+	if fd.Type.TypeParams != nil {
+		if fd.Recv == nil {
+			r.probeBody(fd.Body, strconv.Quote(genericProbe+fd.Name.Name), "nil")
+		}
 		return
 	}
 	if fd.Recv == nil || len(fd.Recv.List) == 0 {
 		name := fd.Name.Name
 		if name == "main" {
 			name = mainAlias // renameMain renames it
+			r.probeBody(fd.Body, strconv.Quote(name), "nil")
+			return
+		}
+		if w, ok := r.targetWrapper(fd); ok {
+			end := r.p.off(fd.End())
+			r.edits = append(r.edits, edit{end, end, "; " + w})
+			r.wrapped[name] = true
+			return
 		}
 		r.probeBody(fd.Body, strconv.Quote(name), "nil")
 		return
@@ -347,7 +371,7 @@ func (r *rewriter) nameParams(ft *ast.FuncType) {
 // probeBody inserts the probe check at the top of a function body.
 func (r *rewriter) probeBody(body *ast.BlockStmt, name, recv string) {
 	at := r.p.off(body.Lbrace) + 1
-	r.edits = append(r.edits, edit{at, at, " if " + runtimePkg + ".Probing() { " + runtimePkg + ".Identify(" + name + ", " + recv + ") };"})
+	r.edits = append(r.edits, edit{at, at, " if " + probeFlag + " { " + runtimePkg + ".Identify(" + name + ", " + recv + ") };"})
 }
 
 // guardGo wraps the call of a go statement in a function literal whose
@@ -1029,4 +1053,99 @@ func (r *rewriter) rangeFunc(rs *ast.RangeStmt, sig *types.Signature) {
 	}
 	end := r.p.off(rs.Body.Rbrace)
 	r.edits = append(r.edits, edit{end, end + 1, "; return true })"})
+}
+
+// genericProbe marks the probe report of a generic function.
+const genericProbe = "generic "
+
+// targetPrefix names a plain function's target wrapper (see probeFunc).
+const targetPrefix = "__gompT_"
+
+// targetWrapper writes the target wrapper of a plain function, on one line:
+// func __gompT_f(p0 int, p1 ...string) bool { if __gompProbe { ... }; return f(p0, p1...) }
+func (r *rewriter) targetWrapper(fd *ast.FuncDecl) (string, bool) {
+	if r.f == nil {
+		return "", false
+	}
+	fn, ok := r.f.defs[r.p.off(fd.Name.Pos())].(*types.Func)
+	if !ok {
+		return "", false
+	}
+	sig := fn.Type().(*types.Signature)
+	var params, args []string
+	for i := range sig.Params().Len() {
+		t := sig.Params().At(i).Type()
+		name := fmt.Sprintf("p%d", i)
+		arg := name
+		if sig.Variadic() && i == sig.Params().Len()-1 {
+			elem, ok := r.f.typeString(t.(*types.Slice).Elem())
+			if !ok {
+				return "", false
+			}
+			params = append(params, name+" ..."+elem)
+			args = append(args, arg+"...")
+			continue
+		}
+		ts, ok := r.f.typeString(t)
+		if !ok {
+			return "", false
+		}
+		params = append(params, name+" "+ts)
+		args = append(args, arg)
+	}
+	var results []string
+	for i := range sig.Results().Len() {
+		ts, ok := r.f.typeString(sig.Results().At(i).Type())
+		if !ok {
+			return "", false
+		}
+		results = append(results, ts)
+	}
+	res, ret := "", ""
+	switch len(results) {
+	case 0:
+	case 1:
+		res, ret = " "+results[0], "return "
+	default:
+		res, ret = " ("+strings.Join(results, ", ")+")", "return "
+	}
+	name := fd.Name.Name
+	return fmt.Sprintf("func %s%s(%s)%s { if %s { %s.Identify(%q, nil) }; %s%s(%s) }",
+		targetPrefix, name, strings.Join(params, ", "), res, probeFlag, runtimePkg, name, ret, name, strings.Join(args, ", ")), true
+}
+
+// targetUses rewrites every use of a plain top-level function of the
+// notebook as a value (not called) to its target wrapper, so that mp can
+// tell which function it is (see probeFunc). The wrapper exists whenever
+// the checker could write the function's signature; when it could not, the
+// function has its check in its body and the value is left as it is.
+func (r *rewriter) targetUses(file *ast.File) {
+	if r.f == nil {
+		return
+	}
+	called := map[*ast.Ident]bool{}
+	ast.Inspect(file, func(n ast.Node) bool {
+		if c, ok := n.(*ast.CallExpr); ok {
+			if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok {
+				called[id] = true
+			}
+		}
+		return true
+	})
+	ast.Inspect(file, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok || called[id] || id.Name == "main" || id.Name == "init" {
+			return true
+		}
+		fn, ok := r.f.uses[r.p.off(id.Pos())].(*types.Func)
+		if !ok || fn.Pkg() == nil || fn.Pkg().Path() != "main" || fn.Parent() != fn.Pkg().Scope() {
+			return true
+		}
+		sig := fn.Type().(*types.Signature)
+		if sig.Recv() != nil || sig.TypeParams().Len() > 0 || !(r.wrapped[fn.Name()] || r.f.wrappedInLog[fn.Name()]) {
+			return true
+		}
+		r.edits = append(r.edits, edit{r.p.off(id.Pos()), r.p.off(id.End()), targetPrefix + id.Name})
+		return true
+	})
 }

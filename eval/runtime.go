@@ -64,7 +64,6 @@ func (s *Session) helperSymbols() map[string]reflect.Value {
 		"Show":      symbolValue(s.show),
 		"Clear":     symbolValue(clearValue),
 		"At":        symbolValue(s.sites.at),
-		"Probing":   symbolValue(s.probe.probing),
 		"RunDefers": symbolValue(runDefers),
 		"Recovered": symbolValue(recovered),
 		"Identify":  symbolValue(s.probe.identify),

@@ -122,6 +122,7 @@ func New(opts Options) (*Session, error) {
 	}
 	s.in, s.fs = in, fs
 	s.typeCache = newTypeCache()
+	s.probe.flag = s.setProbeFlag
 	setInterruptSource(s)
 	if !s.child {
 		mp.SetHost(s) // a child's host is set by mp.RunChild
@@ -165,7 +166,24 @@ func (s *Session) newInterpreter() (*interp.Interpreter, *memFS, error) {
 			return nil, nil, fmt.Errorf("loading extra packages: %w", err)
 		}
 	}
+	if _, err := in.Eval("var " + probeFlag + " bool"); err != nil {
+		return nil, nil, fmt.Errorf("declaring the probe flag: %w", err)
+	}
 	return in, fs, nil
+}
+
+// probeFlag is the interpreted global the probes of cell functions read
+// (see prober).
+const probeFlag = "__gompProbe"
+
+// setProbeFlag sets the probe flag of the running interpreter.
+func (s *Session) setProbeFlag(on bool) {
+	s.state.RLock()
+	in := s.in
+	s.state.RUnlock()
+	if v, ok := globalsOf(in)[probeFlag]; ok && v.CanSet() {
+		v.SetBool(on)
+	}
 }
 
 // onlyImported returns lib as it is in the kernel; in a child, only the

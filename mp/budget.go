@@ -57,6 +57,10 @@ type procBudget struct {
 
 var budget procBudget
 
+// budgetDirPrefix starts the name of a budget directory, followed by the
+// pid of the process that made it (so a dead one's is known as stale).
+const budgetDirPrefix = "gomp-procs-"
+
 // openLocked finds or makes the budget directory: a child's is its
 // kernel's (from the environment), the kernel's own is made at first use
 // with the limit from MaxProcessesEnv.
@@ -67,9 +71,9 @@ func (b *procBudget) openLocked() error {
 	dir := os.Getenv(budgetDirEnv)
 	if dir == "" || !selfIdentity().child {
 		// A killed kernel leaves its directory: remove those first.
-		shm.RemoveStaleDirs(os.TempDir(), "gomp-procs-")
+		shm.RemoveStaleDirs(os.TempDir(), budgetDirPrefix)
 		var err error
-		dir, err = os.MkdirTemp("", fmt.Sprintf("gomp-procs-%d-", os.Getpid()))
+		dir, err = os.MkdirTemp("", fmt.Sprintf("%s%d-", budgetDirPrefix, os.Getpid()))
 		if err != nil {
 			return fmt.Errorf("making the process budget's directory: %w", err)
 		}

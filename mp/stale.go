@@ -6,7 +6,8 @@ import (
 	"gomp/mp/shm"
 )
 
-// RemoveStale removes the shared-memory and manager directories of this
+// RemoveStale removes the shared-memory, manager and process-budget
+// directories of this
 // user's processes that died without cleaning up, such as a kernel's
 // session killed by a Go fatal error; those of live processes stay. The
 // kernel calls it when its session process is gone, so that a dead
@@ -15,4 +16,5 @@ func RemoveStale() {
 	shm.RemoveStaleDirs("/dev/shm", shm.DirPrefix)
 	shm.RemoveStaleDirs(os.TempDir(), shm.DirPrefix)
 	shm.RemoveStaleDirs(os.TempDir(), managerDirPrefix)
+	shm.RemoveStaleDirs(os.TempDir(), budgetDirPrefix)
 }
