@@ -23,3 +23,27 @@ func BenchmarkTrivialCell(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFirstCell is a new session's first cell importing fmt, time,
+// sync and mp, with the type checker's importer cold, as in a kernel's
+// fresh session process (issue "Cells are Go": at most 300 ms). The go
+// command's build cache is warm, as after install.sh.
+func BenchmarkFirstCell(b *testing.B) {
+	cell := "import (\"fmt\"; \"time\"; \"sync\"; \"mp\")\nvar mu sync.Mutex\nfmt.Println(time.Duration(0), mp.CPUCount() > 0)"
+	for range b.N {
+		b.StopTimer()
+		sharedImporter = newStdImporter()
+		s, err := New(Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		res := s.Execute(context.Background(), backend.ExecuteRequest{Code: cell, ExecutionCount: 1}, &recorder{})
+		b.StopTimer()
+		if res.Err != nil {
+			b.Fatal(res.Err)
+		}
+		s.Close()
+		b.StartTimer()
+	}
+}

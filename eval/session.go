@@ -2,14 +2,27 @@
 // gomp kernel. It implements backend.Interpreter and knows nothing about the
 // Jupyter wire protocol.
 //
-// A cell goes through one pipeline (Session.Execute): it is cut into units of
-// imports, declarations and statements (cell.go); each unit is parsed and
-// rewritten to close the gaps between yaegi v0.16.1 and current Go
-// (rewrite.go); declarations join the session's log, and a redefinition
-// rebuilds the interpreter from that log (decls.go); statements run with the
-// cell's context, so an interrupt stops them; the final bare expression
-// becomes the cell's result (result.go). Failures become backend.Errors whose
-// positions are the cell's own lines (errors.go).
+// A cell goes through one pipeline (Session.Execute, runCell in exec.go),
+// each step in one place:
+//
+//   - split (cell.go, check.go's prepareCell): a leading package clause is
+//     blanked, and the cell is cut into imports, declarations and
+//     statements, keeping the cell's byte offsets;
+//   - check (check.go, importer.go): the cell is type-checked with go/types
+//     as part of the session's package (earlier declarations, globals), so
+//     what Go rejects is rejected in go build's words at the cell's lines;
+//   - plan (exec.go's packageOrder, hoistVars): units run in the order of
+//     Go's package scope, and the variables the cell's functions use are
+//     declared first;
+//   - rewrite (rewrite.go): the source edits yaegi v0.16.1 needs, each
+//     decided from the checker's facts and each with the yaegi fact it works
+//     around (DESIGN.md); yaegi's texts that gomp matches are in
+//     yaegitexts.go;
+//   - run (stmts.go, decls.go): declarations join the session's log (a
+//     redefinition rebuilds the interpreter from it), statements run with
+//     the cell's context, so an interrupt stops them;
+//   - show (result.go, errors.go): the final expression's value, or an
+//     error in Go's words at the cell's own lines.
 package eval
 
 import (
