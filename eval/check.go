@@ -50,6 +50,10 @@ type cellFacts struct {
 	imports []importSpec         // the imports in scope in the cell
 	names   map[string]string    // package path → its name in the cell ("" for a dot import)
 	main    bool                 // the cell declares func main
+	// initPrefix names the cell's init functions (rewriter.renameInit),
+	// which inits lists in the cell's order.
+	initPrefix string
+	inits      []string
 	// wrappedInLog are the notebook's earlier functions that have a target
 	// wrapper (rewriter.targetWrapper).
 	wrappedInLog map[string]bool
@@ -445,7 +449,7 @@ func (s *Session) checkOnce(cs *cellSource, merged, sessionImports []importSpec,
 // notebookAllows applies the notebook's exceptions to a Go error.
 func notebookAllows(te types.Error, info *types.Info, top *types.Scope, cs *cellSource, offsetIn func(token.Pos) (int, bool)) bool {
 	msg := te.Msg
-	if strings.Contains(msg, "imported and not used") {
+	if strings.Contains(msg, "imported and not used") || (strings.Contains(msg, " imported as ") && strings.HasSuffix(msg, " and not used")) {
 		return true
 	}
 	if strings.HasPrefix(msg, "declared and not used") && top != nil {

@@ -139,6 +139,7 @@ func (s *Session) runCell(ctx context.Context, code, label string) (backend.MIME
 		return nil, err
 	}
 	s.noteGlobals(facts)
+	facts.initPrefix = fmt.Sprintf("__gompinit%d_", s.seq.Load())
 	var value backend.MIMEBundle
 	for i, u := range units {
 		var err error
@@ -159,10 +160,14 @@ func (s *Session) runCell(ctx context.Context, code, label string) (backend.MIME
 			return nil, err
 		}
 	}
+	// As a program runs its inits and then main once its package variables
+	// are initialised: after the cell's statements.
+	calls := facts.inits
 	if facts.main {
-		// As go run runs main once the package is ready: after the cell's
-		// statements (the package's initialisers, for a whole program).
-		prog, err := s.compile(stmtText(mainAlias+"()"), code, label)
+		calls = append(calls, mainAlias)
+	}
+	for _, fn := range calls {
+		prog, err := s.compile(stmtText(fn+"()"), code, label)
 		if err != nil {
 			return nil, err
 		}

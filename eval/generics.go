@@ -3,8 +3,10 @@ package eval
 import (
 	"cmp"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"sort"
+	"strings"
 )
 
 // The generic functions of slices, maps and cmp, for cells. yaegi's symbol
@@ -45,11 +47,12 @@ var genericFuncs = map[string]any{
 	"maps.Equal":            mapsEqual,
 	"cmp.Compare":           cmpCompare,
 	"cmp.Less":              cmpLess,
+	"math/rand/v2.N":        randN,
 }
 
 // genericName is the stand-in's name in the runtime package.
 func genericName(key string) string {
-	b := []byte(key)
+	b := []byte(strings.NewReplacer("math/rand/v2", "randv2").Replace(key))
 	out := make([]byte, 0, len(b))
 	for i, c := range b {
 		if c == '.' {
@@ -386,3 +389,19 @@ func mapsEqual(a, b any) bool {
 func cmpCompare(a, b any) int { return compareValues(reflect.ValueOf(a), reflect.ValueOf(b)) }
 
 func cmpLess(a, b any) bool { return cmpCompare(a, b) < 0 }
+
+// randN is math/rand/v2's N: a random value in [0, n) of n's integer type
+// (time.Duration included).
+func randN(n any) any {
+	v := reflect.ValueOf(n)
+	out := reflect.New(v.Type()).Elem()
+	switch v.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		out.SetInt(rand.Int64N(v.Int()))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		out.SetUint(rand.Uint64N(v.Uint()))
+	default:
+		panic(fmt.Sprintf("rand.N of a %s", v.Type()))
+	}
+	return out.Interface()
+}

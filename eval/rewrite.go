@@ -171,6 +171,7 @@ func unitEdits(p *parsedUnit, f *cellFacts) []edit {
 				return false
 			}
 		case *ast.FuncDecl:
+			r.renameInit(n)
 			if n.Name.Name != "__gompcell" { // the cell's statements are no target
 				r.probeFunc(n)
 			}
@@ -1148,4 +1149,18 @@ func (r *rewriter) targetUses(file *ast.File) {
 		r.edits = append(r.edits, edit{r.p.off(id.Pos()), r.p.off(id.End()), targetPrefix + id.Name})
 		return true
 	})
+}
+
+// renameInit gives a cell's func init a name of its own: yaegi runs an init
+// as soon as it is compiled, before the package variables the cell declares
+// are initialised, and a cell may have several. The cell then calls them,
+// in order, after its statements and before its main, as Go runs a
+// program's inits after its package variables.
+func (r *rewriter) renameInit(fd *ast.FuncDecl) {
+	if r.f == nil || fd.Recv != nil || fd.Name.Name != "init" || fd.Body == nil {
+		return
+	}
+	name := fmt.Sprintf("%s%d", r.f.initPrefix, len(r.f.inits))
+	r.f.inits = append(r.f.inits, name)
+	r.edits = append(r.edits, edit{r.p.off(fd.Name.Pos()), r.p.off(fd.Name.End()), name})
 }
