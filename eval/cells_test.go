@@ -2,6 +2,7 @@ package eval
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -93,7 +94,7 @@ func TestPanicsAreErrorsWithCellLines(t *testing.T) {
 		t.Fatalf("got %+v", c.res.Err)
 	}
 	tb := strings.Join(c.res.Err.Traceback, "\n")
-	if !strings.Contains(tb, "line 3, in explode") || !strings.Contains(tb, "in the cell") || !strings.Contains(tb, `panic("boom")`) {
+	if !regexp.MustCompile(`goroutine 1 \[running\]:\nmain\.explode\(\.\.\.\)\n\tIn \[\d+\], line 3\n\t\tpanic\("boom"\)\ncell In \[\d+\]`).MatchString(tb) {
 		t.Fatalf("traceback:\n%s", tb)
 	}
 	c = run(t, s, "var a []int\n_ = a[3]")

@@ -38,12 +38,9 @@ import (
 // subtest fails so that the entry is removed. Set GOMP_DIFF_TABLE to a file
 // name to have the run write the table of today's differences there.
 //
-// Filled from a run on branch diff (eval as of commit 1ff4ed8), where no cell
-// may begin with a package clause, so every case fails there first. A
-// "then:" names what else differed in a run of the same cells with the
-// package clause left out and main() called in a last cell: what is left to
-// fix once whole programs are accepted ("(sometimes)": in some runs only;
-// yaegi loses updates made by concurrent goroutines).
+// The table is written by a run (GOMP_DIFF_TABLE), so each reason is what
+// that run saw first: a line go run and the kernel print differently, or the
+// kernel's error.
 var knownDifferences = map[string]string{
 	"course_fan_in.go/split":               "stdout line 1: go run prints \"a-0\", the kernel \"\"",
 	"course_fan_in.go/whole":               "stdout line 1: go run prints \"a-0\", the kernel \"\"",

@@ -93,12 +93,20 @@ func cleanHelperNames(msg string) string {
 	return helperName.ReplaceAllString(msg, "$2")
 }
 
-// traceback turns yaegi's panic trace lines into a traceback naming cells,
-// the outermost call first, as Python prints one ("most recent call last").
+// traceback turns yaegi's panic trace lines into a goroutine trace in Go's
+// form, the innermost call first, each function followed by where it is:
+//
+//	goroutine 1 [running]:
+//	main.explode(...)
+//		In [1], line 3
+//			panic("boom")
+//	cell In [2]
+//
 // yaegi knows which function each frame is in but not the line it was at
-// (it reports the function's first statement), so frames name the cell and
-// the function; the innermost frame also gets its line when the panic came
-// from a panic call, whose line the rewrite recorded (site, 0 if unknown).
+// (it reports the function's first statement), so frames name the cell;
+// the innermost frame also gets its line when the panic came from a panic
+// call, whose line the rewrite recorded (site, 0 if unknown). The caller
+// puts the panic's own line ("panic: boom") before or after it.
 func (t *unitTable) traceback(trace []string, site int) []string {
 	type frame struct {
 		file, fn string
@@ -109,30 +117,46 @@ func (t *unitTable) traceback(trace []string, site int) []string {
 		if m == nil {
 			continue
 		}
-		fn := cleanHelperNames(strings.TrimPrefix(m[4], "main."))
-		if fn == "main" {
-			fn = "the cell"
-		}
-		frames = append(frames, frame{m[1], fn})
+		frames = append(frames, frame{m[1], goFuncName(m[4])})
 	}
 	if len(frames) == 0 {
 		return nil
 	}
-	out := []string{"Traceback (most recent call last):"}
-	for i := len(frames) - 1; i >= 0; i-- {
-		f := frames[i]
-		label := t.label(f.file)
+	out := []string{"goroutine 1 [running]:"}
+	for i, f := range frames {
+		if f.fn == "" {
+			out = append(out, "cell "+t.label(f.file))
+			continue
+		}
+		out = append(out, f.fn+"(...)")
 		if i == 0 && site > 0 {
 			where, src := t.where(f.file, site)
-			out = append(out, fmt.Sprintf("  %s, in %s", where, f.fn))
+			out = append(out, "\t"+where)
 			if strings.TrimSpace(src) != "" {
-				out = append(out, "      "+strings.TrimSpace(src))
+				out = append(out, "\t\t"+strings.TrimSpace(src))
 			}
 			continue
 		}
-		out = append(out, fmt.Sprintf("  %s, in %s", label, f.fn))
+		out = append(out, "\t"+t.label(f.file))
 	}
 	return out
+}
+
+// goFuncName is a frame's function as Go names it (main.explode), or ""
+// for a cell's own statements; gomp's renamings are undone.
+func goFuncName(yaegiName string) string {
+	name := strings.TrimPrefix(yaegiName, "main.")
+	switch {
+	case name == "main":
+		return "" // the unit yaegi wraps a cell's statements in
+	case name == mainAlias:
+		name = "main"
+	case strings.HasPrefix(name, targetPrefix):
+		name = strings.TrimPrefix(name, targetPrefix)
+	case strings.HasPrefix(name, "__gompinit"):
+		name = "init"
+	}
+	return "main." + cleanHelperNames(name)
 }
 
 // toError converts whatever stopped a cell into the error the kernel reports.

@@ -138,7 +138,7 @@ func (s *Session) ResolveType(name string) (reflect.Type, error) {
 func (s *Session) Call(t mp.Target, args []reflect.Value) (err error) {
 	fn, ferr := s.targetFunc(t)
 	if ferr != nil {
-		return fmt.Errorf("mp: finding %s in this process: %w", t.Func, ferr)
+		return fmt.Errorf("mp: finding %s in this process: %w", t.Func, withoutUnitPositions(ferr))
 	}
 	ft := fn.Type()
 	in, err := fitArgs(t.Func, ft, args)

@@ -116,7 +116,7 @@ func scaled(p Point, by int) string { return strings.Repeat("*", by) + fmt.Sprin
 	h, _ = NewChildHost(snap)
 	err = h.Call(mp.Target{Func: "boom"}, nil)
 	tp, ok := err.(*mp.TargetPanic)
-	if !ok || tp.Value != "child boom" || !strings.Contains(strings.Join(tp.Traceback, "\n"), "in boom") {
+	if !ok || tp.Value != "child boom" || !strings.Contains(strings.Join(tp.Traceback, "\n"), "main.boom(...)") {
 		t.Fatalf("got %#v", err)
 	}
 	h.(*Session).Close()

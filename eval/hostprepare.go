@@ -13,7 +13,7 @@ import (
 func (s *Session) Prepare(t mp.Target) (func([]reflect.Value) ([]reflect.Value, error), error) {
 	fn, err := s.targetFunc(t)
 	if err != nil {
-		return nil, fmt.Errorf("mp: finding %s in this process: %w", t.Func, err)
+		return nil, fmt.Errorf("mp: finding %s in this process: %w", t.Func, withoutUnitPositions(err))
 	}
 	ft := fn.Type()
 	return func(args []reflect.Value) (out []reflect.Value, err error) {

@@ -73,7 +73,7 @@ fmt.Println(a.ExitCode(), b.ExitCode(), d.ExitCode())`)
 	if c.rec.out() != "1 3 -15\n" {
 		t.Fatalf("stdout %q stderr %q", c.rec.out(), c.rec.err())
 	}
-	for _, want := range []string{"child failed", "line 3, in fails", `panic("child failed")`} {
+	for _, want := range []string{"panic: child failed", "goroutine 1 [running]:", "main.fails(...)", ", line 3\n", `panic("child failed")`} {
 		if !strings.Contains(c.rec.err(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, c.rec.err())
 		}

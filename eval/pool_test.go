@@ -74,7 +74,7 @@ pool := mp.NewPool(1)`)
 		t.Fatal("the cell did not fail")
 	}
 	all := c.res.Err.Value + "\n" + strings.Join(c.res.Err.Traceback, "\n")
-	for _, want := range []string{"bad item 2", "SpawnPoolWorker-", "in risky"} {
+	for _, want := range []string{"bad item 2", "SpawnPoolWorker-", "main.risky(...)"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the error lacks %q:\n%s", want, all)
 		}

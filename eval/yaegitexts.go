@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"errors"
 	"regexp"
 	"strings"
 )
@@ -84,4 +85,17 @@ func recovered(v any) any {
 		return e
 	}
 	return v
+}
+
+// unitPositions are yaegi's positions in gomp's own units ("gomp6.go:1:28: ").
+var unitPositions = regexp.MustCompile(unitFilePattern + `:\d+(?::\d+)?: `)
+
+// withoutUnitPositions drops yaegi's positions in gomp's own compiled text
+// (an expression gomp compiles to find a target) from an error, whose
+// file names would mean nothing to the user.
+func withoutUnitPositions(err error) error {
+	if err == nil {
+		return nil
+	}
+	return errors.New(cleanHelperNames(unitPositions.ReplaceAllString(err.Error(), "")))
 }
