@@ -84,3 +84,42 @@ func TestInterruptStopsWaitGroupAndMutexWaits(t *testing.T) {
 		}
 	}
 }
+
+// What a goroutine prints goes under the cell that started it, also while
+// a later cell runs; its late panic is reported there too and does not
+// fail the cell running then (issue "Reliability", item 7).
+func TestGoroutineOutputBelongsToItsCell(t *testing.T) {
+	s := newSession(t)
+	mustRun(t, s, `import "fmt"
+ready, done := make(chan bool), make(chan bool)
+ready2, done2 := make(chan bool), make(chan bool)`)
+	first := &recorder{}
+	if c := runWith(t, s, `go func() {
+	<-ready
+	fmt.Println("late from the first cell")
+	go func() { fmt.Println("and from its own goroutine"); done <- true }()
+}()`, first, context.Background()); c.res.Err != nil {
+		t.Fatal(c.res.Err)
+	}
+	second := mustRun(t, s, "ready <- true\n<-done\nfmt.Println(\"second\")")
+	if second.rec.out() != "second\n" {
+		t.Fatalf("the second cell got %q", second.rec.out())
+	}
+	if first.out() != "late from the first cell\nand from its own goroutine\n" {
+		t.Fatalf("the first cell got %q", first.out())
+	}
+
+	third := &recorder{}
+	runWith(t, s, `go func() {
+	defer func() { done2 <- true }()
+	<-ready2
+	panic("late boom")
+}()`, third, context.Background())
+	fourth := run(t, s, "ready2 <- true\n<-done2\nfmt.Println(\"fourth\")")
+	if fourth.res.Err != nil || fourth.rec.out() != "fourth\n" {
+		t.Fatalf("the fourth cell: %+v %q", fourth.res.Err, fourth.rec.out())
+	}
+	for !strings.Contains(third.err(), "late boom") {
+		time.Sleep(10 * time.Millisecond) // the report follows the panic
+	}
+}

@@ -379,31 +379,34 @@ func (r *rewriter) probeBody(body *ast.BlockStmt, name, recv string) {
 // deferred recover reports the goroutine's panic (and os.Exit) in the
 // notebook: in yaegi such a panic would kill the kernel process.
 // `go f(x)` becomes
-// `go func(__gompg int64) { defer func() { __gomp.GoEnd(__gompg, recover()) }(); f(x) }(__gomp.GoStart())`.
+// `{ __gompgo := func(__gompg int64) { __gomp.GoEnter(__gompg); defer func() { __gomp.GoEnd(__gompg, recover()) }(); f(x) }; go __gompgo(__gomp.GoStart()) }`.
 // GoStart is an argument, so it runs in the goroutine that executes the go
-// statement and counts the new goroutine for the cell that started it.
-// yaegi starts a goroutine on a copy of the caller's frame, so f and x,
-// evaluated in the new goroutine, have the values they had at the go
-// statement (globals excepted: they are shared).
+// statement and notes the cell the new goroutine belongs to; GoEnter binds
+// the new goroutine to it. yaegi starts a goroutine on a copy of the
+// caller's frame, so f and x, evaluated in the new goroutine, have the
+// values they had at the go statement (globals excepted: they are shared).
 //
 // The guard is a function literal too: the loop variables the call uses
 // are its parameters (see perIterationVars), so the goroutine gets the
-// iteration's values.
+// iteration's values. (A compiled guard taking a closure would lose it:
+// yaegi hands compiled code a closure made by a factory with the caller's
+// frame, not the factory's.)
 func (r *rewriter) guardGo(g *ast.GoStmt) {
 	call := g.Call
 	start, end := r.p.off(call.Pos()), r.p.off(call.End())
-	params, args, ok := r.usedLoopVars(call, call)
-	if !ok {
-		params, args = "", ""
+	params, args := "", ""
+	if r.f != nil {
+		if p, a, ok := r.usedLoopVars(call, call); ok && p != "" {
+			params, args = ", "+p, ", "+a
+		}
 	}
-	if params != "" {
-		params, args = ", "+params, ", "+args
-	}
-	// yaegi evaluates a go statement's arguments at once but its function
-	// lazily: the loop variables the call uses are passed as arguments.
+	// The guard is a variable's value when the go statement runs: yaegi,
+	// given a function literal there, can read its value as nil while
+	// another goroutine is making it ("call of nil function").
 	r.edits = append(r.edits,
-		edit{start, start, "func(__gompg int64" + params + ") { defer func() { " + runtimePkg + ".GoEnd(__gompg, recover()) }(); "},
-		edit{end, end, " }(" + runtimePkg + ".GoStart()" + args + ")"})
+		edit{r.p.off(g.Pos()), start, "{ __gompgo := "},
+		edit{start, start, "func(__gompg int64" + params + ") { " + runtimePkg + ".GoEnter(__gompg); defer func() { " + runtimePkg + ".GoEnd(__gompg, recover()) }(); "},
+		edit{end, end, " }; go __gompgo(" + runtimePkg + ".GoStart()" + args + ") }"})
 }
 
 // rangeLoop gives `for k, v := range x` Go 1.22 per-iteration variables, and
@@ -749,7 +752,18 @@ func (r *rewriter) eagerDefers(body *ast.BlockStmt) {
 // factory's arguments, so that the rewrites inside them apply too; only
 // the tokens between them change.
 func (r *rewriter) eagerDefer(d *ast.DeferStmt) ([]edit, bool) {
-	call := d.Call
+	return r.callNow(d.Pos(), d.Call, "__gompds = append(__gompds, ", ")")
+}
+
+// callNow writes the edits that turn the statement at stmt, whose call is
+// call (a defer or go statement), into
+//
+//	before func(f F, x X) func() { return func() { f(x) } }(f, x) after
+//
+// a function of no arguments that makes the call later with the function
+// and arguments evaluated now, as Go evaluates a defer's or a go
+// statement's; ok is false when a type cannot be written in the cell.
+func (r *rewriter) callNow(stmt token.Pos, call *ast.CallExpr, before, after string) ([]edit, bool) {
 	off := r.p.off
 	var params, callArgs []string
 	var edits []edit
@@ -867,11 +881,24 @@ func (r *rewriter) eagerDefer(d *ast.DeferStmt) ([]edit, bool) {
 		ell = "..."
 		edits = append(edits, edit{off(call.Ellipsis), off(call.Ellipsis) + 3, ""})
 	}
-	head := fmt.Sprintf("__gompds = append(__gompds, func(%s) func() { return func() { %s(%s%s) } }(",
-		strings.Join(params, ", "), callee, strings.Join(callArgs, ", "), ell)
+	// A function literal handed to the list is made inside a function of
+	// its own: yaegi runs deferred calls holding the deferring frame's lock,
+	// and a closure defined in that very frame takes the lock again when it
+	// returns (a deadlock; yaegi's own `defer cleanup()` has it too).
+	for _, e := range append([]ast.Expr{call.Fun}, call.Args...) {
+		if lit, ok := ast.Unparen(e).(*ast.FuncLit); ok {
+			if params, _, ok := r.usedLoopVars(lit.Body, lit); ok && params != "" {
+				continue // closureFactory makes it in a factory already
+			}
+			typ := r.p.text[off(lit.Type.Pos()):off(lit.Type.End())]
+			edits = append(edits, edit{off(lit.Pos()), off(lit.Pos()), "func() " + typ + " { return "}, edit{off(lit.End()), off(lit.End()), " }()"})
+		}
+	}
+	head := fmt.Sprintf("%sfunc(%s) func() { return func() { %s(%s%s) } }(",
+		before, strings.Join(params, ", "), callee, strings.Join(callArgs, ", "), ell)
 	edits = append(edits,
-		edit{off(d.Pos()), off(call.Pos()), head},
-		edit{off(call.Rparen), off(call.Rparen) + 1, "))"})
+		edit{off(stmt), off(call.Pos()), head},
+		edit{off(call.Rparen), off(call.Rparen) + 1, ")" + after})
 	return edits, true
 }
 

@@ -61,6 +61,7 @@ func (s *Session) helperSymbols() map[string]reflect.Value {
 	helpers := map[string]reflect.Value{
 		"GoStart":   symbolValue(s.goStart),
 		"GoEnd":     symbolValue(s.goEnd),
+		"GoEnter":   symbolValue(s.goEnter),
 		"Show":      symbolValue(s.show),
 		"Clear":     symbolValue(clearValue),
 		"At":        symbolValue(s.sites.at),
@@ -108,29 +109,47 @@ func (s *Session) awaitStop(stopped <-chan struct{}) {
 	}
 }
 
-// goStart and goEnd bracket every goroutine a cell starts (see guardGo).
-// goStart returns the cell the goroutine belongs to (the running cell's
-// number, or 0 between cells), which goEnd gets back.
+// goStart, goEnter and goEnd bracket every goroutine a cell starts (see
+// guardGo and goroutineCells): goStart, in the goroutine running the go
+// statement, notes the cell the new goroutine belongs to (its parent's),
+// goEnter binds the new goroutine to it, goEnd reports how it ended.
 func (s *Session) goStart() int64 {
 	s.goroutines.Add(1)
+	parent := s.cells.of()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.runCtx == nil {
-		return 0
+	if parent == nil {
+		parent = &goroutineCell{out: s.out}
+		if s.runCtx != nil {
+			parent.seq = s.cellSeq
+		}
 	}
-	s.cellGoroutines++
-	return s.cellSeq
+	if parent.seq != 0 && parent.seq == s.cellSeq && s.runCtx != nil {
+		s.cellGoroutines++
+	}
+	return s.cells.start(parent)
 }
 
+// goEnter binds the new goroutine to its cell, first thing in it.
+func (s *Session) goEnter(token int64) { s.cells.enter(token) }
+
 // goEnd receives the goroutine's recover() value. A panic (or os.Exit) in a
-// goroutine would end a Go program; here it ends the running cell with that
-// error, or, when no cell runs, is printed to stderr. The kernel lives on.
-func (s *Session) goEnd(cell int64, r any) {
+// goroutine would end a Go program; here it ends the cell that started the
+// goroutine with that error when that cell still runs, and is otherwise
+// printed to that cell's stderr, without failing a later cell. The kernel
+// lives on.
+func (s *Session) goEnd(token int64, r any) {
 	s.goroutines.Add(-1)
+	cell := s.cells.leave()
+	if cell == nil {
+		cell = &goroutineCell{out: s.output()}
+	}
 	s.mu.Lock()
-	if cell != 0 && cell == s.cellSeq {
+	own := cell.seq != 0 && cell.seq == s.cellSeq && s.runCtx != nil
+	if own {
 		s.cellGoroutines--
 	}
+	cancel := s.runCancel
 	s.mu.Unlock()
 	if r == nil {
 		return
@@ -139,15 +158,12 @@ func (s *Session) goEnd(cell int64, r any) {
 		return // the cell was interrupted; that is reported once, by the cell
 	}
 	trace := s.traces.take()
-	s.mu.Lock()
-	cancel := s.runCancel
-	s.mu.Unlock()
 	report := goroutinePanic{value: r, trace: trace, site: s.sites.take(goroutineID())}
-	if cancel != nil {
+	if own && cancel != nil {
 		cancel(report)
 		return
 	}
-	s.stderr.Write([]byte(s.formatGoroutinePanic(report)))
+	cell.out.Stream("stderr", s.formatGoroutinePanic(report))
 }
 
 // goroutinePanic is a panic that escaped a cell's goroutine.

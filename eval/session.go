@@ -95,13 +95,14 @@ type Session struct {
 	hasResult bool
 
 	traces         traceLog
-	goroutines     atomic.Int64  // goroutines started by cells, alive
-	cellSeq        int64         // the running cell's number among Executes (guarded by mu)
-	cellGoroutines int64         // goroutines of the running cell, alive (guarded by mu)
-	earlierStopped int64         // goroutines of earlier cells alive when the cell was stopped
-	stopNoted      bool          // earlierStopped was counted for this cell
-	stopped        chan struct{} // closed once the running cell's interpreter was stopped
-	interruptedCh  chan struct{} // closed if the running cell is interrupted (not when it ends)
+	cells          goroutineCells // which cell each goroutine cells started belongs to
+	goroutines     atomic.Int64   // goroutines started by cells, alive
+	cellSeq        int64          // the running cell's number among Executes (guarded by mu)
+	cellGoroutines int64          // goroutines of the running cell, alive (guarded by mu)
+	earlierStopped int64          // goroutines of earlier cells alive when the cell was stopped
+	stopNoted      bool           // earlierStopped was counted for this cell
+	stopped        chan struct{}  // closed once the running cell's interpreter was stopped
+	interruptedCh  chan struct{}  // closed if the running cell is interrupted (not when it ends)
 
 	stdout, stderr *cellStream
 	stdin          *cellStdin

@@ -41,7 +41,11 @@ func (w *cellStream) Write(p []byte) (int, error) {
 	w.partial = append([]byte(nil), data[cut:]...)
 	w.mu.Unlock()
 	if cut > 0 {
-		w.s.output().Stream(w.name, string(data[:cut]))
+		out := w.s.output()
+		if c := w.s.cells.of(); c != nil && c.out != nil {
+			out = c.out // a goroutine's output goes under the cell that started it
+		}
+		out.Stream(w.name, string(data[:cut]))
 	}
 	return len(p), nil
 }
