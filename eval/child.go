@@ -49,7 +49,7 @@ func NewChildHost(snap *mp.Snapshot) (mp.Host, error) {
 	var log declLog
 	for _, e := range d.Decls {
 		log.entries = append(log.entries, &declEntry{
-			keys: e.Keys, kind: tokenOf(e.Kind), text: e.Text, file: e.File, line: e.Line, intConsts: e.IntConsts,
+			keys: e.Keys, kind: tokenOf(e.Kind), text: e.Text, file: e.File, line: e.Line,
 		})
 	}
 	if err := s.load(log, d.Globals); err != nil {

@@ -20,13 +20,12 @@ type declLog struct {
 
 // declEntry is one top-level declaration of a cell.
 type declEntry struct {
-	keys      []string // "func f", "method T.M", "type T", "const C"
-	kind      token.Token
-	text      string // its source, after rewrites
-	src       string // its source as the user wrote it, for the checker
-	file      string // the unit it was compiled in, for positions
-	line      int    // its first line in that unit
-	intConsts []string
+	keys []string // "func f", "method T.M", "type T", "const C"
+	kind token.Token
+	text string // its source, after rewrites
+	src  string // its source as the user wrote it, for the checker
+	file string // the unit it was compiled in, for positions
+	line int    // its first line in that unit
 }
 
 func (l *declLog) find(key string) (int, *declEntry) {
@@ -208,9 +207,6 @@ func newDeclEntry(p *parsedUnit, d ast.Decl, file string) *declEntry {
 				vs := sp.(*ast.ValueSpec)
 				for _, n := range vs.Names {
 					e.keys = append(e.keys, "const "+n.Name)
-					if isIntConst(vs) {
-						e.intConsts = append(e.intConsts, n.Name)
-					}
 				}
 			}
 		default:
@@ -238,18 +234,6 @@ func docStart(d ast.Decl) token.Pos {
 // withDoc is a declaration's text with its doc comment.
 func withDoc(p *parsedUnit, d ast.Decl) string {
 	return p.text[p.off(docStart(d)):p.off(d.End())]
-}
-
-// isIntConst guesses whether a const spec is an integer (for range n).
-func isIntConst(vs *ast.ValueSpec) bool {
-	if id, ok := vs.Type.(*ast.Ident); ok {
-		return strings.HasPrefix(id.Name, "int") || strings.HasPrefix(id.Name, "uint")
-	}
-	if vs.Type != nil || len(vs.Values) == 0 {
-		return false
-	}
-	lit, ok := vs.Values[0].(*ast.BasicLit)
-	return ok && lit.Kind == token.INT
 }
 
 // receiverTypeName is T for receivers T, *T, T[K] and *T[K].

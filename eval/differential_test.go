@@ -533,7 +533,7 @@ func splitProgram(name, src string) (program, error) {
 		switch d := d.(type) {
 		case *ast.FuncDecl:
 			if d.Recv != nil {
-				if tn := receiverType(d.Recv.List[0].Type); tn != "" {
+				if tn := receiverTypeName(d.Recv.List[0].Type); tn != "?" {
 					methodsOf[tn] = append(methodsOf[tn], i)
 				}
 				continue
@@ -608,25 +608,6 @@ func addNeed(set map[int]bool, declares map[string]int, methodsOf map[string][]i
 		}
 		for _, m := range methodsOf[name] {
 			set[m] = true
-		}
-	}
-}
-
-func receiverType(e ast.Expr) string {
-	for {
-		switch x := e.(type) {
-		case *ast.StarExpr:
-			e = x.X
-		case *ast.IndexExpr:
-			e = x.X
-		case *ast.IndexListExpr:
-			e = x.X
-		case *ast.ParenExpr:
-			e = x.X
-		case *ast.Ident:
-			return x.Name
-		default:
-			return ""
 		}
 	}
 }

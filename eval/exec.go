@@ -250,7 +250,7 @@ func (s *Session) runImports(u unit, code, label string) error {
 	}
 	// Check the new imports resolve before adding them: compile a unit that
 	// imports them.
-	imports := s.mergeImports(added)
+	imports := mergeImportSpecs(s.imports, added)
 	file := s.nextUnitFile(label, code)
 	s.compileMu.Lock()
 	err = s.declareImportsLocked(file, imports)
@@ -272,25 +272,6 @@ func (s *Session) hasImport(is importSpec) bool {
 		}
 	}
 	return false
-}
-
-// mergeImports returns the session's imports with added ones, a later import
-// replacing an earlier one of the same local name (math/rand then
-// crypto/rand).
-func (s *Session) mergeImports(added []importSpec) []importSpec {
-	var out []importSpec
-	for _, have := range s.imports {
-		replaced := false
-		for _, a := range added {
-			if a.localName() == have.localName() && a.localName() != "_" && a.localName() != "." {
-				replaced = true
-			}
-		}
-		if !replaced {
-			out = append(out, have)
-		}
-	}
-	return append(out, added...)
 }
 
 // nextUnitFile names the next compiled unit and records which cell it is.

@@ -108,12 +108,12 @@ func logSymbols(pr *typefmt.Printer, l *log.Logger) map[string]reflect.Value {
 	}
 }
 
-// formatResult is formatValues (the execute_result) with the session's
-// type names.
+// formatResult shows an execute_result's values, several as a tuple,
+// with the session's type names.
 func (s *Session) formatResult(vals []any) string {
 	parts := make([]string, len(vals))
 	for i, v := range vals {
-		parts[i] = s.formatResultValue(v)
+		parts[i] = formatValue(v, s.sprintf)
 	}
 	if len(parts) == 1 {
 		return parts[0]
@@ -121,23 +121,12 @@ func (s *Session) formatResult(vals []any) string {
 	return "(" + strings.Join(parts, ", ") + ")"
 }
 
-func (s *Session) formatResultValue(v any) string {
+// sprintf is the session's printer, fmt's before it has one.
+func (s *Session) sprintf(format string, a ...any) string {
 	if s.printing == nil {
-		return formatValue(v)
+		return fmt.Sprintf(format, a...)
 	}
-	pr := s.printing.printer
-	switch x := v.(type) {
-	case string:
-		return fmt.Sprintf("%q", x)
-	case nil:
-		return "<nil>"
-	case error:
-		return pr.Sprint(x)
-	}
-	if rv := reflect.ValueOf(v); rv.Kind() == reflect.String && rv.Type().PkgPath() == "" {
-		return fmt.Sprintf("%q", v)
-	}
-	return pr.Sprintf("%v", v)
+	return s.printing.printer.Sprintf(format, a...)
 }
 
 // classifyPanic is classifyPanicWith the session's fmt. A panic value of a

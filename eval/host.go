@@ -34,12 +34,11 @@ type importJSON struct {
 }
 
 type declJSON struct {
-	Keys      []string `json:"keys"`
-	Kind      string   `json:"kind"`
-	Text      string   `json:"text"`
-	File      string   `json:"file"`
-	Line      int      `json:"line"`
-	IntConsts []string `json:"int_consts,omitempty"`
+	Keys []string `json:"keys"`
+	Kind string   `json:"kind"`
+	Text string   `json:"text"`
+	File string   `json:"file"`
+	Line int      `json:"line"`
 }
 
 type cellJSON struct {
@@ -84,7 +83,7 @@ func (s *Session) Snapshot() (*mp.Snapshot, error) {
 			d.Imports = append(d.Imports, importJSON{is.name, is.path})
 		}
 		for _, e := range s.decls.entries {
-			d.Decls = append(d.Decls, declJSON{e.keys, e.kind.String(), e.text, e.file, e.line, e.intConsts})
+			d.Decls = append(d.Decls, declJSON{e.keys, e.kind.String(), e.text, e.file, e.line})
 			if cell, ok := s.units.lookup(e.file); ok {
 				d.Cells[e.file] = cellJSON{cell.label, strings.Join(cell.lines, "\n")}
 			}

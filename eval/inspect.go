@@ -118,7 +118,7 @@ func (s *Session) sessionDoc(head, rest string, detail int, idle bool) (backend.
 	if !ok {
 		typ = v.Type().String()
 	}
-	value := formatValue(v.Interface())
+	value := formatValue(v.Interface(), s.sprintf)
 	if len(value) > 2000 {
 		value = value[:2000] + "…"
 	}

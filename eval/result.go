@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"strings"
 
 	"gomp/backend"
 )
@@ -30,33 +29,22 @@ func (s *Session) takeResult() backend.MIMEBundle {
 	return backend.MIMEBundle{"text/plain": s.formatResult(vals)}
 }
 
-// formatValues shows values as Go's %v does, strings quoted (%q) the way
-// Python shows a repr, several values in parentheses like a tuple.
-func formatValues(vals []any) string {
-	parts := make([]string, len(vals))
-	for i, v := range vals {
-		parts[i] = formatValue(v)
-	}
-	if len(parts) == 1 {
-		return parts[0]
-	}
-	return "(" + strings.Join(parts, ", ") + ")"
-}
-
-func formatValue(v any) string {
+// formatValue shows one value of a result as Go's %v does, strings quoted
+// (%q) the way Python shows a repr; sprintf is the printer that knows the
+// session's types (typefmt), or fmt's.
+func formatValue(v any, sprintf func(string, ...any) string) string {
 	switch x := v.(type) {
 	case string:
 		return fmt.Sprintf("%q", x)
 	case nil:
 		return "<nil>"
 	case error:
-		return x.Error()
+		return sprintf("%v", x)
 	}
-	rv := reflect.ValueOf(v)
-	if rv.Kind() == reflect.String && rv.Type().PkgPath() == "" {
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.String && rv.Type().PkgPath() == "" {
 		return fmt.Sprintf("%q", v)
 	}
-	return fmt.Sprintf("%v", v)
+	return sprintf("%v", v)
 }
 
 // userExpressions evaluates execute_request's user_expressions after the
