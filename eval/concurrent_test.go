@@ -39,6 +39,36 @@ fmt.Println(got)`)
 	}
 }
 
+// At a cell's top level too, a loop's closures share their iteration's
+// variable with the body, and the value the body leaves carries over,
+// through continue as well.
+func TestLoopVariablesSharedWithTheBodyAtTopLevel(t *testing.T) {
+	s := newSession(t)
+	c := mustRun(t, s, `import "fmt"
+var fs []func() int
+var ps []*int
+for i := 0; i < 8; i++ {
+	if i%3 == 0 {
+		fs = append(fs, func() int { return i })
+		i++
+		continue
+	}
+	inc := func() { i += 10 }
+	ps = append(ps, &i)
+	inc()
+}
+for _, s := range []string{"a", "bb"} {
+	fs = append(fs, func() int { return len(s) })
+}
+for _, f := range fs { fmt.Print(f(), " ") }
+for _, p := range ps { fmt.Print(*p, " ") }`)
+	// As go run: the first closure sees the 1 its body left, &i is 2 and then
+	// 12 through the closure, and 13 ends the loop.
+	if got, want := c.rec.out(), "1 1 2 12 "; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
 func TestGoroutinePanicFailsTheCellNotTheKernel(t *testing.T) {
 	s := newSession(t)
 	c := run(t, s, "import \"time\"\ngo func() { panic(\"in goroutine\") }()\ntime.Sleep(5 * time.Second)")

@@ -254,6 +254,11 @@ func (r *rewriter) renameMain() {
 // local to them anyway, so nothing changes for the cell, unless the
 // statement defers (its defer would run at its end) or jumps (goto, labels):
 // those are left as they are.
+//
+// So is a loop whose variables get per-iteration copies (perIterationVars):
+// at yaegi's top level, closures made in two such loops can share one
+// variable's storage ("reflect: call of reflect.Value.SetInt on string
+// Value").
 func (r *rewriter) isolateBlock(st ast.Stmt) {
 	switch st.(type) {
 	case *ast.ForStmt, *ast.RangeStmt, *ast.IfStmt, *ast.BlockStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
@@ -276,7 +281,7 @@ func (r *rewriter) isolateBlock(st ast.Stmt) {
 		}
 		return true
 	})
-	if !multi || unsafe {
+	if (!multi && !r.copiesLoopVars(st)) || unsafe {
 		return
 	}
 	start, end := r.p.off(st.Pos()), r.p.off(st.End())
@@ -575,51 +580,289 @@ func isInteger(t types.Type) bool {
 	return ok && b.Info()&types.IsInteger != 0
 }
 
-// perIterationVars gives loop variables Go 1.22's per-iteration life. In
-// yaegi a function literal captures its enclosing frame, where a loop's
-// variable is one slot for all iterations (DESIGN.md: three closures made in
-// `for i := range 3` all see the last i). So each function literal that
-// uses a variable of an enclosing loop is made by a factory taking that
-// variable's value:
+// perIterationVars gives loop variables Go 1.22's per-iteration life where
+// it can show: when a function literal in the loop's body uses one, or its
+// address is taken there. yaegi has one variable for the whole loop (DESIGN.md:
+// three closures made in `for i := range 3` all see the last i), but a
+// variable declared inside a loop's body is a new one at every iteration,
+// shared by the body and the closures made in it. So
+//
+//	for i := 0; i < n; i++ { body }
+//
+// becomes
+//
+//	for __gompv1 := 0; __gompv1 < n; __gompv1++ {
+//		i := __gompv1; _ = i
+//		__gompiter2: for __gompk3 := true; __gompk3; __gompk3 = false { body }
+//		__gompv1 = i
+//	}
+//
+// The body and its closures share the iteration's own i, a closure sees the
+// changes its iteration makes and makes changes the iteration sees, and the
+// next iteration starts from the value the body left, as in Go. The
+// once-loop around the body keeps that true through continue: the loop's
+// continue ends the once-loop's only round and the value still carries
+// over. So the loop's unlabeled break names the loop, and a continue that
+// names the loop (from a loop inside) names the once-loop. The header's
+// variable gets a hidden name, because yaegi does not shadow it in the
+// body correctly at a cell's top level.
+//
+// A range loop's variables need only the copy: the next iteration does
+// not start from them. Range over an integer or a function gets fresh
+// variables already (rangeInt, rangeFunc).
+func (r *rewriter) perIterationVars(file *ast.File) {
+	if len(r.loopVars) == 0 {
+		return
+	}
+	labels := map[ast.Stmt]string{} // a loop → its label
+	ast.Inspect(file, func(n ast.Node) bool {
+		if l, ok := n.(*ast.LabeledStmt); ok {
+			labels[l.Stmt] = l.Label.Name
+		}
+		return true
+	})
+	ast.Inspect(file, func(n ast.Node) bool {
+		if lit, ok := n.(*ast.FuncLit); ok && r.closureFactory(lit) {
+			return false
+		}
+		return true
+	})
+	ast.Inspect(file, func(n ast.Node) bool {
+		if st, ok := n.(ast.Stmt); ok {
+			if vars, body, carry := r.loopCopies(st); vars != nil {
+				r.iterationCopy(st, body, vars, carry, labels[st])
+			}
+		}
+		return true
+	})
+}
+
+// loopCopies returns the variables of a loop that perIterationVars may copy
+// (nil for other statements, and for loops whose variables are fresh
+// already), its body, and whether the next iteration starts from them.
+func (r *rewriter) loopCopies(st ast.Stmt) (vars []ast.Expr, body *ast.BlockStmt, carry bool) {
+	switch st := st.(type) {
+	case *ast.ForStmt:
+		if init, ok := st.Init.(*ast.AssignStmt); ok && init.Tok == token.DEFINE {
+			return init.Lhs, st.Body, true
+		}
+	case *ast.RangeStmt:
+		t := r.typeOf(st.X)
+		if st.Tok != token.DEFINE || t == nil || isInteger(t) {
+			return nil, nil, false
+		}
+		if _, isFunc := t.Underlying().(*types.Signature); isFunc {
+			return nil, nil, false
+		}
+		return []ast.Expr{st.Key, st.Value}, st.Body, false
+	}
+	return nil, nil, false
+}
+
+// copiedVars are the names of a loop's variables that its body captures.
+func (r *rewriter) copiedVars(vars []ast.Expr, body *ast.BlockStmt) []string {
+	var names []string
+	for _, e := range vars {
+		if id, ok := e.(*ast.Ident); ok && id.Name != "_" && r.captured(r.f.defs[r.p.off(id.Pos())], body) {
+			names = append(names, id.Name)
+		}
+	}
+	return names
+}
+
+// closureFactory makes a function literal that uses variables of loops
+// around it in a factory of pointers to them: yaegi can make a literal
+// handed to compiled code (wg.Go(func() { ... })) with the frame as it is
+// when the literal runs, not as it was when it was made, so it would see
+// the last iteration's variable. A factory's parameters are its own:
 //
 //	func() { use(i) }
 //
 // becomes
 //
-//	func(i int) func() { return func() { use(i) } }(i)
+//	func(__gompp1 *int) func() { return func() { use((*__gompp1)) } }(&i)
 //
-// which gives every closure the iteration's value, in closures, defer and
-// go alike; &i likewise becomes a pointer to the iteration's own copy. The
-// difference from Go that remains: a closure does not see a change its
-// iteration makes to the variable after the closure was made.
-func (r *rewriter) perIterationVars(file *ast.File) {
-	if len(r.loopVars) == 0 {
-		return
-	}
-	ast.Inspect(file, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.FuncLit:
-			if r.closureFactory(n) {
-				return false
-			}
-		case *ast.UnaryExpr:
-			if n.Op != token.AND {
-				return true
-			}
-			id, ok := ast.Unparen(n.X).(*ast.Ident)
-			if !ok || !r.loopVars[r.f.object(r.p.off(id.Pos()))] {
-				return true
-			}
-			t, ok := r.f.typeString(r.typeOf(id))
-			if !ok {
-				return true
-			}
-			start, end := r.p.off(n.Pos()), r.p.off(n.End())
-			r.edits = append(r.edits, edit{start, end, fmt.Sprintf("func(v %s) *%s { return &v }(%s)", t, t, id.Name)})
-			return false
+// and &i is the iteration's own variable (see perIterationVars).
+func (r *rewriter) closureFactory(lit *ast.FuncLit) bool {
+	var params, args []string
+	ptr := map[types.Object]string{}
+	ok := true
+	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		id, isID := n.(*ast.Ident)
+		if !isID {
+			return true
+		}
+		obj := r.f.object(r.p.off(id.Pos()))
+		if obj == nil || !r.loopVars[obj] {
+			return true
+		}
+		if at := r.f.defAt[obj]; at >= r.p.off(lit.Pos()) && at < r.p.off(lit.End()) {
+			return true // a loop inside the literal
+		}
+		p, seen := ptr[obj]
+		if !seen {
+			t, known := r.f.typeString(obj.Type())
+			ok = ok && known
+			p = r.fresh("p")
+			ptr[obj] = p
+			params = append(params, p+" *"+t)
+			args = append(args, "&"+obj.Name())
 		}
 		return true
 	})
+	if !ok || len(params) == 0 {
+		return false
+	}
+	var uses []edit
+	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		if id, isID := n.(*ast.Ident); isID {
+			if p, found := ptr[r.f.object(r.p.off(id.Pos()))]; found {
+				uses = append(uses, edit{r.p.off(id.Pos()), r.p.off(id.End()), "(*" + p + ")"})
+			}
+		}
+		return true
+	})
+	typ := r.p.text[r.p.off(lit.Type.Pos()):r.p.off(lit.Type.End())]
+	start, end := r.p.off(lit.Pos()), r.p.off(lit.End())
+	r.edits = append(r.edits, edit{start, start, fmt.Sprintf("func(%s) %s { return ", strings.Join(params, ", "), typ)})
+	r.edits = append(r.edits, uses...)
+	r.edits = append(r.edits, edit{end, end, fmt.Sprintf(" }(%s)", strings.Join(args, ", "))})
+	return true
+}
+
+// iterationCopy declares, in a loop's body, the iteration's own copies of
+// the loop's variables that the body captures (see perIterationVars), and,
+// when carry is set, carries their values over to the next iteration.
+func (r *rewriter) iterationCopy(loop ast.Stmt, body *ast.BlockStmt, vars []ast.Expr, carry bool, label string) {
+	names := r.copiedVars(vars, body)
+	if len(names) == 0 {
+		return
+	}
+	list := strings.Join(names, ", ")
+	open, end := r.p.off(body.Lbrace)+1, r.p.off(body.Rbrace)
+	// The header's variables get hidden names (see perIterationVars).
+	hidden := make([]string, len(names))
+	rename := map[types.Object]string{}
+	for _, e := range vars {
+		id, _ := e.(*ast.Ident)
+		for j, n := range names {
+			if id != nil && id.Name == n {
+				hidden[j] = r.fresh("v")
+				rename[r.f.defs[r.p.off(id.Pos())]] = hidden[j]
+				r.edits = append(r.edits, edit{r.p.off(id.Pos()), r.p.off(id.End()), hidden[j]})
+			}
+		}
+	}
+	hiddenList := strings.Join(hidden, ", ")
+	if !carry {
+		r.edits = append(r.edits, edit{open, open, fmt.Sprintf(" %s := %s; _ = %s;", list, hiddenList, list)})
+		return
+	}
+	fs := loop.(*ast.ForStmt)
+	for _, part := range []ast.Node{fs.Init, fs.Cond, fs.Post} {
+		if part == nil {
+			continue
+		}
+		ast.Inspect(part, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				if h, found := rename[r.f.object(r.p.off(id.Pos()))]; found {
+					r.edits = append(r.edits, edit{r.p.off(id.Pos()), r.p.off(id.End()), h})
+				}
+			}
+			return true
+		})
+	}
+	once, onceVar := r.fresh("iter"), r.fresh("k")
+	r.edits = append(r.edits,
+		edit{open, open, fmt.Sprintf(" %s := %s; _ = %s; %s: for %s := true; %s; %s = false {",
+			list, hiddenList, list, once, onceVar, onceVar, onceVar)},
+		edit{end, end, fmt.Sprintf("}; %s = %s\n", hiddenList, list)})
+	// Inside the once-loop, the loop's unlabeled continue ends the
+	// iteration's body as it should; its unlabeled break must name the
+	// loop, and a continue naming the loop (from a loop inside) names the
+	// once-loop, so that the value still carries over.
+	brk := label
+	needLabel := false
+	var walk func(n ast.Node, inLoop, inSwitch bool)
+	walk = func(n ast.Node, inLoop, inSwitch bool) {
+		ast.Inspect(n, func(m ast.Node) bool {
+			if m == n {
+				return true
+			}
+			switch m := m.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.ForStmt, *ast.RangeStmt:
+				walk(m, true, inSwitch)
+				return false
+			case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+				walk(m, inLoop, true)
+				return false
+			case *ast.BranchStmt:
+				switch {
+				case m.Tok == token.BREAK && m.Label == nil && !inLoop && !inSwitch:
+					if brk == "" {
+						brk, needLabel = r.fresh("loop"), true
+					}
+					r.edits = append(r.edits, edit{r.p.off(m.End()), r.p.off(m.End()), " " + brk})
+				case m.Tok == token.CONTINUE && m.Label != nil && label != "" && m.Label.Name == label:
+					r.edits = append(r.edits, edit{r.p.off(m.Label.Pos()), r.p.off(m.Label.End()), once})
+				}
+			}
+			return true
+		})
+	}
+	walk(body, false, false)
+	if needLabel {
+		at := r.p.off(loop.Pos())
+		r.edits = append(r.edits, edit{at, at, brk + ": "})
+	}
+}
+
+// captured reports whether a loop body makes a loop variable outlive its
+// iteration: a function literal uses it, or its address is taken, also by
+// calling a pointer method on it.
+func (r *rewriter) captured(v types.Object, body *ast.BlockStmt) bool {
+	if v == nil {
+		return false
+	}
+	is := func(e ast.Expr) bool {
+		id, ok := ast.Unparen(e).(*ast.Ident)
+		return ok && r.f.object(r.p.off(id.Pos())) == v
+	}
+	found := false
+	var inLit int
+	var visit func(n ast.Node) bool
+	visit = func(n ast.Node) bool {
+		if found || n == nil {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			inLit++
+			ast.Inspect(n.Body, visit)
+			inLit--
+			return false
+		case *ast.Ident:
+			found = inLit > 0 && r.f.object(r.p.off(n.Pos())) == v
+		case *ast.UnaryExpr:
+			found = n.Op == token.AND && is(n.X)
+		case *ast.SelectorExpr:
+			if is(n.X) {
+				if _, isPtr := v.Type().Underlying().(*types.Pointer); !isPtr {
+					obj, _, _ := types.LookupFieldOrMethod(v.Type(), true, v.Pkg(), n.Sel.Name)
+					if fn, ok := obj.(*types.Func); ok {
+						if recv := fn.Type().(*types.Signature).Recv(); recv != nil {
+							_, found = recv.Type().(*types.Pointer)
+						}
+					}
+				}
+			}
+		}
+		return !found
+	}
+	ast.Inspect(body, visit)
+	return found
 }
 
 // findLoopVars lists the variables a unit's loops declare.
@@ -680,21 +923,6 @@ func (r *rewriter) usedLoopVars(node, within ast.Node) (params, args string, ok 
 		return true
 	})
 	return strings.Join(ps, ", "), strings.Join(as, ", "), ok
-}
-
-// closureFactory wraps a function literal that uses loop variables
-// declared outside it in a factory of them (see perIterationVars).
-func (r *rewriter) closureFactory(lit *ast.FuncLit) bool {
-	params, args, ok := r.usedLoopVars(lit.Body, lit)
-	if !ok || params == "" {
-		return false
-	}
-	typ := r.p.text[r.p.off(lit.Type.Pos()):r.p.off(lit.Type.End())]
-	start, end := r.p.off(lit.Pos()), r.p.off(lit.End())
-	r.edits = append(r.edits,
-		edit{start, start, fmt.Sprintf("func(%s) %s { return ", params, typ)},
-		edit{end, end, fmt.Sprintf(" }(%s)", args)})
-	return true
 }
 
 // eagerDefers makes the defer statements of a function body evaluate their
@@ -887,7 +1115,7 @@ func (r *rewriter) callNow(stmt token.Pos, call *ast.CallExpr, before, after str
 	// returns (a deadlock; yaegi's own `defer cleanup()` has it too).
 	for _, e := range append([]ast.Expr{call.Fun}, call.Args...) {
 		if lit, ok := ast.Unparen(e).(*ast.FuncLit); ok {
-			if params, _, ok := r.usedLoopVars(lit.Body, lit); ok && params != "" {
+			if r.usesLoopVars(lit) {
 				continue // closureFactory makes it in a factory already
 			}
 			typ := r.p.text[off(lit.Type.Pos()):off(lit.Type.End())]
@@ -1190,4 +1418,17 @@ func (r *rewriter) renameInit(fd *ast.FuncDecl) {
 	name := fmt.Sprintf("%s%d", r.f.initPrefix, len(r.f.inits))
 	r.f.inits = append(r.f.inits, name)
 	r.edits = append(r.edits, edit{r.p.off(fd.Name.Pos()), r.p.off(fd.Name.End()), name})
+}
+
+// usesLoopVars reports whether closureFactory makes lit in a factory.
+func (r *rewriter) usesLoopVars(lit *ast.FuncLit) bool {
+	params, _, ok := r.usedLoopVars(lit.Body, lit)
+	return ok && params != ""
+}
+
+// copiesLoopVars reports whether perIterationVars gives a loop's variables
+// copies in its body.
+func (r *rewriter) copiesLoopVars(st ast.Stmt) bool {
+	vars, body, _ := r.loopCopies(st)
+	return len(r.copiedVars(vars, body)) > 0
 }
