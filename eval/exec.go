@@ -59,6 +59,7 @@ func (s *Session) Execute(ctx context.Context, req backend.ExecuteRequest, out b
 	s.stopped = make(chan struct{})
 	s.interruptedCh = interrupted
 	s.mu.Unlock()
+	s.exiting.Store(false)
 	display.SetOutput(out)
 	// Progress bars redraw on a timer: draw what is pending before the cell
 	// ends, since output after a cell's idle status is lost to nbclient.

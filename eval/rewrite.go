@@ -473,7 +473,8 @@ func (r *rewriter) copyIn(body *ast.BlockStmt, names, hidden []string) {
 //     constant the checker computed;
 //   - new(expr), Go 1.26's, becomes a function literal returning a pointer
 //     to a copy of the value;
-//   - panic records the line of the call, for the traceback.
+//   - panic records the line of the call, for the traceback;
+//   - print and println write to standard error in the runtime's formats.
 func (r *rewriter) builtinCall(c *ast.CallExpr) {
 	id, ok := c.Fun.(*ast.Ident)
 	if !ok || r.f == nil || !r.f.builtin(r.p.off(id.Pos()), id.Name) {
@@ -492,6 +493,12 @@ func (r *rewriter) builtinCall(c *ast.CallExpr) {
 	case "recover":
 		// The panic's value, with yaegi's runtime panics as Go's errors.
 		r.edits = append(r.edits, edit{start, start, runtimePkg + ".Recovered("}, edit{end, end, ")"})
+	case "print", "println":
+		fn := "Print"
+		if id.Name == "println" {
+			fn = "Println"
+		}
+		r.edits = append(r.edits, edit{r.p.off(id.Pos()), r.p.off(id.End()), runtimePkg + "." + fn})
 	case "clear":
 		if len(c.Args) == 1 {
 			r.edits = append(r.edits, edit{r.p.off(id.Pos()), r.p.off(id.End()), runtimePkg + ".Clear"})

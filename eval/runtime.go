@@ -33,7 +33,7 @@ func (s *Session) overrides() interp.Exports {
 	stdout, stderr, stdin := s.stdout, s.stderr, s.stdin
 	return interp.Exports{
 		"os/os": {
-			"Exit":   symbolValue(func(code int) { panic(exitSignal{code}) }),
+			"Exit":   symbolValue(s.exit),
 			"Stdout": reflect.ValueOf(&stdout).Elem(),
 			"Stderr": reflect.ValueOf(&stderr).Elem(),
 			"Stdin":  reflect.ValueOf(&stdin).Elem(),
@@ -65,9 +65,11 @@ func (s *Session) helperSymbols() map[string]reflect.Value {
 		"Show":      symbolValue(s.show),
 		"Clear":     symbolValue(clearValue),
 		"At":        symbolValue(s.sites.at),
-		"RunDefers": symbolValue(runDefers),
-		"Recovered": symbolValue(recovered),
+		"RunDefers": symbolValue(s.runDefers),
+		"Recovered": symbolValue(s.recovered),
 		"Identify":  symbolValue(s.probe.identify),
+		"Print":     symbolValue(s.builtinPrint(false)),
+		"Println":   symbolValue(s.builtinPrint(true)),
 	}
 	for key, fn := range genericFuncs {
 		helpers[genericName(key)] = symbolValue(fn)
@@ -231,11 +233,31 @@ func (p *panicSites) take(gid int64) int {
 	return line
 }
 
+// exit is os.Exit for cells: the cell ends with an "Exit" error and the
+// kernel lives on. The deferred calls between it and the cell do not run,
+// as Go's do not when a program exits (runDefers, recovered).
+func (s *Session) exit(code int) {
+	s.exiting.Store(true)
+	panic(exitSignal{code})
+}
+
 // runDefers runs the calls a function deferred (see eagerDefers), the last
 // first, as Go runs deferred calls: compiled defers keep the order and let
-// the others run when one panics.
-func runDefers(calls []func()) {
+// the others run when one panics. After os.Exit, none runs.
+func (s *Session) runDefers(calls []func()) {
+	if s.exiting.Load() {
+		return
+	}
 	for _, c := range calls {
 		defer c()
 	}
+}
+
+// recovered is recover() in cells: yaegi's runtime panics become Go's
+// runtime errors, and os.Exit cannot be recovered, as in Go.
+func (s *Session) recovered(v any) any {
+	if e, ok := v.(exitSignal); ok {
+		panic(e)
+	}
+	return recovered(v)
 }

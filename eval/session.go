@@ -82,10 +82,14 @@ type Session struct {
 	// each unit file name has (guarded by compileMu).
 	importsFor *interp.Interpreter
 	importedIn map[string]map[importSpec]bool
-	sites      panicSites      // lines of panic calls, per goroutine
-	cellSite   int             // the line of the panic that ended the running unit (guarded by mu)
-	child      bool            // a child process's session: no cells, output to the process's own stdio
-	packages   map[string]bool // see Options.packages
+	sites      panicSites // lines of panic calls, per goroutine
+	// exiting is set by os.Exit in a cell until the next cell starts: the
+	// deferred calls its panic unwinds through do not run, as a process's
+	// deferred calls do not when it exits (runDefers).
+	exiting  atomic.Bool
+	cellSite int             // the line of the panic that ended the running unit (guarded by mu)
+	child    bool            // a child process's session: no cells, output to the process's own stdio
+	packages map[string]bool // see Options.packages
 
 	mu        sync.Mutex // guards out, runCtx, runCancel
 	out       backend.Output
