@@ -42,16 +42,10 @@ import (
 // that run saw first: a line go run and the kernel print differently, or the
 // kernel's error.
 var knownDifferences = map[string]string{
-	"course_fan_in.go/split":               "stdout line 1: go run prints \"a-0\", the kernel \"\"",
-	"course_fan_in.go/whole":               "stdout line 1: go run prints \"a-0\", the kernel \"\"",
 	"course_parallel_map_ordered.go/split": "the kernel fails: CompileError: the Go interpreter (yaegi) could not compile this cell (gomp3.go:3:14: CFG post-order panic: runtime error: invalid memory address or nil pointer dereference)",
 	"course_parallel_map_ordered.go/whole": "the kernel fails: CompileError: the Go interpreter (yaegi) could not compile this cell (gomp2.go:30:14: CFG post-order panic: runtime error: invalid memory address or nil pointer dereference)",
-	"course_pipeline_cancel.go/split":      "the kernel fails: Interrupted: the cell was interrupted",
-	"course_pipeline_cancel.go/whole":      "the kernel fails: Interrupted: the cell was interrupted",
 	"course_primes_queue.go/split":         "the kernel fails: CompileError: 505:13: undefined type for S",
 	"course_primes_queue.go/whole":         "the kernel fails: CompileError: 505:13: undefined type for S",
-	"defer_local_closure.go/split":         "the kernel fails: Interrupted: the cell was interrupted",
-	"defer_local_closure.go/whole":         "the kernel fails: Interrupted: the cell was interrupted",
 	"encoding_json_types.go/split":         "stdout line 1: go run prints \"{\\\"name\\\":\\\"Ana\\\",\\\"age\\\":30,\\\"tags\\\":[\\\"admin\\\"],\\\"home\\\":{\\\"city\\\":\\\"Lima\\\"}} <nil>\", the kernel \"{\\\"name\\\":\\\"Ana\\\",\\\"age\\\":30,\\\"tags\\\":[\\\"admin\\\"],\\\"home\\\":{\\\"city\\\":\\\"Lima\\\"},\\\"Xprivate\\\":0} <nil>\"",
 	"encoding_json_types.go/whole":         "stdout line 1: go run prints \"{\\\"name\\\":\\\"Ana\\\",\\\"age\\\":30,\\\"tags\\\":[\\\"admin\\\"],\\\"home\\\":{\\\"city\\\":\\\"Lima\\\"}} <nil>\", the kernel \"{\\\"name\\\":\\\"Ana\\\",\\\"age\\\":30,\\\"tags\\\":[\\\"admin\\\"],\\\"home\\\":{\\\"city\\\":\\\"Lima\\\"},\\\"Xprivate\\\":0} <nil>\"",
 	"error_as_custom.go/split":             "stdout line 1: go run prints \"field: age code: 42\", the kernel \"validate: field age invalid (code 42)\"",

@@ -428,7 +428,57 @@ func (r *rewriter) rangeLoop(rs *ast.RangeStmt) {
 				r.rangeFunc(rs, sig)
 			}
 		}
+		if rangesOverChans(r.typeOf(rs.X)) {
+			r.rangeChans(rs)
+		}
 	}
+}
+
+// rangesOverChans reports whether t is a slice or array of channels (or a
+// pointer to such an array), which yaegi cannot range over ("reflect: call
+// of reflect.Value.Len on int Value"): it takes the elements' channel type
+// for the loop's.
+func rangesOverChans(t types.Type) bool {
+	if t == nil {
+		return false
+	}
+	u := t.Underlying()
+	if p, ok := u.(*types.Pointer); ok {
+		u = p.Elem().Underlying()
+		if _, isArray := u.(*types.Array); !isArray {
+			return false
+		}
+	}
+	var elem types.Type
+	switch u := u.(type) {
+	case *types.Slice:
+		elem = u.Elem()
+	case *types.Array:
+		elem = u.Elem()
+	default:
+		return false
+	}
+	_, isChan := elem.Underlying().(*types.Chan)
+	return isChan
+}
+
+// rangeChans rewrites a range over a slice or array of channels as a
+// counting loop over the value, evaluated once:
+// `for __i, __x := 0, x; __i < len(__x); __i++ { k, v := __i, __x[__i]; ... }`.
+// The body's copies are the iteration's own variables.
+func (r *rewriter) rangeChans(rs *ast.RangeStmt) {
+	x := r.p.text[r.p.off(rs.X.Pos()):r.p.off(rs.X.End())]
+	counter, over := r.fresh("i"), r.fresh("x")
+	header := fmt.Sprintf("for %s, %s := 0, %s; %s < len(%s); %s++ ", counter, over, x, counter, over, counter)
+	r.edits = append(r.edits, edit{r.p.off(rs.For), r.p.off(rs.Body.Lbrace), header})
+	var names, values []string
+	if id, ok := rs.Key.(*ast.Ident); ok && id.Name != "_" {
+		names, values = append(names, id.Name), append(values, counter)
+	}
+	if id, ok := rs.Value.(*ast.Ident); ok && id.Name != "_" {
+		names, values = append(names, id.Name), append(values, over+"["+counter+"]")
+	}
+	r.copyIn(rs.Body, names, values)
 }
 
 // rangeInt rewrites `for i := range n { ... }` as
@@ -615,8 +665,8 @@ func isInteger(t types.Type) bool {
 // body correctly at a cell's top level.
 //
 // A range loop's variables need only the copy: the next iteration does
-// not start from them. Range over an integer or a function gets fresh
-// variables already (rangeInt, rangeFunc).
+// not start from them. Range over an integer, a function or a slice of
+// channels gets fresh variables already (rangeInt, rangeFunc, rangeChans).
 func (r *rewriter) perIterationVars(file *ast.File) {
 	if len(r.loopVars) == 0 {
 		return
@@ -655,7 +705,7 @@ func (r *rewriter) loopCopies(st ast.Stmt) (vars []ast.Expr, body *ast.BlockStmt
 		}
 	case *ast.RangeStmt:
 		t := r.typeOf(st.X)
-		if st.Tok != token.DEFINE || t == nil || isInteger(t) {
+		if st.Tok != token.DEFINE || t == nil || isInteger(t) || rangesOverChans(t) {
 			return nil, nil, false
 		}
 		if _, isFunc := t.Underlying().(*types.Signature); isFunc {
@@ -966,7 +1016,11 @@ func (r *rewriter) eagerDefers(body *ast.BlockStmt) {
 		}
 		return true
 	})
-	if len(defers) == 0 || recovers {
+	if len(defers) == 0 {
+		return
+	}
+	r.ownFrames(body)
+	if recovers {
 		return
 	}
 	var edits []edit
@@ -980,6 +1034,49 @@ func (r *rewriter) eagerDefers(body *ast.BlockStmt) {
 	at := r.p.off(body.Lbrace) + 1
 	r.edits = append(r.edits, edit{at, at, " var __gompds []func(); defer func() { " + runtimePkg + ".RunDefers(__gompds) }();"})
 	r.edits = append(r.edits, edits...)
+}
+
+// ownFrames makes each function literal of a body that defers in a
+// function of its own, `func() T { return lit }()`. yaegi runs a frame's
+// deferred calls holding the frame's lock, and a closure that a frame made
+// takes that frame's lock when it returns: `cleanup := func() { ... };
+// defer cleanup()` deadlocked (and so did a goroutine made by the frame
+// returning while the frame's deferred wg.Wait() waits for it). Made in a
+// function of its own, the closure takes that function's lock instead.
+// Literals that are a deferred call's function or argument (eagerDefer
+// makes them so already), a go statement's (guardGo) and closure
+// factories' (closureFactory) are left as they are.
+func (r *rewriter) ownFrames(body *ast.BlockStmt) {
+	skip := map[*ast.FuncLit]bool{}
+	ast.Inspect(body, func(n ast.Node) bool {
+		var call *ast.CallExpr
+		switch n := n.(type) {
+		case *ast.DeferStmt:
+			call = n.Call
+		case *ast.GoStmt:
+			call = n.Call
+		default:
+			return true
+		}
+		for _, e := range append([]ast.Expr{call.Fun}, call.Args...) {
+			if lit, ok := ast.Unparen(e).(*ast.FuncLit); ok {
+				skip[lit] = true
+			}
+		}
+		return true
+	})
+	ast.Inspect(body, func(n ast.Node) bool {
+		lit, ok := n.(*ast.FuncLit)
+		if !ok {
+			return true
+		}
+		if !skip[lit] && !r.usesLoopVars(lit) {
+			typ := r.p.text[r.p.off(lit.Type.Pos()):r.p.off(lit.Type.End())]
+			start, end := r.p.off(lit.Pos()), r.p.off(lit.End())
+			r.edits = append(r.edits, edit{start, start, "func() " + typ + " { return "}, edit{end, end, " }()"})
+		}
+		return false // a literal's own literals are made in its frame
+	})
 }
 
 // eagerDefer writes the edits of one defer statement (see eagerDefers).

@@ -291,3 +291,51 @@ func TestYaegiFactGoroutinePanicCrashesTheProcess(t *testing.T) {
 
 // yaegiFactEnv, in a child's environment, names the fact it is to show.
 const yaegiFactEnv = "GOMP_YAEGI_FACT"
+
+// yaegi cannot range over a slice of channels: it takes the elements'
+// channel type for the loop's. gomp counts over the slice instead
+// (rewriter.rangeChans).
+func TestYaegiFactRangeOverSliceOfChannelsFails(t *testing.T) {
+	newRawYaegi(t).wantError(t, "reflect: call of reflect.Value.Len on int Value",
+		"func count(cs []chan int) (n int) { for _, c := range cs { n += cap(c) }; return n }",
+		"count([]chan int{make(chan int)})")
+
+	s := newSession(t)
+	c := mustRun(t, s, `import "fmt"
+func drain(cs ...<-chan int) (sum int) {
+	for i, c := range cs {
+		for v := range c {
+			sum += v * (i + 1)
+		}
+	}
+	return sum
+}
+a, b := make(chan int, 2), make(chan int, 1)
+a <- 1; a <- 2; b <- 10
+close(a); close(b)
+fmt.Println(drain(a, b))`)
+	if c.rec.out() != "23\n" {
+		t.Fatalf("session printed %q", c.rec.out())
+	}
+}
+
+// A variable declared in a loop's body is a new one at every iteration, to
+// the closures made in it (gomp's per-iteration loop variables build on
+// it, rewriter.perIterationVars), but a function literal handed to
+// compiled code is made with the frame as it is when it runs
+// (rewriter.closureFactory).
+func TestYaegiFactLoopBodyVariablesAreFresh(t *testing.T) {
+	r := newRawYaegi(t)
+	got := r.mustEval(t, `import "fmt"`, `func f() string {
+	var fs []func() int
+	for k := 0; k < 3; k++ {
+		i := k
+		fs = append(fs, func() int { return i })
+		i += 10
+	}
+	return fmt.Sprint(fs[0](), fs[1](), fs[2]())
+}`, "f()").String()
+	if got != "10 11 12" {
+		t.Fatalf("raw yaegi: closures of body variables gave %q, want 10 11 12", got)
+	}
+}
