@@ -41,7 +41,10 @@ errors, or why it did not run. A broken notebook never stops the batch;
 one whose kernel dies keeps the cells that ran before, and its row says
 the cell it died in. A cell running past -timeout is interrupted, reported
 as failed, and the next cell runs. -jobs notebooks run at once; the
-report's rows are in the order the notebooks were found.
+report's rows are in the order the notebooks were found. Its columns are
+in Spanish, the language of the course (cuaderno, completo,
+celdas_fallidas, motivo_incompleto, murio_en_celda, ...): notebooks/README.md
+says what each holds.
 
 `)
 		fs.PrintDefaults()

@@ -249,3 +249,16 @@ func TestGradeAll(t *testing.T) {
 		t.Errorf("GradeAll after its context was done graded %d notebooks", len(results))
 	}
 }
+
+func TestReadMetadata(t *testing.T) {
+	m, err := ReadMetadata([]byte(`{"metadata": {"lang": "es", "kernelspec": {"name": "python3", "language": "python"}}, "cells": []}`))
+	if err != nil || m != (Metadata{Lang: "es", KernelName: "python3", KernelLanguage: "python"}) {
+		t.Errorf("ReadMetadata = %+v, %v", m, err)
+	}
+	if m, err := ReadMetadata([]byte(`{"cells": []}`)); err != nil || m != (Metadata{}) {
+		t.Errorf("a notebook without metadata: %+v, %v", m, err)
+	}
+	if _, err := ReadMetadata([]byte(`{"metadata": `)); err == nil {
+		t.Error("invalid JSON read as metadata")
+	}
+}
