@@ -93,7 +93,7 @@ says what each holds.
 		status := "ran, no failing cells"
 		switch n := len(r.Cells.Failures()); {
 		case r.Stopped != nil:
-			status = fmt.Sprintf("stopped: %s; %d %s ran before", r.RunError, r.Cells.Executed, plural(r.Cells.Executed, "cell", "cells"))
+			status = fmt.Sprintf("stopped: %s; %d %s executed", r.RunError, r.Cells.Executed, plural(r.Cells.Executed, "cell", "cells"))
 			broken++
 		case !r.Ran:
 			status = "did not run: " + r.RunError

@@ -105,7 +105,7 @@ func TestWriteCSV(t *testing.T) {
 	want := [][]string{
 		Header,
 		{"subs/ana/tarea.ipynb", "sí", "5", "4", "5;6", "3;4",
-			"In [3] panic: boom; In [4] Interrupted: the cell was interrupted (pasó del límite de 10s por celda)",
+			"In [3] panic: boom; In [4] Interrupted: pasó del límite de 10s por celda y se interrumpió",
 			"1", "", "", "out/ana/tarea.ipynb", "1.5", ""},
 		{"subs/ben/tarea, v2.ipynb", "no", "3", "", "", "", "", "0", "DeadKernelError: Kernel died", "", "", "0.0", ""},
 		{"subs/carla/tarea.ipynb", "no", "3", "2", "", "", "", "0", "el kernel murió en la celda 3 (DeadKernelError: Kernel died)", "3", "out/carla/tarea.ipynb", "2.0", ""},

@@ -85,14 +85,16 @@ func row(r Result, timeout time.Duration) []string {
 }
 
 // describe is one failed cell for the errors column. Under nbconvert only
-// the cell timeout interrupts a cell, so an Interrupted error says so.
+// the cell timeout interrupts a cell, so an Interrupted error says so, in
+// the report's words instead of the kernel's.
 func describe(e CellError, timeout time.Duration) string {
 	s := fmt.Sprintf("In [%d] %s", e.ExecutionCount, e.Name)
-	if e.Message != "" {
-		s += ": " + e.Message
-	}
+	msg := e.Message
 	if e.Name == "Interrupted" && timeout > 0 {
-		s += fmt.Sprintf(" (pasó del límite de %v por celda)", timeout)
+		msg = fmt.Sprintf("pasó del límite de %v por celda y se interrumpió", timeout)
+	}
+	if msg != "" {
+		s += ": " + msg
 	}
 	return s
 }

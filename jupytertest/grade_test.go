@@ -170,7 +170,7 @@ func TestGrade(t *testing.T) {
 	check("ben", "num_celdas_ejecutadas", "6")
 	check("ben", "celdas_fallidas", "2;4;5")
 	check("ben", "In_de_fallidas", "2;4;5")
-	checkHas("ben", "errores", "In [2] panic: boom", "In [4] Exit:", "3", "In [5] Interrupted:", "límite de 5s por celda")
+	checkHas("ben", "errores", "In [2] panic: boom", "In [4] Exit:", "3", "In [5] Interrupted: pasó del límite de 5s por celda y se interrumpió")
 	outs := readOutputs(t, filepath.Join(out, "ben", "tarea.ipynb"))
 	if got := streams(outs[5], "stdout"); got != "fin\n" {
 		t.Errorf("ben's last cell, after the interrupted one, printed %q; outputs %+v", got, outs[5])
