@@ -41,7 +41,10 @@ errors, or why it did not run. A broken notebook never stops the batch;
 one whose kernel dies keeps the cells that ran before, and its row says
 the cell it died in. A cell running past -timeout is interrupted, reported
 as failed, and the next cell runs. -jobs notebooks run at once; the
-report's rows are in the order the notebooks were found.
+report's rows are in the order the notebooks were found. Its columns are
+in Spanish, the language of the course (cuaderno, completo,
+celdas_fallidas, motivo_incompleto, murio_en_celda, ...): notebooks/README.md
+says what each holds.
 
 `)
 		fs.PrintDefaults()
@@ -90,7 +93,7 @@ report's rows are in the order the notebooks were found.
 		status := "ran, no failing cells"
 		switch n := len(r.Cells.Failures()); {
 		case r.Stopped != nil:
-			status = fmt.Sprintf("stopped: %s; %d %s ran before", r.RunError, r.Cells.Executed, plural(r.Cells.Executed, "cell", "cells"))
+			status = fmt.Sprintf("stopped: %s; %d %s executed", r.RunError, r.Cells.Executed, plural(r.Cells.Executed, "cell", "cells"))
 			broken++
 		case !r.Ran:
 			status = "did not run: " + r.RunError

@@ -68,6 +68,9 @@ type Result struct {
 	// Stopped is set when the run stopped mid-way (the kernel died) and
 	// the cells that ran before are in Cells and Executed.
 	Stopped *Stopped
+	// Warning is what the teacher should know about a notebook that ran:
+	// a notebook of another language run with the Grader's Kernel.
+	Warning string
 	Elapsed time.Duration
 }
 
@@ -154,6 +157,10 @@ func (g *Grader) Grade(ctx context.Context, nb Notebook) (r Result) {
 		return r
 	}
 	r.Cells = input
+	meta, _ := ReadMetadata(data) // its JSON was read just above
+	if g.Kernel != "" && meta.KernelLanguage != "" && meta.KernelLanguage != "go" {
+		r.Warning = fmt.Sprintf("el cuaderno es de %s (kernel %s) y se ejecutó con el kernel %s", meta.KernelLanguage, meta.KernelName, g.Kernel)
+	}
 
 	out := filepath.Join(g.OutDir, nb.Rel)
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
@@ -181,7 +188,7 @@ func (g *Grader) Grade(ctx context.Context, nb Notebook) (r Result) {
 		return r
 	}
 	defer partial.remove()
-	stderr, err := g.nbconvert(ctx, nb.Path, out, partial)
+	stderr, err := g.nbconvert(ctx, nb.Path, out, partial, meta.Lang)
 	if err != nil {
 		r.RunError = runError(ctx, err, stderr)
 		g.keepPartial(&r, partial, out)
@@ -189,12 +196,12 @@ func (g *Grader) Grade(ctx context.Context, nb Notebook) (r Result) {
 	}
 	data, err = os.ReadFile(out)
 	if err != nil {
-		r.RunError = fmt.Sprintf("nbconvert succeeded but wrote no %s: %v", out, err)
+		r.RunError = fmt.Sprintf("nbconvert terminó pero no escribió %s: %v", out, err)
 		return r
 	}
 	executed, err := ReadCells(data)
 	if err != nil {
-		r.RunError = fmt.Sprintf("the executed notebook %s: %v", out, err)
+		r.RunError = fmt.Sprintf("el cuaderno ejecutado %s: %v", out, err)
 		return r
 	}
 	r.Ran, r.Executed, r.Cells = true, out, executed
@@ -210,19 +217,22 @@ func (g *Grader) keepPartial(r *Result, partial *partialRun, out string) {
 	}
 	cells, stopped, err := readPartial(data)
 	if err != nil {
-		r.RunError += fmt.Sprintf("; the notebook as far as it ran is unreadable: %v", err)
+		r.RunError += fmt.Sprintf("; el cuaderno hasta donde se ejecutó no se puede leer: %v", err)
 		return
 	}
 	if err := os.WriteFile(out, data, 0o644); err != nil {
-		r.RunError += fmt.Sprintf("; keeping the notebook as far as it ran: %v", err)
+		r.RunError += fmt.Sprintf("; al guardar el cuaderno hasta donde se ejecutó: %v", err)
 		return
 	}
 	r.Cells, r.Executed, r.Stopped = cells, out, &stopped
 	r.RunError = describeStop(stopped, r.RunError)
 }
 
-// nbconvert executes in into out and returns its stderr.
-func (g *Grader) nbconvert(ctx context.Context, in, out string, partial *partialRun) (string, error) {
+// nbconvert executes in into out and returns its stderr. lang, the
+// notebook's metadata "lang", goes to the kernel as $GOMP_LANG: nbconvert
+// does not tell the kernel which notebook it runs, and gomp's timelines
+// speak the notebook's language.
+func (g *Grader) nbconvert(ctx context.Context, in, out string, partial *partialRun, lang string) (string, error) {
 	if len(g.Nbconvert) == 0 {
 		return "", errors.New("no nbconvert command")
 	}
@@ -246,6 +256,9 @@ func (g *Grader) nbconvert(ctx context.Context, in, out string, partial *partial
 	args = append(args, in)
 	cmd := exec.CommandContext(ctx, g.Nbconvert[0], args...)
 	cmd.Env = partial.env(g.Env)
+	if lang != "" {
+		cmd.Env = append(cmd.Env, "GOMP_LANG="+lang)
+	}
 	// Its own process group, killed whole when the notebook overruns. The
 	// kernel it started is in a session of its own and notices its
 	// frontend's death (Jupyter kernels watch JPY_PARENT_PID).
@@ -263,7 +276,7 @@ func (g *Grader) nbconvert(ctx context.Context, in, out string, partial *partial
 // limit that stopped it.
 func runError(ctx context.Context, err error, stderr string) string {
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return "stopped: the notebook ran past its time limit (the cells' timeout each, plus the kernel's start)"
+		return "detenido: el cuaderno pasó de su límite de tiempo (el de cada celda, más el arranque del kernel)"
 	}
 	if line := lastPythonError(stderr); line != "" {
 		return line
@@ -271,11 +284,11 @@ func runError(ctx context.Context, err error, stderr string) string {
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
 		if line := lastLine(stderr); line != "" {
-			return fmt.Sprintf("nbconvert failed (%v): %s", err, line)
+			return fmt.Sprintf("nbconvert falló (%v): %s", err, line)
 		}
-		return fmt.Sprintf("nbconvert failed (%v)", err)
+		return fmt.Sprintf("nbconvert falló (%v)", err)
 	}
-	return fmt.Sprintf("running nbconvert: %v", err)
+	return fmt.Sprintf("al ejecutar nbconvert: %v", err)
 }
 
 // pythonError matches the last line of a Python traceback:
@@ -303,9 +316,9 @@ func describeJSONError(data []byte, err error) string {
 	var syn *jsonSyntaxError
 	if errors.As(err, &syn) {
 		line := 1 + bytes.Count(data[:min(int(syn.Offset), len(data))], []byte("\n"))
-		return fmt.Sprintf("not a notebook: invalid JSON at line %d: %v", line, syn)
+		return fmt.Sprintf("no es un cuaderno: JSON inválido en la línea %d: %v", line, syn)
 	}
-	return "not a notebook: " + err.Error()
+	return "no es un cuaderno: " + err.Error()
 }
 
 // tailBuffer keeps the last 64 KiB written to it: enough for a Python

@@ -78,7 +78,7 @@ func TestDescribeJSONError(t *testing.T) {
 	data := []byte("{\n \"cells\": [\n  {,\n")
 	_, err := ReadCells(data)
 	got := describeJSONError(data, err)
-	if !strings.HasPrefix(got, "not a notebook: invalid JSON at line 3: ") {
+	if !strings.HasPrefix(got, "no es un cuaderno: JSON inválido en la línea 3: ") {
 		t.Errorf("describeJSONError = %q", got)
 	}
 }
@@ -92,7 +92,7 @@ func TestWriteCSV(t *testing.T) {
 		{Notebook: Notebook{Path: "subs/ana/tarea.ipynb"}, Ran: true, Executed: "out/ana/tarea.ipynb", Cells: cells, Elapsed: 1500 * time.Millisecond},
 		{Notebook: Notebook{Path: "subs/ben/tarea, v2.ipynb"}, Cells: Cells{Code: 3}, RunError: "DeadKernelError: Kernel died"},
 		{Notebook: Notebook{Path: "subs/carla/tarea.ipynb"}, Executed: "out/carla/tarea.ipynb", Cells: Cells{Code: 3, Executed: 2},
-			RunError: "the kernel died at cell 3 (DeadKernelError: Kernel died)", Stopped: &Stopped{Cell: 3, Error: "DeadKernelError: Kernel died"}, Elapsed: 2 * time.Second},
+			RunError: "el kernel murió en la celda 3 (DeadKernelError: Kernel died)", Stopped: &Stopped{Cell: 3, Error: "DeadKernelError: Kernel died"}, Elapsed: 2 * time.Second},
 	}
 	var b bytes.Buffer
 	if err := WriteCSV(&b, results, 10*time.Second); err != nil {
@@ -104,11 +104,11 @@ func TestWriteCSV(t *testing.T) {
 	}
 	want := [][]string{
 		Header,
-		{"subs/ana/tarea.ipynb", "yes", "5", "4", "5;6", "3;4",
-			"In [3] panic: boom; In [4] Interrupted: the cell was interrupted (it ran past the 10s timeout)",
-			"1", "", "", "out/ana/tarea.ipynb", "1.5"},
-		{"subs/ben/tarea, v2.ipynb", "no", "3", "", "", "", "", "0", "DeadKernelError: Kernel died", "", "", "0.0"},
-		{"subs/carla/tarea.ipynb", "no", "3", "2", "", "", "", "0", "the kernel died at cell 3 (DeadKernelError: Kernel died)", "3", "out/carla/tarea.ipynb", "2.0"},
+		{"subs/ana/tarea.ipynb", "sí", "5", "4", "5;6", "3;4",
+			"In [3] panic: boom; In [4] Interrupted: pasó del límite de 10s por celda y se interrumpió",
+			"1", "", "", "out/ana/tarea.ipynb", "1.5", ""},
+		{"subs/ben/tarea, v2.ipynb", "no", "3", "", "", "", "", "0", "DeadKernelError: Kernel died", "", "", "0.0", ""},
+		{"subs/carla/tarea.ipynb", "no", "3", "2", "", "", "", "0", "el kernel murió en la celda 3 (DeadKernelError: Kernel died)", "3", "out/carla/tarea.ipynb", "2.0", ""},
 	}
 	if !reflect.DeepEqual(rows, want) {
 		t.Errorf("report rows:\n%q\nwant\n%q", rows, want)
@@ -190,7 +190,7 @@ func TestGradeBrokenNotebooks(t *testing.T) {
 	g := &Grader{Nbconvert: []string{filepath.Join(dir, "no-such-nbconvert")}, OutDir: filepath.Join(dir, "out"), Timeout: time.Second}
 
 	r := g.Grade(context.Background(), Notebook{Path: invalid, Rel: "invalid.ipynb"})
-	if r.Ran || !strings.Contains(r.RunError, "invalid JSON at line 1") {
+	if r.Ran || !strings.Contains(r.RunError, "JSON inválido en la línea 1") {
 		t.Errorf("invalid JSON: %+v", r)
 	}
 	r = g.Grade(context.Background(), Notebook{Path: good, Rel: "good.ipynb"})
@@ -247,5 +247,18 @@ func TestGradeAll(t *testing.T) {
 	cancel()
 	if results := g.GradeAll(ctx, nbs, 2, nil); len(results) != 0 {
 		t.Errorf("GradeAll after its context was done graded %d notebooks", len(results))
+	}
+}
+
+func TestReadMetadata(t *testing.T) {
+	m, err := ReadMetadata([]byte(`{"metadata": {"lang": "es", "kernelspec": {"name": "python3", "language": "python"}}, "cells": []}`))
+	if err != nil || m != (Metadata{Lang: "es", KernelName: "python3", KernelLanguage: "python"}) {
+		t.Errorf("ReadMetadata = %+v, %v", m, err)
+	}
+	if m, err := ReadMetadata([]byte(`{"cells": []}`)); err != nil || m != (Metadata{}) {
+		t.Errorf("a notebook without metadata: %+v, %v", m, err)
+	}
+	if _, err := ReadMetadata([]byte(`{"metadata": `)); err == nil {
+		t.Error("invalid JSON read as metadata")
 	}
 }

@@ -55,6 +55,32 @@ type notebookJSON struct {
 
 type jsonSyntaxError = json.SyntaxError
 
+// Metadata is what grading reads from a notebook's metadata.
+type Metadata struct {
+	Lang           string // the natural language of its text: "es"; gomp's timelines use it
+	KernelName     string // the kernelspec it names: "gomp", "python3"
+	KernelLanguage string // that kernel's language: "go", "python"
+}
+
+// ReadMetadata reads a notebook's metadata; a notebook without any has
+// none, which is no error.
+func ReadMetadata(data []byte) (Metadata, error) {
+	var nb struct {
+		Metadata struct {
+			Lang       string `json:"lang"`
+			Kernelspec struct {
+				Name     string `json:"name"`
+				Language string `json:"language"`
+			} `json:"kernelspec"`
+		} `json:"metadata"`
+	}
+	if err := json.Unmarshal(data, &nb); err != nil {
+		return Metadata{}, fmt.Errorf("invalid notebook JSON: %w", err)
+	}
+	m := nb.Metadata
+	return Metadata{Lang: m.Lang, KernelName: m.Kernelspec.Name, KernelLanguage: m.Kernelspec.Language}, nil
+}
+
 // errNotNotebook is ReadCells' error for JSON that is not an nbformat 4
 // notebook.
 var errNotNotebook = errors.New("not an nbformat 4 notebook (no cells list)")

@@ -128,13 +128,13 @@ func readPartial(data []byte) (Cells, Stopped, error) {
 
 // describeStop is a partial run's run_error.
 func describeStop(s Stopped, runErr string) string {
-	what := "the run stopped"
+	what := "la ejecución se detuvo"
 	if strings.HasPrefix(s.Error, "DeadKernelError") || strings.HasPrefix(runErr, "DeadKernelError") {
-		what = "the kernel died"
+		what = "el kernel murió"
 	}
-	where := fmt.Sprintf("at cell %d", s.Cell)
+	where := fmt.Sprintf("en la celda %d", s.Cell)
 	if s.Cell == 0 {
-		where = "before the first cell"
+		where = "antes de la primera celda"
 	}
 	why := runErr
 	if why == "" {

@@ -48,9 +48,9 @@ func TestDescribeStop(t *testing.T) {
 		runErr  string
 		want    string
 	}{
-		{Stopped{3, "DeadKernelError: Kernel died"}, "DeadKernelError: Kernel died", "the kernel died at cell 3 (DeadKernelError: Kernel died)"},
-		{Stopped{0, "DeadKernelError: Kernel died"}, "", "the kernel died before the first cell (DeadKernelError: Kernel died)"},
-		{Stopped{5, "RuntimeError: Kernel didn't respond"}, "", "the run stopped at cell 5 (RuntimeError: Kernel didn't respond)"},
+		{Stopped{3, "DeadKernelError: Kernel died"}, "DeadKernelError: Kernel died", "el kernel murió en la celda 3 (DeadKernelError: Kernel died)"},
+		{Stopped{0, "DeadKernelError: Kernel died"}, "", "el kernel murió antes de la primera celda (DeadKernelError: Kernel died)"},
+		{Stopped{5, "RuntimeError: Kernel didn't respond"}, "", "la ejecución se detuvo en la celda 5 (RuntimeError: Kernel didn't respond)"},
 	} {
 		if got := describeStop(tc.stopped, tc.runErr); got != tc.want {
 			t.Errorf("describeStop(%+v, %q) = %q, want %q", tc.stopped, tc.runErr, got, tc.want)
@@ -109,7 +109,7 @@ func TestKeepPartial(t *testing.T) {
 	}
 	g.keepPartial(&r, p, out)
 	if r.Stopped == nil || r.Stopped.Cell != 3 || r.Executed != out || r.Cells.Executed != 2 ||
-		r.RunError != "the kernel died at cell 3 (DeadKernelError: Kernel died)" {
+		r.RunError != "el kernel murió en la celda 3 (DeadKernelError: Kernel died)" {
 		t.Errorf("with a partial notebook: %+v", r)
 	}
 	if data, err := os.ReadFile(out); err != nil || string(data) != partialNotebook {

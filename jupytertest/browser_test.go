@@ -15,22 +15,46 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 )
 
 // The browser test's parameters, from the environment, relative paths
-// taken from the repository's root: the notebook it opens (default: a
-// lesson with children's output and a timeline), and where it saves the
-// screenshot (default: a temporary file removed with the test;
-// notebooks/screenshot.png is made so).
+// taken from the repository's root. Without GOMP_BROWSER_NOTEBOOK it runs
+// the lessons of browserLessons, each photographed at the cell it is
+// pictured for; GOMP_BROWSER_SCREENSHOT_DIR saves those pictures there
+// (notebooks/ is where the course's README shows them), else they go to
+// temporary files removed with the test. GOMP_BROWSER_NOTEBOOK opens that
+// one notebook instead, photographed from its top through its first
+// timeline into GOMP_BROWSER_SCREENSHOT.
 const (
-	browserNotebookEnv   = "GOMP_BROWSER_NOTEBOOK"
-	browserScreenshotEnv = "GOMP_BROWSER_SCREENSHOT"
-	defaultNotebook      = "notebooks/04-computo-concurrente.ipynb"
-	chromium             = "/usr/bin/chromium"
+	browserNotebookEnv      = "GOMP_BROWSER_NOTEBOOK"
+	browserScreenshotEnv    = "GOMP_BROWSER_SCREENSHOT"
+	browserScreenshotDirEnv = "GOMP_BROWSER_SCREENSHOT_DIR"
+	chromium                = "/usr/bin/chromium"
 )
+
+// browserCase is a notebook the browser test runs, and what it checks and
+// photographs there.
+type browserCase struct {
+	notebook   string   // from the repository's root
+	screenshot string   // its picture's file name in GOMP_BROWSER_SCREENSHOT_DIR
+	shoot      string   // the picture is of the first cell whose output has this; "": top through first timeline
+	answers    []string // typed into the input boxes of cells that read os.Stdin
+	minSVGs    int      // timelines it must draw
+	minLines   int      // printed lines it must show, children's included
+}
+
+// browserLessons: lesson 04's first timeline (in Spanish) and lesson 01's
+// zombie, the two pictures of notebooks/README.md.
+var browserLessons = []browserCase{
+	{notebook: "notebooks/04-computo-concurrente.ipynb", screenshot: "screenshot.png", minSVGs: 1, minLines: 80},
+	{notebook: "notebooks/01-procesos.ipynb", screenshot: "zombie.png", shoot: "<defunct>",
+		// The pause, then the lines the pipe's child echoes until "end".
+		answers: []string{"", "hola", "desde el padre", "end"}, minLines: 40},
+}
 
 // needBrowser skips t without what the browser test needs, naming it;
 // with CI=true it fails instead, because .ci/run installs all of it.
@@ -60,20 +84,34 @@ func needBrowser(t *testing.T) {
 	t.Skip(msg + " (with CI=true this fails instead)")
 }
 
-// TestBrowser opens a notebook in the classic Notebook server in headless
-// Chromium, runs all its cells through the UI, and checks the rendered
+// TestBrowser opens notebooks in the classic Notebook server in headless
+// Chromium, runs all their cells through the UI, and checks the rendered
 // page (browser/run.mjs): each cell's printed lines, child processes'
 // included, under that cell as in the saved notebook; the timeline SVGs
-// drawn; no unexpected error output. A notebook saved without outputs (a
-// lesson cleared for students) is checked against a headless run of it
-// (nbconvert --execute) made first.
+// drawn; no unexpected error output; and it takes a screenshot. A notebook
+// saved without outputs (a lesson cleared for students) is checked against
+// a headless run of it (nbconvert --execute) made first.
 func TestBrowser(t *testing.T) {
 	needBrowser(t)
-	src := os.Getenv(browserNotebookEnv)
-	if src == "" {
-		src = defaultNotebook
+	if src := os.Getenv(browserNotebookEnv); src != "" {
+		browse(t, browserCase{notebook: src}, os.Getenv(browserScreenshotEnv))
+		return
 	}
-	src = fromRoot(t, src)
+	for _, c := range browserLessons {
+		t.Run(strings.TrimSuffix(filepath.Base(c.notebook), ".ipynb"), func(t *testing.T) {
+			shot := ""
+			if dir := os.Getenv(browserScreenshotDirEnv); dir != "" {
+				shot = filepath.Join(dir, c.screenshot)
+			}
+			browse(t, c, shot)
+		})
+	}
+}
+
+// browse runs one notebook in the browser; its screenshot goes to
+// screenshot, or a temporary file if that is empty.
+func browse(t *testing.T, c browserCase, screenshot string) {
+	src := fromRoot(t, c.notebook)
 	dir := t.TempDir()
 	nbDir := filepath.Join(dir, "notebooks")
 	if err := os.MkdirAll(nbDir, 0o755); err != nil {
@@ -88,7 +126,6 @@ func TestBrowser(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(nbDir, name), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	screenshot := os.Getenv(browserScreenshotEnv)
 	if screenshot == "" {
 		screenshot = filepath.Join(dir, "screenshot.png")
 	} else {
@@ -110,13 +147,23 @@ func TestBrowser(t *testing.T) {
 	if err := os.MkdirAll(nodeTmp, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	answers, err := json.Marshal(c.answers)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", "run.mjs",
+	args := []string{"run.mjs",
 		"--url", pageURL.String(),
 		"--notebook", expected,
 		"--user-data-dir", profile,
-		"--screenshot", screenshot)
+		"--screenshot", screenshot,
+		"--answers", string(answers),
+	}
+	if c.shoot != "" {
+		args = append(args, "--shoot", c.shoot)
+	}
+	cmd := exec.CommandContext(ctx, "node", args...)
 	cmd.Dir = "browser"
 	cmd.Env = append(cleanEnv(), "TMPDIR="+nodeTmp)
 	// Chromium's processes are node's children, in node's process group:
@@ -134,11 +181,12 @@ func TestBrowser(t *testing.T) {
 	}()
 
 	var res struct {
-		Problems  []string
-		Kernel    string
-		CodeCells int
-		SVGs      int
-		Lines     int
+		Problems   []string
+		Kernel     string
+		CodeCells  int
+		SVGs       int
+		Lines      int
+		AskedInput int
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
 		t.Fatalf("run.mjs: %v; no result (%v)\nstdout:\n%s", runErr, err, stdout.String())
@@ -152,13 +200,17 @@ func TestBrowser(t *testing.T) {
 	if res.Kernel != "gomp" {
 		t.Errorf("the notebook ran with kernel %q, want gomp", res.Kernel)
 	}
-	if src == fromRoot(t, defaultNotebook) && (res.SVGs < 1 || res.Lines < 80) {
-		t.Errorf("the lesson drew %d SVGs and printed %d lines; want its timeline and its children's lines (over 80)", res.SVGs, res.Lines)
+	if res.SVGs < c.minSVGs || res.Lines < c.minLines {
+		t.Errorf("%s drew %d SVGs and printed %d lines; want at least %d and %d", name, res.SVGs, res.Lines, c.minSVGs, c.minLines)
+	}
+	if len(c.answers) > 0 && res.AskedInput == 0 {
+		t.Errorf("%s asked for no input; the test has answers for it", name)
 	}
 	if info, err := os.Stat(screenshot); err != nil || info.Size() < 10000 {
 		t.Errorf("no screenshot at %s (%v)", screenshot, err)
 	}
-	t.Logf("%s: %d code cells, %d SVGs, %d lines checked; screenshot %s", name, res.CodeCells, res.SVGs, res.Lines, screenshot)
+	t.Logf("%s: %d code cells, %d SVGs, %d lines checked (%d cells that asked for input, lines not compared); screenshot %s",
+		name, res.CodeCells, res.SVGs, res.Lines, res.AskedInput, screenshot)
 }
 
 // withOutputs returns the notebook src (whose content is data) if it was

@@ -14,6 +14,13 @@ import (
 // (mknotebook.py), so that it is valid as Jupyter writes them.
 func writeNotebook(t *testing.T, path string, cells []cell) {
 	t.Helper()
+	writeNotebookMeta(t, path, "", cells)
+}
+
+// writeNotebookMeta is writeNotebook with metadata (JSON) replacing keys
+// of a gomp notebook's.
+func writeNotebookMeta(t *testing.T, path, metadata string, cells []cell) {
+	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +33,7 @@ func writeNotebook(t *testing.T, path string, cells []cell) {
 		t.Fatal(err)
 	}
 	defer os.Remove(mk)
-	if _, errOut, err := runCmd(t, time.Minute, nil, "/bin/sh", "-c", python+" mknotebook.py '"+path+"' < '"+mk+"'"); err != nil {
+	if _, errOut, err := runCmd(t, time.Minute, nil, "/bin/sh", "-c", python+" mknotebook.py '"+path+"' '"+metadata+"' < '"+mk+"'"); err != nil {
 		t.Fatalf("mknotebook.py: %v\n%s", err, errOut)
 	}
 }
@@ -87,6 +94,17 @@ func TestGrade(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(subs, "dani", "tarea.ipynb"), []byte("{\"cells\": [\n  {\"cell_type\": \"code\",\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A Python notebook handed in by mistake: run with gomp, as every
+	// submission is, its cells fail and its row says why.
+	writeNotebookMeta(t, filepath.Join(subs, "erika", "tarea.ipynb"),
+		`{"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}, "language_info": {"name": "python"}}`,
+		[]cell{{Source: "cuadrados = [i * i for i in range(3)]"}, {Source: "import os\nprint(os.getpid())"}})
+	// A Spanish notebook: its metadata's lang reaches the kernel, whose
+	// timelines then speak Spanish (nbconvert alone names no notebook).
+	writeNotebookMeta(t, filepath.Join(subs, "fede", "tarea.ipynb"), `{"lang": "es"}`, []cell{
+		{Source: "import (\n\t\"fmt\"\n\t\"mp\"\n)"},
+		{Source: "tl := mp.NewTimeline()\ntl.Span(\"uno\", func() {})\nfmt.Println(tl)"},
+	})
 
 	out := filepath.Join(dir, "ejecutadas")
 	report := filepath.Join(dir, "notas.csv")
@@ -105,8 +123,8 @@ func TestGrade(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the report is not CSV: %v", err)
 	}
-	if len(rows) != 5 || rows[0][0] != "file" {
-		t.Fatalf("want a header and 4 rows; report:\n%q\ngomp grade said:\n%s", rows, stderr)
+	if len(rows) != 7 || rows[0][0] != "cuaderno" {
+		t.Fatalf("want a header and 6 rows; report:\n%q\ngomp grade said:\n%s", rows, stderr)
 	}
 	col := map[string]int{}
 	for i, name := range rows[0] {
@@ -115,15 +133,15 @@ func TestGrade(t *testing.T) {
 	byName := map[string]map[string]string{}
 	var order []string
 	for _, r := range rows[1:] {
-		student := filepath.Base(filepath.Dir(r[col["file"]]))
+		student := filepath.Base(filepath.Dir(r[col["cuaderno"]]))
 		order = append(order, student)
 		byName[student] = map[string]string{}
 		for name, i := range col {
 			byName[student][name] = r[i]
 		}
 	}
-	if got := strings.Join(order, " "); got != "ana ben carla dani" {
-		t.Errorf("rows in the order %s, want the order the notebooks were found: ana ben carla dani", got)
+	if got := strings.Join(order, " "); got != "ana ben carla dani erika fede" {
+		t.Errorf("rows in the order %s, want the order the notebooks were found: ana ben carla dani erika fede", got)
 	}
 	check := func(student, column, want string) {
 		t.Helper()
@@ -140,18 +158,19 @@ func TestGrade(t *testing.T) {
 		}
 	}
 
-	check("ana", "ran", "yes")
-	check("ana", "executed_cells", "4")
-	check("ana", "failed_cells", "")
-	check("ana", "expected_errors", "1")
-	check("ana", "executed_notebook", filepath.Join(out, "ana", "tarea.ipynb"))
+	check("ana", "completo", "sí")
+	check("ana", "num_celdas_ejecutadas", "4")
+	check("ana", "celdas_fallidas", "")
+	check("ana", "num_errores_esperados", "1")
+	check("ana", "cuaderno_ejecutado", filepath.Join(out, "ana", "tarea.ipynb"))
+	check("ana", "aviso", "")
 
-	check("ben", "ran", "yes")
-	check("ben", "code_cells", "6")
-	check("ben", "executed_cells", "6")
-	check("ben", "failed_cells", "2;4;5")
-	check("ben", "failed_in", "2;4;5")
-	checkHas("ben", "errors", "In [2] panic: boom", "In [4] Exit:", "3", "In [5] Interrupted:", "5s timeout")
+	check("ben", "completo", "sí")
+	check("ben", "num_celdas_codigo", "6")
+	check("ben", "num_celdas_ejecutadas", "6")
+	check("ben", "celdas_fallidas", "2;4;5")
+	check("ben", "In_de_fallidas", "2;4;5")
+	checkHas("ben", "errores", "In [2] panic: boom", "In [4] Exit:", "3", "In [5] Interrupted: pasó del límite de 5s por celda y se interrumpió")
 	outs := readOutputs(t, filepath.Join(out, "ben", "tarea.ipynb"))
 	if got := streams(outs[5], "stdout"); got != "fin\n" {
 		t.Errorf("ben's last cell, after the interrupted one, printed %q; outputs %+v", got, outs[5])
@@ -159,23 +178,36 @@ func TestGrade(t *testing.T) {
 
 	// The kernel dies in carla's second cell: her row keeps the cell that
 	// ran before, says where it died, and her executed copy has them.
-	check("carla", "ran", "no")
-	checkHas("carla", "run_error", "the kernel died at cell 2", "DeadKernelError")
-	check("carla", "stopped_at_cell", "2")
-	check("carla", "code_cells", "3")
-	check("carla", "executed_notebook", filepath.Join(out, "carla", "tarea.ipynb"))
+	check("carla", "completo", "no")
+	checkHas("carla", "motivo_incompleto", "el kernel murió en la celda 2", "DeadKernelError")
+	check("carla", "murio_en_celda", "2")
+	check("carla", "num_celdas_codigo", "3")
+	check("carla", "cuaderno_ejecutado", filepath.Join(out, "carla", "tarea.ipynb"))
 	carla := readOutputs(t, filepath.Join(out, "carla", "tarea.ipynb"))
 	if len(carla) != 3 {
 		t.Errorf("carla's executed copy has %d cells, want 3", len(carla))
 	}
-	if n := byName["carla"]["executed_cells"]; n != "1" && n != "2" { // the dying cell may have its count
-		t.Errorf("carla: executed_cells = %q, want the first cell (and perhaps the one that died)", n)
+	if n := byName["carla"]["num_celdas_ejecutadas"]; n != "1" && n != "2" { // the dying cell may have its count
+		t.Errorf("carla: num_celdas_ejecutadas = %q, want the first cell (and perhaps the one that died)", n)
 	}
 
-	check("dani", "ran", "no")
-	checkHas("dani", "run_error", "invalid JSON at line 3")
+	check("dani", "completo", "no")
+	checkHas("dani", "motivo_incompleto", "JSON inválido en la línea 3")
+	check("dani", "cuaderno_ejecutado", "")
 
-	if !strings.Contains(stderr, "graded 4 notebooks: 1 ran without failing cells, 1 with failing cells, 2 did not run to the end") {
+	check("erika", "completo", "sí")
+	check("erika", "celdas_fallidas", "1;2")
+	checkHas("erika", "errores", "In [1] CompileError", "In [2] CompileError")
+	check("erika", "aviso", "el cuaderno es de python (kernel python3) y se ejecutó con el kernel gomp")
+
+	check("fede", "completo", "sí")
+	check("fede", "celdas_fallidas", "")
+	fede := readOutputs(t, filepath.Join(out, "fede", "tarea.ipynb"))
+	if got := streams(fede[1], "stdout"); !strings.Contains(got, "desde") || !strings.Contains(got, "duración") {
+		t.Errorf("fede's timeline, in a notebook whose metadata says lang es, printed %q, want Spanish headers", got)
+	}
+
+	if !strings.Contains(stderr, "graded 6 notebooks: 2 ran without failing cells, 2 with failing cells, 2 did not run to the end") {
 		t.Errorf("gomp grade's summary:\n%s", stderr)
 	}
 }

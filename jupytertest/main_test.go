@@ -24,6 +24,7 @@ const python = "/usr/bin/python3"
 // The Python modules the tests need, and the Debian packages that have them.
 var pythonModules = map[string]string{
 	"jupyter_client":      "jupyter-client",
+	"ipykernel":           "python3-ipykernel", // the Colab-style setup notebook's Python runtime
 	"jupyter_kernel_test": "python3-jupyter-kernel-test",
 	"nbconvert":           "jupyter-nbconvert",
 	"nbclient":            "python3-nbclient",
@@ -229,6 +230,11 @@ func leftoverKernels() []int {
 	if gompBin == "" {
 		return nil
 	}
+	return processesOf(gompBin)
+}
+
+// processesOf lists the running processes whose executable is bin.
+func processesOf(bin string) []int {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		return nil
@@ -243,7 +249,7 @@ func leftoverKernels() []int {
 		if err != nil {
 			continue // gone, a zombie, or not ours to read
 		}
-		if exe == gompBin {
+		if exe == bin {
 			pids = append(pids, pid)
 		}
 	}

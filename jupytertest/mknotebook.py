@@ -1,8 +1,10 @@
 """Write a gomp notebook with nbformat.
 
-Usage: mknotebook.py OUT.ipynb < cells.json, where cells.json is a list of
-{"source": "...", "tags": [...]}. The notebook is validated against the
-nbformat schema before it is written.
+Usage: mknotebook.py OUT.ipynb [METADATA] < cells.json, where cells.json is
+a list of {"source": "...", "tags": [...]} and METADATA, a JSON object,
+replaces keys of the notebook's metadata (a Python kernelspec, a "lang").
+The notebook is validated against the nbformat schema before it is
+written.
 """
 
 import json
@@ -18,6 +20,8 @@ def main():
         "kernelspec": {"name": "gomp", "display_name": "Go (mp)", "language": "go"},
         "language_info": {"name": "go", "file_extension": ".go"},
     })
+    if len(sys.argv) > 2 and sys.argv[2]:
+        nb.metadata.update(json.loads(sys.argv[2]))
     for c in cells:
         cell = new_code_cell(c["source"])
         if c.get("tags"):

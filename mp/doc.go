@@ -144,6 +144,14 @@
 // its name, pid, duration, and its exit code when not 0. fmt.Println(tl)
 // prints the same as a table.
 //
+// Its words (labels, table headers, footnote, tooltips) are English or
+// Spanish: tl.Lang = "es" asks for Spanish, "en" for English; without it,
+// $GOMP_LANG decides, or else the "lang" of the notebook's metadata
+// ({"metadata": {"lang": "es"}}) where the kernel knows its notebook
+// (Jupyter Server names it to the kernel; gomp grade sets $GOMP_LANG from
+// it), or else English. nbconvert and the classic Notebook name no
+// notebook to the kernel, so a Spanish lesson sets tl.Lang itself.
+//
 // A Pool's workers are drawn too, even for a Pool made before NewTimeline:
 // each worker that ran tasks while the timeline recorded is a row
 // (SpawnPoolWorker-N and its pid), with a solid segment per chunk of tasks

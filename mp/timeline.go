@@ -35,8 +35,7 @@ import (
 // spawning a child when no idle one was ready). Show draws it as an SVG
 // image under the running cell; String (what fmt.Println prints) is the
 // same as a table of text. Its words (row labels, table headers, the
-// workers' footnote, tooltips) are in Spanish, the language of the course
-// the notebooks teach.
+// workers' footnote, tooltips) are in the timeline's Lang.
 //
 // A Pool's worker that ran tasks while the timeline recorded has a row
 // too, even if the Pool was made before NewTimeline: a solid segment for
@@ -48,6 +47,14 @@ import (
 // A Timeline is safe for concurrent use.
 type Timeline struct {
 	Title string // drawn above the rows; none if empty
+
+	// Lang is the language of the timeline's words: "es" for Spanish,
+	// "en" for English. Empty means $GOMP_LANG, or else the "lang" of the
+	// notebook's metadata where the kernel can tell which notebook it runs
+	// (JupyterLab and other Jupyter Server frontends, gomp grade), or
+	// else English. A Spanish lesson run by nbconvert, which names no
+	// notebook, says tl.Lang = "es".
+	Lang string
 
 	mu    sync.Mutex
 	since uint64    // processes recorded after this sequence number are shown
@@ -123,15 +130,14 @@ func (tl *Timeline) String() string {
 }
 
 func (tl *Timeline) render() (svg, text string) {
-	title, rows := tl.rows()
-	return renderTimeline(title, rows, time.Now())
+	title, lang, rows := tl.rows()
+	return renderTimeline(timelineLanguage(lang), title, rows, time.Now())
 }
 
 // rows lists what the timeline shows, in the order things began.
-func (tl *Timeline) rows() (string, []timelineRow) {
+func (tl *Timeline) rows() (title, lang string, rows []timelineRow) {
 	tl.mu.Lock()
-	title, since, start := tl.Title, tl.since, tl.start
-	var rows []timelineRow
+	title, lang, since, start := tl.Title, tl.Lang, tl.since, tl.start
 	for _, s := range tl.spans {
 		rows = append(rows, timelineRow{
 			seq: s.seq, name: s.name, pid: s.pid, span: true,
@@ -177,7 +183,7 @@ func (tl *Timeline) rows() (string, []timelineRow) {
 		}
 		return int(a.seq) - int(b.seq)
 	})
-	return title, rows
+	return title, lang, rows
 }
 
 // spanRecord is a phase marked with Span or Begin.

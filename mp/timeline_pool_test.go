@@ -27,6 +27,7 @@ func TestTimelineOfPool(t *testing.T) {
 	p.Map(square, []int{1, 2, 3, 4}, Chunksize(1)) // before the timeline
 
 	tl := NewTimeline()
+	tl.Lang = "es"
 	tl.Title = "pool"
 	tl.Span("serial", func() { nap(20) })
 	// One chunk in each worker (each waits until both have started), one
@@ -43,7 +44,7 @@ func TestTimelineOfPool(t *testing.T) {
 		t.Fatalf("the tasks ran in %v, want both workers", who)
 	}
 
-	_, rows := tl.rows()
+	_, _, rows := tl.rows()
 	if len(rows) != 3 || !rows[0].span || rows[0].name != "serial" {
 		t.Fatalf("rows %+v, want the span then the two workers", rows)
 	}
@@ -100,6 +101,7 @@ func TestTimelineOfPool(t *testing.T) {
 func TestTimelineOfPoolWorkerKilled(t *testing.T) {
 	rec, _ := inCell(t)
 	tl := NewTimeline()
+	tl.Lang = "es"
 	p := newTestPool(t, 1)
 	r := p.ApplyAsync(sleepThenPid, 0)
 	rec.waitFor(t, "stdout", "sleeping pid ")
@@ -112,7 +114,7 @@ func TestTimelineOfPoolWorkerKilled(t *testing.T) {
 	r.Wait()
 	next := p.Apply(pidOf, 0).(int)
 
-	_, rows := tl.rows()
+	_, _, rows := tl.rows()
 	if len(rows) != 2 {
 		t.Fatalf("rows %+v, want the killed worker and its replacement", rows)
 	}

@@ -93,9 +93,9 @@ var tlIDs atomic.Int64
 
 // renderTimeline draws rows (in order) as an SVG image, and as a text table
 // for where images are not shown. Rows still running end at now.
-func renderTimeline(title string, rows []timelineRow, now time.Time) (svg, text string) {
+func renderTimeline(w *timelineWords, title string, rows []timelineRow, now time.Time) (svg, text string) {
 	if len(rows) == 0 {
-		msg := "No se inició ningún proceso ni se marcó ningún tramo desde mp.NewTimeline()."
+		msg := w.empty
 		return emptyTimelineSVG(title, msg), joinTitle(title, msg)
 	}
 	origin := rows[0].called
@@ -122,16 +122,16 @@ func renderTimeline(title string, rows []timelineRow, now time.Time) (svg, text 
 	height := axisY + tlAxisH
 
 	id := fmt.Sprintf("mp-timeline-%d", tlIDs.Add(1))
-	text = timelineText(title, rows, origin, now)
+	text = w.timelineText(title, rows, origin, now)
 	if mentionsWorkers(rows) {
-		text += "\n" + workerNote
+		text += "\n" + w.workerNote
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" style="max-width:100%%;height:auto" font-family="%s" role="img" aria-labelledby="%s-title %s-desc">`+"\n",
 		tlWidth, height, tlWidth, height, tlFontStack, id, id)
 	accessibleName := title
 	if accessibleName == "" {
-		accessibleName = fmt.Sprintf("Línea de tiempo de %d filas", len(rows))
+		accessibleName = fmt.Sprintf(w.rowsName, len(rows))
 	}
 	fmt.Fprintf(&b, `<title id="%s-title">%s</title>`+"\n", id, esc(accessibleName))
 	fmt.Fprintf(&b, `<desc id="%s-desc">%s</desc>`+"\n", id, esc(text))
@@ -178,9 +178,9 @@ func renderTimeline(title string, rows []timelineRow, now time.Time) (svg, text 
 			kind = "worker"
 		}
 		fmt.Fprintf(&b, `<g class="row %s" data-name="%s" data-pid="%d">`+"\n", kind, esc(r.name), r.pid)
-		fmt.Fprintf(&b, `<title>%s</title>`+"\n", esc(rowSummary(r, origin, now)))
+		fmt.Fprintf(&b, `<title>%s</title>`+"\n", esc(w.rowSummary(r, origin, now)))
 		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="13" font-weight="600" fill="#1f2328">%s</text>`+"\n", tlMargin+2, y+15, esc(ellipsis(r.name, tlMaxLabel)))
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#57606a">%s</text>`+"\n", tlMargin+2, y+28, subLabel(r))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#57606a">%s</text>`+"\n", tlMargin+2, y+28, w.subLabel(r))
 		barY := y + (tlRowH-tlBarH)/2
 		if !r.span && r.begun.After(r.called) {
 			// Start's own time: getting the child going.
@@ -188,7 +188,7 @@ func renderTimeline(title string, rows []timelineRow, now time.Time) (svg, text 
 				x(r.called), barY, math.Max(x(r.begun)-x(r.called), 0.5), tlBarH, fill)
 		}
 		if r.worker {
-			drawWorker(&b, r, x, barY, fill, end)
+			w.drawWorker(&b, r, x, barY, fill, end)
 			b.WriteString("</g>\n")
 			continue
 		}
@@ -200,7 +200,7 @@ func renderTimeline(title string, rows []timelineRow, now time.Time) (svg, text 
 		fmt.Fprintf(&b, `<rect class="bar" x="%.1f" y="%d" width="%.1f" height="%d" rx="2" fill="%s"%s/>`+"\n", bx, barY, bw, tlBarH, fill, opacity)
 		label := formatDuration(end.Sub(r.begun))
 		if running {
-			label += " en curso"
+			label += " " + w.running
 		}
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" fill="#1f2328">%s</text>`+"\n", bx+bw+5, barY+tlBarH-3, label)
 		b.WriteString("</g>\n")
@@ -211,7 +211,7 @@ func renderTimeline(title string, rows []timelineRow, now time.Time) (svg, text 
 
 // drawWorker draws a Pool worker's row: its life as a light bar, a solid
 // segment for each chunk it ran, and the time it was busy after them.
-func drawWorker(b *strings.Builder, r timelineRow, x func(time.Time) float64, barY int, fill string, end time.Time) {
+func (w *timelineWords) drawWorker(b *strings.Builder, r timelineRow, x func(time.Time) float64, barY int, fill string, end time.Time) {
 	lx, lw := x(r.begun), math.Max(x(end)-x(r.begun), 1.5)
 	fmt.Fprintf(b, `<rect class="life" x="%.1f" y="%d" width="%.1f" height="%d" rx="2" fill="%s" fill-opacity="0.18"/>`+"\n", lx, barY, lw, tlBarH, fill)
 	for _, s := range r.segs {
@@ -227,7 +227,7 @@ func drawWorker(b *strings.Builder, r timelineRow, x func(time.Time) float64, ba
 		fmt.Fprintf(b, `<rect class="task" x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"%s/>`+"\n", sx, barY, sw, tlBarH, fill, edge)
 	}
 	_, _, busy := r.work()
-	fmt.Fprintf(b, `<text x="%.1f" y="%d" font-size="11" fill="#1f2328">%s ocupado</text>`+"\n", lx+lw+5, barY+tlBarH-3, formatDuration(busy))
+	fmt.Fprintf(b, `<text x="%.1f" y="%d" font-size="11" fill="#1f2328">%s</text>`+"\n", lx+lw+5, barY+tlBarH-3, fmt.Sprintf(w.busy, formatDuration(busy)))
 }
 
 // mentionsWorkers says whether rows has a Pool's worker.
@@ -239,9 +239,6 @@ func mentionsWorkers(rows []timelineRow) bool {
 	}
 	return false
 }
-
-// workerNote says, under the text table, what a worker's row is.
-const workerNote = "En un trabajador de un Pool, desde y hasta son su primer y su último trozo en la línea de tiempo (o su inicio y su fin, si caen dentro de ella)."
 
 func emptyTimelineSVG(title, msg string) string {
 	height := 2*tlMargin + 24
@@ -272,102 +269,82 @@ func joinTitle(title, s string) string {
 
 // subLabel is the line under a row's name: its pid, and how a process
 // ended when that is worth a look (red: not 0).
-func subLabel(r timelineRow) string {
+func (w *timelineWords) subLabel(r timelineRow) string {
 	s := "pid " + strconv.Itoa(r.pid)
 	switch {
 	case r.span:
-		return s + " · este proceso"
+		return s + " · " + w.thisProcess
 	case r.daemon:
-		s += " · demonio"
+		s += " · " + w.daemon
 	case r.worker:
 		chunks, _, _ := r.work()
-		s += " · " + plural(chunks, "tarea")
+		s += " · " + w.plural(chunks, w.task)
 	}
 	if r.exit.Ended() && r.exit != 0 {
-		s += fmt.Sprintf(` · <tspan fill="#cf222e" font-weight="600">salida %d</tspan>`, int(r.exit))
+		s += ` · <tspan fill="#cf222e" font-weight="600">` + fmt.Sprintf(w.exit, int(r.exit)) + `</tspan>`
 	}
 	return s
 }
 
 // rowSummary is a row in words, the tooltip of its bar.
-func rowSummary(r timelineRow, origin, now time.Time) string {
+func (w *timelineWords) rowSummary(r timelineRow, origin, now time.Time) string {
 	var b strings.Builder
 	if r.span {
-		fmt.Fprintf(&b, "%s (tramo en el pid %d): ", r.name, r.pid)
+		fmt.Fprintf(&b, w.spanIn, r.name, r.pid)
 	} else {
 		fmt.Fprintf(&b, "%s (pid %d): ", r.name, r.pid)
 	}
-	fmt.Fprintf(&b, "desde %s", formatDuration(r.begun.Sub(origin)))
+	fmt.Fprintf(&b, w.from, formatDuration(r.begun.Sub(origin)))
 	switch {
 	case !r.ended.IsZero():
-		fmt.Fprintf(&b, " hasta %s, %s", formatDuration(r.ended.Sub(origin)), formatDuration(r.ended.Sub(r.begun)))
+		fmt.Fprintf(&b, w.to, formatDuration(r.ended.Sub(origin)), formatDuration(r.ended.Sub(r.begun)))
 	case r.worker:
 		end := r.until(now)
-		fmt.Fprintf(&b, " hasta %s (su último trozo; sigue vivo)", formatDuration(end.Sub(origin)))
+		fmt.Fprintf(&b, w.toLastChunk, formatDuration(end.Sub(origin)))
 	default:
-		fmt.Fprintf(&b, ", en curso (%s hasta ahora)", formatDuration(now.Sub(r.begun)))
+		fmt.Fprintf(&b, w.runningSoFar, formatDuration(now.Sub(r.begun)))
 	}
 	if r.worker {
 		chunks, items, busy := r.work()
-		fmt.Fprintf(&b, "; hizo %s (%s), ocupado %s", plural(chunks, "trozo"), plural(items, "elemento"), formatDuration(busy))
+		fmt.Fprintf(&b, w.ran, w.plural(chunks, w.chunk), w.plural(items, w.item), formatDuration(busy))
 	}
 	if !r.span {
 		if r.begun.After(r.called) {
-			fmt.Fprintf(&b, "; Start tardó %s", formatDuration(r.begun.Sub(r.called)))
+			fmt.Fprintf(&b, w.startTook, formatDuration(r.begun.Sub(r.called)))
 		}
 		if r.exit.Ended() {
-			fmt.Fprintf(&b, "; código de salida %d", int(r.exit))
+			fmt.Fprintf(&b, w.exitCode, int(r.exit))
 		}
 	}
 	return b.String()
 }
 
-// plural writes n and noun, with an s unless n is 1 (the Spanish nouns
-// used here all take a plain s).
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
-}
-
-// exitLabel is a row's exit column: the code, or in words why there is none.
-func exitLabel(c ExitCode) string {
-	switch c {
-	case NotStarted:
-		return "sin iniciar"
-	case Running:
-		return "en curso"
-	}
-	return c.String()
-}
-
 // timelineText is the text alternative: a table with a line per row, and
 // for Pools' workers a column with the work they did.
-func timelineText(title string, rows []timelineRow, origin, now time.Time) string {
+func (w *timelineWords) timelineText(title string, rows []timelineRow, origin, now time.Time) string {
 	var b strings.Builder
 	if title != "" {
 		b.WriteString(title + "\n")
 	}
 	workers := mentionsWorkers(rows)
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	header := "\tpid\tdesde\thasta\tduración\tsalida"
+	header := w.header
 	if workers {
-		header += "\ttrabajo"
+		header += w.workHd
 	}
 	fmt.Fprintln(tw, header)
 	for _, r := range rows {
-		to, exit, work := "en curso", "", ""
+		to, exit, work := w.running, "", ""
 		end := r.until(now)
 		if !r.ended.IsZero() || r.worker {
 			to = formatDuration(end.Sub(origin))
 		}
 		if !r.span {
-			exit = exitLabel(r.exit)
+			exit = w.exitLabel(r.exit)
 		}
 		if r.worker {
 			chunks, items, busy := r.work()
-			work = fmt.Sprintf("%s, %s, %s ocupado", plural(chunks, "tarea"), plural(items, "elemento"), formatDuration(busy))
+			work = fmt.Sprintf(w.workCell, w.plural(chunks, w.task), w.plural(items, w.item), formatDuration(busy))
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n", r.name, r.pid, formatDuration(r.begun.Sub(origin)), to, formatDuration(end.Sub(r.begun)), exit, work)
 	}

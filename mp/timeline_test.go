@@ -5,6 +5,8 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -58,7 +60,7 @@ func TestRenderTimeline(t *testing.T) {
 		{seq: 4, name: "Process-3", pid: 13, daemon: true, called: ms(4002), begun: ms(4014), exit: Running},
 	}
 	now := ms(6500)
-	svg, text := renderTimeline("Secuencial vs. paralelo", rows, now)
+	svg, text := renderTimeline(timelineSpanish, "Secuencial vs. paralelo", rows, now)
 	checkWellFormed(t, svg)
 
 	want := []string{
@@ -112,7 +114,7 @@ func TestRenderTimeline(t *testing.T) {
 }
 
 func TestRenderEmptyTimeline(t *testing.T) {
-	svg, text := renderTimeline("", nil, time.Now())
+	svg, text := renderTimeline(timelineSpanish, "", nil, time.Now())
 	checkWellFormed(t, svg)
 	if !strings.Contains(text, "No se inició ningún proceso") || !strings.Contains(svg, "No se inició ningún proceso") {
 		t.Errorf("an empty timeline does not say it is empty:\n%s\n%s", svg, text)
@@ -175,7 +177,7 @@ func TestTimelineOfProcesses(t *testing.T) {
 	p1.Join()
 	p2.Join()
 
-	_, rows := tl.rows()
+	_, _, rows := tl.rows()
 	if len(rows) != 3 {
 		t.Fatalf("%d rows, want 3: %+v", len(rows), rows)
 	}
@@ -236,16 +238,16 @@ func TestTimelineWhileRunning(t *testing.T) {
 		p.Kill()
 		p.Join()
 	}()
-	_, rows := tl.rows()
+	_, _, rows := tl.rows()
 	if len(rows) != 2 || !rows[0].ended.IsZero() || !rows[1].ended.IsZero() || rows[1].exit != Running {
 		t.Errorf("rows %+v, want an open span and a running process", rows)
 	}
-	if s := tl.String(); strings.Count(s, "en curso") != 3 { // twice "hasta", once the exit code
+	if s := tl.String(); strings.Count(s, "running") != 3 { // twice "to", once the exit code (English: no Lang, no $GOMP_LANG)
 		t.Errorf("String() =\n%s", s)
 	}
 	end()
 	end() // a second call does nothing
-	if _, rows := tl.rows(); rows[0].ended.IsZero() {
+	if _, _, rows := tl.rows(); rows[0].ended.IsZero() {
 		t.Error("the span did not end")
 	}
 }
@@ -265,4 +267,84 @@ func (o *displays) Display(d backend.Display) {
 func (o *displays) ClearOutput(bool) {}
 func (o *displays) Input(context.Context, string, bool) (string, error) {
 	return "", backend.ErrNoStdin
+}
+
+// A timeline speaks the language it is given, Spanish or English, in its
+// labels, table, footnote and tooltips alike; "" is the default language.
+func TestTimelineLanguages(t *testing.T) {
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	ms := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Millisecond) }
+	rows := []timelineRow{
+		{seq: 1, name: "secuencial", pid: 10, span: true, called: ms(0), begun: ms(0), ended: ms(400), exit: Running},
+		{seq: 2, name: "Process-1", pid: 11, daemon: true, called: ms(400), begun: ms(410), ended: ms(800), exit: 3},
+		{seq: 3, name: "SpawnPoolWorker-1", pid: 12, worker: true, called: ms(400), begun: ms(420), exit: Running,
+			segs: []rowSegment{{begin: ms(450), end: ms(700), busy: 250 * time.Millisecond, chunks: 2, items: 4}}},
+	}
+	for _, tc := range []struct {
+		lang      string
+		words     []string
+		notInText []string
+	}{
+		{"es", []string{"este proceso", "demonio", "salida 3", "2 tareas", "desde", "hasta", "duración", "trabajo",
+			"250 ms ocupado", "tramo en el pid 10", "código de salida 3", "En un trabajador de un Pool"},
+			[]string{"from", "busy", "daemon"}},
+		{"en", []string{"this process", "daemon", "exit 3", "2 tasks", "from", "to", "duration", "work",
+			"250 ms busy", "span in pid 10", "exit code 3", "its first and last chunk"},
+			[]string{"desde", "ocupado", "demonio"}},
+	} {
+		svg, text := renderTimeline(timelineLanguage(tc.lang), "", rows, ms(900))
+		checkWellFormed(t, svg)
+		for _, w := range tc.words {
+			if !strings.Contains(svg, w) {
+				t.Errorf("%s: the SVG lacks %q", tc.lang, w)
+			}
+		}
+		for _, w := range tc.notInText {
+			if strings.Contains(text, w) {
+				t.Errorf("%s: the text table says %q:\n%s", tc.lang, w, text)
+			}
+		}
+	}
+	if timelineLanguage("es-MX") != timelineSpanish || timelineLanguage("es_AR.UTF-8") != timelineSpanish ||
+		timelineLanguage("en") != timelineEnglish || timelineLanguage("fr") != timelineEnglish {
+		t.Error("language tags are not read as es-* Spanish, anything else English")
+	}
+	t.Setenv(LangEnv, "es")
+	if timelineLanguage("") != timelineSpanish {
+		t.Errorf("with %s=es a timeline without Lang is not Spanish", LangEnv)
+	}
+	if timelineLanguage("en") != timelineEnglish {
+		t.Errorf("a timeline's own Lang does not win over %s", LangEnv)
+	}
+}
+
+// A kernel that Jupyter Server started for a notebook finds the notebook's
+// "lang" from $JPY_SESSION_NAME (relative to the server's root, the kernel
+// running in the notebook's folder); nbconvert's kernel, named none, has
+// none; a broken notebook is no language, not a failure.
+func TestNotebookLanguage(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	write := func(name, content string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("leccion.ipynb", `{"cells": [], "metadata": {"lang": "es", "kernelspec": {"name": "gomp", "language": "go"}}, "nbformat": 4, "nbformat_minor": 5}`)
+	write("roto.ipynb", `{"cells": [`)
+	for _, tc := range []struct{ session, want string }{
+		{"curso/notebooks/leccion.ipynb", "es"},
+		{filepath.Join(dir, "leccion.ipynb"), "es"},
+		{"roto.ipynb", ""},
+		{"no-existe.ipynb", ""},
+		{"", ""},
+	} {
+		t.Setenv("JPY_SESSION_NAME", tc.session)
+		if got := readNotebookLang(); got != tc.want {
+			t.Errorf("JPY_SESSION_NAME=%q: language %q, want %q", tc.session, got, tc.want)
+		}
+	}
+	if _, err := NotebookLang(filepath.Join(dir, "roto.ipynb")); err == nil || !strings.Contains(err.Error(), "roto.ipynb") {
+		t.Errorf("a broken notebook's error %v does not name it", err)
+	}
 }

@@ -9,6 +9,16 @@
 // server; it prints one JSON object ({"problems": [...], ...}) on stdout.
 //
 //   node run.mjs --url URL --notebook FILE --user-data-dir DIR [--screenshot FILE]
+//                [--shoot TEXT] [--answers JSON]
+//
+// --answers is a JSON list of lines typed, in order, into the input boxes
+// that cells reading os.Stdin open (then empty lines). A cell that asked
+// for input is checked for errors and timelines but not for its printed
+// lines: the saved run had no keyboard, and took the lesson's path for
+// that case. --shoot makes the screenshot that of the first code cell
+// whose output contains TEXT, from the top of the cells before it that
+// introduce it (back to a heading); without it, the page from the top
+// through its first timeline.
 //
 // FILE is the notebook with the outputs the page must show again after Run
 // All: as saved, or (for a notebook saved without outputs) as a headless
@@ -118,6 +128,23 @@ async function main() {
         if (c.cell_type === 'code') c.set_input_prompt();
       }
     });
+    // Cells that read os.Stdin open an input box: type the answers, one
+    // per box, while the cells run.
+    const answers = JSON.parse(args.answers || '[]');
+    const asked = new Set();
+    let running = true;
+    const typist = (async () => {
+      while (running) {
+        const box = await page.$('input.raw_input');
+        if (box) {
+          const cell = await box.evaluate((el) => Jupyter.notebook.get_cells().findIndex((c) => c.element[0].contains(el)));
+          asked.add(cell);
+          await box.fill(answers.length > 0 ? answers.shift() : '');
+          await box.press('Enter');
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
     await page.click('#celllink');
     await page.click('#run_all_cells > a');
     // Done when every non-empty code cell has its In [n] and the kernel is
@@ -132,6 +159,8 @@ async function main() {
       null,
       { polling: 250 },
     );
+    running = false;
+    await typist;
 
     const got = await page.evaluate(() =>
       Jupyter.notebook.get_cells().map((c) => {
@@ -159,7 +188,7 @@ async function main() {
       if (w.raises && g.errors.length === 0) problem(`${where}: tagged raises-exception, and showed no error`);
       if (!w.raises && g.errors.length > 0) problem(`${where}: shows an error: ${g.errors.join(' | ').slice(0, 500)}`);
       const lines = masked(g.stdout, w.timing);
-      if (JSON.stringify(lines) !== JSON.stringify(w.stdout)) {
+      if (!asked.has(i) && JSON.stringify(lines) !== JSON.stringify(w.stdout)) {
         problem(`${where}: printed lines (numbers masked, sorted) differ from the saved notebook's:\n  got  ${JSON.stringify(lines)}\n  want ${JSON.stringify(w.stdout)}`);
       }
       if (g.svgs.length !== w.svgRows.length) {
@@ -186,13 +215,29 @@ async function main() {
       // From the top through the cell of the first timeline: a lesson's
       // whole page is many screens, and the picture is of what the kernel
       // draws. Without a timeline, the page up to a bound.
-      const clip = await page.evaluate(() => {
+      const clip = await page.evaluate((shoot) => {
+        const width = document.documentElement.clientWidth;
+        if (shoot) {
+          const cells = Jupyter.notebook.get_cells();
+          const i = cells.findIndex((c) => c.cell_type === 'code' && c.output_area.element[0].innerText.includes(shoot));
+          if (i < 0) return null;
+          // Back over the markdown cells that introduce it, to a heading.
+          let first = i;
+          while (first > 0 && cells[first - 1].cell_type === 'markdown') {
+            first--;
+            if (/^#/m.test(cells[first].get_text())) break;
+          }
+          const top = cells[first].element[0].getBoundingClientRect().top + window.scrollY - 8;
+          const bottom = cells[i].element[0].getBoundingClientRect().bottom + window.scrollY + 16;
+          return { x: 0, y: Math.max(0, Math.floor(top)), width, height: Math.min(Math.ceil(bottom - top), 6000) };
+        }
         const svg = document.querySelector('.output_svg svg');
         const bottom = svg
           ? svg.closest('.cell').getBoundingClientRect().bottom + window.scrollY + 16
           : document.documentElement.scrollHeight;
-        return { x: 0, y: 0, width: document.documentElement.clientWidth, height: Math.min(Math.ceil(bottom), 6000) };
-      });
+        return { x: 0, y: 0, width, height: Math.min(Math.ceil(bottom), 6000) };
+      }, args.shoot || '');
+      if (!clip) throw new Error(`no cell's output contains ${JSON.stringify(args.shoot)} to take the screenshot of`);
       await page.screenshot({ path: args.screenshot, fullPage: true, clip });
     }
     result = {
@@ -200,6 +245,7 @@ async function main() {
       codeCells: want.filter(Boolean).length,
       svgs: svgCount,
       lines: got.filter(Boolean).reduce((n, g) => n + masked(g.stdout).length, 0),
+      askedInput: asked.size,
     };
   } finally {
     await context.close();
