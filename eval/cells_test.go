@@ -73,6 +73,15 @@ func TestRedeclaredGlobalIsSeenByFuncs(t *testing.T) {
 	if c := mustRun(t, s, "getX()"); c.value() != "3" {
 		t.Fatalf("getX() = %s", c.value())
 	}
+	// A grouped var, beside a new variable and one without a value.
+	mustRun(t, s, "var (\n\tx = 4\n\ty = 5\n)\nfunc getY() int { return y }")
+	if c := mustRun(t, s, "getX()*10 + getY()"); c.value() != "45" {
+		t.Fatalf("getX()*10 + getY() = %s", c.value())
+	}
+	mustRun(t, s, "var (\n\tx int\n\tz = 6\n)")
+	if c := mustRun(t, s, "getX() + z"); c.value() != "6" {
+		t.Fatalf("getX() + z = %s", c.value())
+	}
 }
 
 func TestCompileErrorPointsAtCellLine(t *testing.T) {

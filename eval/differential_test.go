@@ -52,8 +52,6 @@ var knownDifferences = map[string]string{
 	"error_as_custom.go/whole":             "stdout line 1: go run prints \"field: age code: 42\", the kernel \"validate: field age invalid (code 42)\"",
 	"error_astype.go/split":                "the kernel fails: CompileError: In [287], line 3: package errors \"errors\" has no symbol AsType",
 	"error_astype.go/whole":                "the kernel fails: CompileError: In [282], line 16: package errors \"errors\" has no symbol AsType",
-	"error_join.go/whole":                  "stdout line 1: go run prints \"a failed\", the kernel \"<nil>\"",
-	"error_sentinel_switch.go/whole":       "stdout line 2: go run prints \"bob missing\", the kernel \"bob => \"",
 	"fmt_error_method.go/split":            "stdout line 4: go run prints \"36.6° [1.0° 2.0°]\", the kernel \"36.6° [1 2]\"",
 	"fmt_error_method.go/whole":            "stdout line 4: go run prints \"36.6° [1.0° 2.0°]\", the kernel \"36.6° [1 2]\"",
 	"fmt_formatter_gostringer.go/split":    "stdout line 1: go run prints \"*** *** secret(\\\"***\\\")\", the kernel \"*** *** \\\"hunter2\\\"\"",

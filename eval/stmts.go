@@ -161,28 +161,49 @@ func redeclarations(p *parsedUnit, globals map[string]reflect.Value) ([]string, 
 			edits = append(edits, edit{at, at + 2, "="})
 		case *ast.DeclStmt:
 			gd, ok := st.Decl.(*ast.GenDecl)
-			if !ok || gd.Tok != token.VAR || gd.Lparen.IsValid() || len(gd.Specs) != 1 {
+			if !ok || gd.Tok != token.VAR {
 				continue
 			}
-			vs := gd.Specs[0].(*ast.ValueSpec)
-			if !allKnown(vs.Names) {
+			// A grouped var is written as one statement per spec: the
+			// known ones as assignments, the others as var statements.
+			var specEdits []edit
+			known := false
+			for _, spec := range gd.Specs {
+				vs := spec.(*ast.ValueSpec)
+				start, end := p.off(vs.Pos()), p.off(vs.End())
+				if !gd.Lparen.IsValid() {
+					start, end = p.off(gd.Pos()), p.off(gd.End())
+				}
+				if !allKnown(vs.Names) {
+					specEdits = append(specEdits, edit{start, start, "var "})
+					continue
+				}
+				known = true
+				var lhs []string
+				for _, id := range vs.Names {
+					lhs = append(lhs, id.Name)
+					names = append(names, id.Name)
+				}
+				if len(vs.Values) > 0 {
+					specEdits = append(specEdits, edit{start, p.off(vs.Values[0].Pos()), strings.Join(lhs, ", ") + " = "})
+					continue
+				}
+				typ := p.text[p.off(vs.Type.Pos()):p.off(vs.Type.End())]
+				zeros := make([]string, len(lhs))
+				for i := range zeros {
+					zeros[i] = "*new(" + typ + ")"
+				}
+				specEdits = append(specEdits, edit{start, end, strings.Join(lhs, ", ") + " = " + strings.Join(zeros, ", ")})
+			}
+			if !known {
 				continue
 			}
-			var lhs []string
-			for _, id := range vs.Names {
-				lhs = append(lhs, id.Name)
-				names = append(names, id.Name)
+			if gd.Lparen.IsValid() {
+				edits = append(edits,
+					edit{p.off(gd.Pos()), p.off(gd.Lparen) + 1, ""},
+					edit{p.off(gd.Rparen), p.off(gd.Rparen) + 1, ""})
 			}
-			if len(vs.Values) > 0 {
-				edits = append(edits, edit{p.off(gd.Pos()), p.off(vs.Values[0].Pos()), strings.Join(lhs, ", ") + " = "})
-				continue
-			}
-			typ := p.text[p.off(vs.Type.Pos()):p.off(vs.Type.End())]
-			zeros := make([]string, len(lhs))
-			for i := range zeros {
-				zeros[i] = "*new(" + typ + ")"
-			}
-			edits = append(edits, edit{p.off(gd.Pos()), p.off(gd.End()), strings.Join(lhs, ", ") + " = " + strings.Join(zeros, ", ")})
+			edits = append(edits, specEdits...)
 		}
 	}
 	return names, edits
