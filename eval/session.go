@@ -74,6 +74,7 @@ type Session struct {
 	// their only writer, takes it to change them.
 	state     sync.RWMutex
 	typeCache *typeCache
+	replay    replayCache // the last replay log (replay.go)
 	// compileMu serialises compiling: yaegi keeps the current unit's name
 	// and imports as interpreter-wide state.
 	compileMu sync.Mutex
