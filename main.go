@@ -60,6 +60,7 @@ func main() {
 		// same collector setting (a pool worker would otherwise compute
 		// slower than the serial loop it is compared with).
 		useInterpreterGC()
+		useCgroupMemoryLimit()
 		os.Exit(mp.RunChild(eval.NewChildHost))
 	case "version", "--version", "-version":
 		fmt.Printf("gomp %s (%s, %s/%s)\n", eval.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
@@ -153,6 +154,7 @@ func runSession(args []string) error {
 	}
 	logger := log.New(os.Stderr, "[gomp] ", log.LstdFlags)
 	useInterpreterGC()
+	logger.Printf("session process %d: %s", os.Getpid(), useCgroupMemoryLimit())
 	conn, err := remote.InheritedConn()
 	if err != nil {
 		return err

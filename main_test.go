@@ -30,6 +30,9 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
+	if start := os.Getenv(memLimitEnv); start != "" {
+		os.Exit(printMemoryLimit(start))
+	}
 	os.Exit(m.Run())
 }
 
