@@ -487,6 +487,8 @@ func (r *rewriter) builtinCall(c *ast.CallExpr) {
 	case "recover":
 		// The panic's value, with yaegi's runtime panics as Go's errors.
 		r.edits = append(r.edits, edit{start, start, runtimePkg + ".Recovered("}, edit{end, end, ")"})
+	case "make":
+		r.makeCall(c) // fatal.go
 	case "clear":
 		if len(c.Args) == 1 {
 			r.edits = append(r.edits, edit{r.p.off(id.Pos()), r.p.off(id.End()), runtimePkg + ".Clear"})

@@ -68,6 +68,7 @@ func (s *Session) helperSymbols() map[string]reflect.Value {
 		"RunDefers": symbolValue(runDefers),
 		"Recovered": symbolValue(recovered),
 		"Identify":  symbolValue(s.probe.identify),
+		"MakeLen":   symbolValue(makeLen), // fatal.go
 	}
 	for key, fn := range genericFuncs {
 		helpers[genericName(key)] = symbolValue(fn)
