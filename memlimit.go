@@ -39,5 +39,17 @@ func useCgroupMemoryLimit() string {
 		return "no memory soft limit: the control group sets no memory limit"
 	}
 	debug.SetMemoryLimit(soft)
-	return fmt.Sprintf("memory soft limit %d MiB, 7/8 of the control group's %d MiB (%s)", soft>>20, l.MemoryMax>>20, l)
+	stack := maxStackFor(soft)
+	debug.SetMaxStack(int(stack))
+	return fmt.Sprintf("memory soft limit %d MiB, 7/8 of the control group's %d MiB (%s); goroutine stacks at most %d MiB", soft>>20, l.MemoryMax>>20, l, stack>>20)
+}
+
+// maxStackFor is the largest goroutine stack for a soft limit of soft
+// bytes: Go's 1 GB, or a quarter of the limit if less. An endless
+// recursion then ends in Go's "stack overflow", which names the cell's
+// mistake, rather than in the out-of-memory killer's SIGKILL: a stack
+// grows by doubling, and a 1 GB one needs another 512 MB while it is
+// copied, more than a small group has.
+func maxStackFor(soft int64) int64 {
+	return min(1e9, soft/4)
 }

@@ -22,6 +22,12 @@ func TestMemorySoftLimit(t *testing.T) {
 	if got, _ := memorySoftLimit(mp.Limits{MemoryMax: 1 << 30}); got != 896<<20 {
 		t.Errorf("for 1 GiB: %d MiB, want 896", got>>20)
 	}
+	if got := maxStackFor(896 << 20); got != 224<<20 {
+		t.Errorf("stacks for 896 MiB: %d MiB, want 224", got>>20)
+	}
+	if got := maxStackFor(64 << 30); got != 1e9 {
+		t.Errorf("stacks for 64 GiB: %d, want Go's 1e9", got)
+	}
 	// This machine's own group, whatever it sets.
 	l := mp.CgroupLimits()
 	if soft, ok := memorySoftLimit(l); ok != (l.MemoryMax > 0) || ok && (soft <= 0 || soft >= l.MemoryMax) {
@@ -44,18 +50,20 @@ func printMemoryLimit(start string) int {
 		}
 	}
 	useCgroupMemoryLimit()
-	fmt.Println(debug.SetMemoryLimit(-1))
+	stack := debug.SetMaxStack(1e9)
+	fmt.Println(debug.SetMemoryLimit(-1), stack)
 	return 0
 }
 
 // For real: a process moved into a memory cgroup of 256 MiB sets its soft
-// limit to 224 MiB; GOMEMLIMIT wins over the group.
+// limit to 224 MiB and its goroutines' stacks to 56 MiB at most;
+// GOMEMLIMIT wins over the group (and leaves Go's 1 GB stacks).
 func TestSessionTakesTheCgroupsMemoryLimit(t *testing.T) {
 	procs := memoryCgroup(t, 256<<20)
 	for _, tc := range []struct {
 		env  string
-		want int64
-	}{{"", 224 << 20}, {"GOMEMLIMIT=100MiB", 100 << 20}} {
+		want string
+	}{{"", fmt.Sprint(224<<20, 56<<20)}, {"GOMEMLIMIT=100MiB", fmt.Sprint(100<<20, int(1e9))}} {
 		start := filepath.Join(t.TempDir(), "start")
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), memLimitEnv+"="+start, tc.env)
@@ -73,8 +81,8 @@ func TestSessionTakesTheCgroupsMemoryLimit(t *testing.T) {
 		if err := cmd.Wait(); err != nil {
 			t.Fatal(err)
 		}
-		if got := strings.TrimSpace(out.String()); got != strconv.FormatInt(tc.want, 10) {
-			t.Errorf("%q: soft limit %s, want %d", tc.env, got, tc.want)
+		if got := strings.TrimSpace(out.String()); got != tc.want {
+			t.Errorf("%q: soft limit and most stack %s, want %s", tc.env, got, tc.want)
 		}
 	}
 }
