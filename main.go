@@ -126,6 +126,9 @@ func runKernel(args []string) error {
 	if err != nil {
 		return fmt.Errorf("starting the Go session: %w", err)
 	}
+	// The kernel process runs none of the interpreter that every gomp
+	// process initialises.
+	releaseStartupPages()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	ctx, orphaned := context.WithCancel(ctx)
@@ -166,6 +169,8 @@ func runSession(args []string) error {
 		conn.Close()
 		return fmt.Errorf("starting the Go interpreter: %w", err)
 	}
+	// What the interpreter's start touched and its cells will not.
+	releaseStartupPages()
 	return remote.Serve(conn, session)
 }
 
