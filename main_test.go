@@ -33,6 +33,9 @@ func TestMain(m *testing.M) {
 	if start := os.Getenv(memLimitEnv); start != "" {
 		os.Exit(printMemoryLimit(start))
 	}
+	if start := os.Getenv(recursionEnv); start != "" {
+		os.Exit(recurseInASession(start))
+	}
 	os.Exit(m.Run())
 }
 

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"gomp/backend"
+	"gomp/backend/remote"
 	"gomp/mp"
 )
 
@@ -40,19 +44,27 @@ func TestMemorySoftLimit(t *testing.T) {
 const memLimitEnv = "GOMP_TEST_MEMLIMIT_START"
 
 func printMemoryLimit(start string) int {
-	for deadline := time.Now().Add(time.Minute); ; time.Sleep(5 * time.Millisecond) {
-		if _, err := os.Stat(start); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			fmt.Fprintln(os.Stderr, "no start file", start)
-			return 1
-		}
+	if !waitForFile(start) {
+		return 1
 	}
 	useCgroupMemoryLimit()
 	stack := debug.SetMaxStack(1e9)
 	fmt.Println(debug.SetMemoryLimit(-1), stack)
 	return 0
+}
+
+// waitForFile waits, at most a minute, until name exists (the test has
+// moved this process into its cgroup).
+func waitForFile(name string) bool {
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(5 * time.Millisecond) {
+		if _, err := os.Stat(name); err == nil {
+			return true
+		}
+		if time.Now().After(deadline) {
+			fmt.Fprintln(os.Stderr, "no start file", name)
+			return false
+		}
+	}
 }
 
 // For real: a process moved into a memory cgroup of 256 MiB sets its soft
@@ -118,4 +130,76 @@ func memoryCgroup(t *testing.T, limit int64) string {
 		t.Fatalf("setting %s: %v", limitFile, err)
 	}
 	return filepath.Join(dir, "cgroup.procs")
+}
+
+// recursionEnv makes the test binary wait for the file it names, then run
+// an endless recursion in a real session process (`gomp session`, started
+// as the kernel starts it) and print the error the cell got.
+const recursionEnv = "GOMP_TEST_RECURSION_START"
+
+func recurseInASession(start string) int {
+	if !waitForFile(start) {
+		return 1
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, recursionEnv+"=") {
+			env = append(env, kv)
+		}
+	}
+	c, err := remote.Start(remote.Options{
+		Command: []string{os.Args[0], "session"},
+		Env:     append(env, runMainEnv+"=1"),
+		Stderr:  io.Discard,
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer c.Close()
+	res := c.Execute(context.Background(), backend.ExecuteRequest{Code: `func deeper(n int) int { return deeper(n+1) + 1 }
+
+deeper(0)`}, discardOutput{})
+	if res.Err == nil {
+		fmt.Println("no error")
+		return 0
+	}
+	fmt.Println(res.Err.Name + ": " + res.Err.Value)
+	return 0
+}
+
+type discardOutput struct{}
+
+func (discardOutput) Stream(string, string)   {}
+func (discardOutput) Display(backend.Display) {}
+func (discardOutput) ClearOutput(bool)        {}
+func (discardOutput) Input(context.Context, string, bool) (string, error) {
+	return "", backend.ErrNoStdin
+}
+
+// For real: in a control group of 512 MiB, an endless recursion in a cell
+// ends in Go's stack overflow (stacks at most 112 MiB there), where Go's
+// 1 GB stacks would have the out-of-memory killer end the session first.
+func TestRecursionInASmallCgroupIsAStackOverflow(t *testing.T) {
+	procs := memoryCgroup(t, 512<<20)
+	start := filepath.Join(t.TempDir(), "start")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), recursionEnv+"="+start)
+	var out strings.Builder
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(procs, []byte(strconv.Itoa(cmd.Process.Pid)), 0o644); err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("moving the process into the cgroup: %v", err)
+	}
+	os.WriteFile(start, nil, 0o600)
+	if err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(out.String()); got != "fatal error: stack overflow" {
+		t.Errorf("the endless recursion's cell: %q, want fatal error: stack overflow", got)
+	}
 }
