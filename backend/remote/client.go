@@ -380,6 +380,11 @@ func (s *session) bury() {
 	case <-s.hello:
 	default: // it never served: no cell's state was lost, it never ran
 		started = false
+		// Nor will the next one if the log killed it: it starts empty.
+		if !s.closing && len(s.c.replayLog()) > 0 {
+			s.c.log.Printf("session process %d died before it was ready: the next one starts without the notebook's declarations", s.proc.Pid)
+			s.c.setReplayLog(nil)
+		}
 		death = &backend.Error{
 			Name:      death.Name,
 			Value:     "the Go session did not start: " + death.Value,

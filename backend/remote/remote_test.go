@@ -188,8 +188,11 @@ func (f *fakeInterp) ReplayLog() ([]byte, error) {
 }
 
 func (f *fakeInterp) Replay(log []byte) error {
-	if string(log) == "bad" {
+	switch string(log) {
+	case "bad":
 		return errors.New("a bad log")
+	case "deadly":
+		os.Exit(4)
 	}
 	f.logMu.Lock()
 	defer f.logMu.Unlock()

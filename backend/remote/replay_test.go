@@ -150,3 +150,20 @@ func TestTheNextSessionGetsTheLastLog(t *testing.T) {
 		t.Errorf("the failed replay is told twice: %q", out)
 	}
 }
+
+// A log whose replay kills the new session is dropped: the session after
+// it starts empty instead of dying the same way for ever.
+func TestADeadlyLogIsDropped(t *testing.T) {
+	c := startFake(t)
+	runGo(t, c, "remember deadly")
+	run(t, c, "exit", newRecorder())
+	// The next cell is told that the session did not start; the one
+	// after runs in an empty session.
+	if res := run(t, c, "remembered", newRecorder()); res.Err == nil || !strings.Contains(res.Err.Value, "did not start") {
+		t.Fatalf("after the deadly replay: %+v", res)
+	}
+	res := run(t, c, "remembered", newRecorder())
+	if v := value(t, res); v != "" {
+		t.Errorf("the session after the deadly replay remembers %q", v)
+	}
+}

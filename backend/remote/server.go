@@ -129,7 +129,16 @@ func (s *server) start() (warning string, err error) {
 	if len(f.Replay) == 0 || !ok {
 		return "", nil
 	}
-	if err := r.Replay(f.Replay); err != nil {
+	err = func() (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				fmt.Fprintf(os.Stderr, "the interpreter panicked replaying its log: %v\n%s", p, debug.Stack())
+				err = fmt.Errorf("the interpreter panicked: %v", p)
+			}
+		}()
+		return r.Replay(f.Replay)
+	}()
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "replaying the notebook's declarations: %v\n", err)
 		return err.Error(), nil
 	}
