@@ -60,6 +60,7 @@ func main() {
 		// same collector setting (a pool worker would otherwise compute
 		// slower than the serial loop it is compared with).
 		useInterpreterGC()
+		useCgroupMemoryLimit()
 		os.Exit(mp.RunChild(eval.NewChildHost))
 	case "version", "--version", "-version":
 		fmt.Printf("gomp %s (%s, %s/%s)\n", eval.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
@@ -125,6 +126,9 @@ func runKernel(args []string) error {
 	if err != nil {
 		return fmt.Errorf("starting the Go session: %w", err)
 	}
+	// The kernel process runs none of the interpreter that every gomp
+	// process initialises.
+	releaseStartupPages()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	ctx, orphaned := context.WithCancel(ctx)
@@ -153,6 +157,7 @@ func runSession(args []string) error {
 	}
 	logger := log.New(os.Stderr, "[gomp] ", log.LstdFlags)
 	useInterpreterGC()
+	logger.Printf("session process %d: %s", os.Getpid(), useCgroupMemoryLimit())
 	conn, err := remote.InheritedConn()
 	if err != nil {
 		return err
@@ -164,6 +169,8 @@ func runSession(args []string) error {
 		conn.Close()
 		return fmt.Errorf("starting the Go interpreter: %w", err)
 	}
+	// What the interpreter's start touched and its cells will not.
+	releaseStartupPages()
 	return remote.Serve(conn, session)
 }
 

@@ -30,6 +30,12 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
+	if start := os.Getenv(memLimitEnv); start != "" {
+		os.Exit(printMemoryLimit(start))
+	}
+	if start := os.Getenv(recursionEnv); start != "" {
+		os.Exit(recurseInASession(start))
+	}
 	os.Exit(m.Run())
 }
 

@@ -127,6 +127,55 @@ def tree_bytes(pid, measure=rss_bytes):
     return total
 
 
+def smaps_kib(pid, field):
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no {field}")
+
+
+def process_memory(pid):
+    """RSS, PSS and anonymous memory of pid ("kernel") and of each process
+    below it, by role ("session" for gomp's, "child" for any other)."""
+    roles = {pid: "kernel"}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{d}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == pid:
+            roles[int(d)] = "session" if b"session" in argv[1:2] else "child"
+    out = {}
+    for p, role in roles.items():
+        try:
+            out[role] = {m: smaps_kib(p, f) * 1024 for m, f in
+                         (("rss", "Rss"), ("pss", "Pss"), ("anon", "Anonymous"))}
+        except (OSError, RuntimeError):
+            continue
+    return out
+
+
+def breakdown_table(results):
+    """Per process medians of RSS, PSS and anonymous memory after the cells."""
+    lines = ["", "Per process, after the cells (medians):", "",
+             "| process | RSS | PSS | anonymous |", "| --- | ---: | ---: | ---: |"]
+    for kernel, r in results.items():
+        runs = r.get("processes", [])
+        for role in ("kernel", "session"):
+            got = [run[role] for run in runs if role in run]
+            if not got:
+                continue
+            med = {m: statistics.median(g[m] for g in got) for m in ("rss", "pss", "anon")}
+            lines.append(f"| {kernel} {role} | " + " | ".join(fmt("rss", med[m]) for m in ("rss", "pss", "anon")) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def one_run(name, cells, results):
     from jupyter_client.manager import KernelManager
 
@@ -153,6 +202,7 @@ def one_run(name, cells, results):
                 raise RuntimeError(f"{name}: {code!r} failed: {reply['content']}")
         results["rss"].append(tree_bytes(km.provisioner.pid))
         results["pss"].append(tree_bytes(km.provisioner.pid, pss_bytes))
+        results.setdefault("processes", []).append(process_memory(km.provisioner.pid))
 
         msg_id = kc.execute(KERNELS[name]["loop"])
         wait_iopub(kc, msg_id, lambda m: m["msg_type"] == "execute_input")
@@ -246,9 +296,9 @@ def main():
                 file=sys.stderr, flush=True)
         if len(results) != 2:
             for k, r in results.items():
-                print(k, {m: fmt(m, statistics.median(v)) for m, v in r.items()})
+                print(k, {m: fmt(m, statistics.median(v)) for m, v in r.items() if m in TARGETS})
             return
-        out = table(results, args.runs, args.cells, versions(gomp))
+        out = table(results, args.runs, args.cells, versions(gomp)) + breakdown_table(results)
         print(out)
         if args.out:
             with open(args.out, "w") as f:

@@ -549,6 +549,8 @@ func (r *rewriter) builtinCall(c *ast.CallExpr) {
 			fn = "Println"
 		}
 		r.edits = append(r.edits, edit{r.p.off(id.Pos()), r.p.off(id.End()), runtimePkg + "." + fn})
+	case "make":
+		r.makeCall(c) // fatal.go
 	case "clear":
 		if len(c.Args) == 1 {
 			r.edits = append(r.edits, edit{r.p.off(id.Pos()), r.p.off(id.End()), runtimePkg + ".Clear"})

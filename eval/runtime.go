@@ -70,6 +70,7 @@ func (s *Session) helperSymbols() map[string]reflect.Value {
 		"Identify":  symbolValue(s.probe.identify),
 		"Print":     symbolValue(s.builtinPrint(false)),
 		"Println":   symbolValue(s.builtinPrint(true)),
+		"MakeLen":   symbolValue(makeLen), // fatal.go
 	}
 	for key, fn := range genericFuncs {
 		helpers[genericName(key)] = symbolValue(fn)

@@ -23,6 +23,10 @@
 //     the cell's context, so an interrupt stops them;
 //   - show (result.go, errors.go): the final expression's value, or an
 //     error in Go's words at the cell's own lines.
+//
+// What outlives the session's process: its replay log, from which a new
+// session starts with the notebook's declarations after a Go fatal error
+// (replay.go); and the fatal errors a cell is kept from (fatal.go).
 package eval
 
 //go:generate go run ./internal/gensyms newersymbols.go
@@ -74,6 +78,7 @@ type Session struct {
 	// their only writer, takes it to change them.
 	state     sync.RWMutex
 	typeCache *typeCache
+	replay    replayCache // the last replay log (replay.go)
 	// compileMu serialises compiling: yaegi keeps the current unit's name
 	// and imports as interpreter-wide state.
 	compileMu sync.Mutex

@@ -3,11 +3,14 @@
 Through jupyter_client, for the kernel named by GOMP_KERNEL: a cell with real
 concurrent map writes (two goroutines writing one map) and a cell recursing
 without end each fail with one error whose ename and evalue are the Go
-runtime's words, and whose traceback says the notebook's state was lost; no
-stderr stream is published. The kernel process is the same afterwards, its
-heartbeat answers, kernel_info works, the execution count goes on, and the
-next cell runs in a fresh session (a variable set before is gone); the dead
-session's children, shared memory and manager are gone with it. A cell
+runtime's words, and whose traceback says what survived; no stderr stream is
+published. The kernel process is the same afterwards, its heartbeat answers,
+kernel_info works, the execution count goes on, and the next cell runs in a
+fresh session that has the notebook's functions (a function declared before
+is called and prints) while its variables are back at their zero values; a
+SIGKILL of the session process between cells is the next cell's error, and
+the cell after it calls the functions again; the dead session's children,
+shared memory and manager are gone with it. A cell
 that ignores SIGINT (signal.Ignore) or resets it (signal.Reset) cannot
 disarm the interrupt button. Shutting down leaves no process behind.
 
@@ -16,6 +19,7 @@ Prints {"problems": [...]} for fatal_test.go.
 
 import glob
 import os
+import signal
 import time
 
 import zmq
@@ -39,7 +43,20 @@ RECURSION = '''func deeper(n int) int { return deeper(n+1) + 1 }
 
 deeper(0)'''
 
-LOST = "state (variables, declarations, imports) was lost"
+LOST = "its variables were reset to their zero values"
+
+KEPT = '''import "fmt"
+
+func kept(who string) { fmt.Println("sigue", who) }'''
+
+
+def check_kept(kc, what):
+    """The functions of the dead session are there; its variables are zero."""
+    reply, out = execute(kc, 'kept("aquí")\nlost')
+    printed = "".join(o["content"]["text"] for o in out if o["msg_type"] == "stream")
+    results = [o["content"]["data"]["text/plain"] for o in out if o["msg_type"] == "execute_result"]
+    if reply["status"] != "ok" or printed != "sigue aquí\n" or results != ["0"]:
+        problem(f"{what}: calling a function of the dead session and reading its variable: {reply} {out}")
 
 
 def heartbeat(km):
@@ -59,7 +76,7 @@ def heartbeat(km):
 
 
 def check_fatal(km, kc, kpid, what, code, ename, evalue, in_traceback):
-    reply, out = execute(kc, "lost := 41", timeout=TIMEOUT)
+    reply, out = execute(kc, KEPT + "\n\nlost := 41", timeout=TIMEOUT)
     if reply["status"] != "ok":
         problem(f"{what}: setting a variable: {reply}")
         return
@@ -92,10 +109,25 @@ def check_fatal(km, kc, kpid, what, code, ename, evalue, in_traceback):
         problem(f"{what}: the next cell: {reply} {out}")
     elif reply["execution_count"] != count_before + 2:
         problem(f"{what}: execution count {reply['execution_count']} after {count_before}, want {count_before + 2}")
-    reply, _ = execute(kc, "lost")
-    if reply["status"] != "error":
-        problem(f"{what}: a variable of the dead session is still there: {reply}")
-    log(f"{what}: {ename}: {evalue}; the kernel goes on")
+    check_kept(kc, what)
+    log(f"{what}: {ename}: {evalue}; the kernel goes on, with its functions")
+
+
+def check_sigkill(km, kc, kpid):
+    """A SIGKILL of the session between cells fails the next cell; the one
+    after runs in a new session with the notebook's functions."""
+    sessions = [p for p in descendants(kpid) if parent_of(p) == kpid]
+    if len(sessions) != 1:
+        problem(f"SIGKILL: expected one session below the kernel, found {sessions}")
+        return
+    os.kill(sessions[0], signal.SIGKILL)
+    wait_gone(sessions, 10)
+    reply, out = execute(kc, "1+1")
+    if reply.get("ename") != "killed by signal 9":
+        problem(f"SIGKILL: the next cell: {reply}")
+    check_kept(kc, "SIGKILL")
+    if kernel_pid(km) != kpid or not pid_alive(kpid):
+        problem("SIGKILL: the kernel process is not the same live one")
 
 
 def check_dead_session_cleaned(km, kc, kpid):
@@ -168,6 +200,7 @@ def main():
                 "fatal error", "concurrent map writes", "fatal error: concurrent map writes")
     check_fatal(km, kc, kpid, "endless recursion", RECURSION,
                 "fatal error", "stack overflow", "goroutine stack exceeds")
+    check_sigkill(km, kc, kpid)
     check_dead_session_cleaned(km, kc, kpid)
     check_interrupt_not_disarmed(km, kc, "signal.Ignore(syscall.SIGINT)")
     check_interrupt_not_disarmed(km, kc, "signal.Reset()")

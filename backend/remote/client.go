@@ -80,6 +80,12 @@ type Client struct {
 
 	infoMu sync.Mutex
 	info   *backend.LanguageInfo
+
+	// replay is the current session's last replay log (see Replayer): the
+	// next session starts from it when this one dies. The kernel only
+	// keeps and passes it.
+	replayMu sync.Mutex
+	replay   []byte
 }
 
 var _ backend.Interpreter = (*Client)(nil)
@@ -116,6 +122,9 @@ type session struct {
 	exited chan struct{}    // closed when the process was reaped
 	state  *os.ProcessState // set before exited is closed
 	info   backend.LanguageInfo
+	// unreplayed is, when the session could not replay the notebook's
+	// declarations, what the next cell says about it on stderr (once).
+	unreplayed string
 
 	mu        sync.Mutex
 	pending   map[uint64]chan *frame        // requests waiting for their reply
@@ -149,10 +158,28 @@ func (c *Client) startSession() (*session, error) {
 		outputs: make(map[uint64]backend.Output),
 		inputs:  make(map[uint64]context.CancelFunc),
 	}
-	c.log.Printf("session process %d started", s.proc.Pid)
+	log := c.replayLog()
+	c.log.Printf("session process %d started (%d bytes of declarations to replay)", s.proc.Pid, len(log))
 	go s.reap()
 	go s.read()
+	// The first frame, before any request can be sent on s. A session
+	// that died at once fails this; its reader buries it.
+	if err := s.conn.send(&frame{Op: opStart, Replay: log}); err != nil {
+		c.log.Printf("starting session process %d: %v", s.proc.Pid, err)
+	}
 	return s, nil
+}
+
+func (c *Client) replayLog() []byte {
+	c.replayMu.Lock()
+	defer c.replayMu.Unlock()
+	return c.replay
+}
+
+func (c *Client) setReplayLog(log []byte) {
+	c.replayMu.Lock()
+	defer c.replayMu.Unlock()
+	c.replay = log
 }
 
 // reap waits for the process; it ends when the process does.
@@ -198,7 +225,18 @@ func (s *session) handle(f *frame) error {
 		default:
 		}
 		s.info = *f.Info
+		if f.Error != "" {
+			s.c.log.Printf("session process %d could not replay the notebook's declarations: %s", s.proc.Pid, f.Error)
+			s.mu.Lock()
+			s.unreplayed = f.Error
+			s.mu.Unlock()
+		}
 		close(s.hello)
+	case opReplay:
+		if f.Error != "" {
+			s.c.log.Printf("session process %d has no replay log: %s", s.proc.Pid, f.Error)
+		}
+		s.c.setReplayLog(f.Replay)
 	case opResult, opCompletion, opInspection, opCompleteness, opClosed:
 		if err := checkReply(f); err != nil {
 			return err
@@ -336,12 +374,17 @@ func (s *session) bury() {
 	case <-time.After(stderrGrace):
 	}
 	s.mu.Lock()
-	death := deathError(s.state, s.stderr.message(), s.reasonAs, s.reason)
+	death := deathError(s.state, s.stderr.message(), s.reasonAs, s.reason, len(s.c.replayLog()) > 0)
 	started := true
 	select {
 	case <-s.hello:
 	default: // it never served: no cell's state was lost, it never ran
 		started = false
+		// Nor will the next one if the log killed it: it starts empty.
+		if !s.closing && len(s.c.replayLog()) > 0 {
+			s.c.log.Printf("session process %d died before it was ready: the next one starts without the notebook's declarations", s.proc.Pid)
+			s.c.setReplayLog(nil)
+		}
 		death = &backend.Error{
 			Name:      death.Name,
 			Value:     "the Go session did not start: " + death.Value,
@@ -481,6 +524,13 @@ func startFailed(err error) *backend.Error {
 // execute sends the cell and waits for its result, relaying an interrupt.
 // It returns false, having sent nothing, when s is already dead.
 func (s *session) execute(ctx context.Context, id uint64, req backend.ExecuteRequest, out backend.Output) (backend.ExecuteResult, bool) {
+	// The hello says whether the session replayed the notebook's
+	// declarations; the cell could not run earlier anyway.
+	select {
+	case <-s.hello:
+	case <-s.dead:
+	case <-ctx.Done():
+	}
 	reply := make(chan *frame, 1)
 	s.mu.Lock()
 	if s.death != nil {
@@ -490,7 +540,12 @@ func (s *session) execute(ctx context.Context, id uint64, req backend.ExecuteReq
 	s.executing++
 	s.pending[id] = reply
 	s.outputs[id] = out
+	unreplayed := s.unreplayed
+	s.unreplayed = ""
 	s.mu.Unlock()
+	if unreplayed != "" {
+		out.Stream("stderr", fmt.Sprintf("The new Go session could not restore the notebook's declarations (%s): run again the cells that declare what this one needs.\n", unreplayed))
+	}
 	defer func() {
 		s.mu.Lock()
 		s.executing--

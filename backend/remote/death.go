@@ -105,16 +105,22 @@ func (w *stderrWatch) message() []string {
 	return append([]string(nil), w.block...)
 }
 
-// lostState is the line every death error ends with.
-const lostState = "The Go session running this notebook died, and its state (variables, declarations, imports) was lost. A new session has started: run again the cells the next ones need."
+// lostState ends the error of a death with nothing to replay (no cell had
+// finished in the session); replayedState that of the others, whose next
+// session starts from the notebook's declarations.
+const (
+	lostState     = "The Go session running this notebook died, and its state (variables, declarations, imports) was lost. A new session has started: run again the cells the next ones need."
+	replayedState = "The Go session running this notebook died. A new session has started with the notebook's imports, types, constants, functions and methods, but its variables were reset to their zero values: run again the cells that set the variables the next ones need."
+)
 
 // notRun opens the error of a cell that found its session dead.
 const notRun = "The session died after the previous cell ended (a goroutine or process it left running?); this cell was not run."
 
 // deathError describes how a session ended: from the runtime's message when
 // there is one, else from the exit status; reason, when set, is why the
-// kernel stopped it, and reasonAs the ename that says so.
-func deathError(state *os.ProcessState, message []string, reasonAs, reason string) *backend.Error {
+// kernel stopped it, and reasonAs the ename that says so. replayed tells
+// that the next session gets the notebook's declarations.
+func deathError(state *os.ProcessState, message []string, reasonAs, reason string, replayed bool) *backend.Error {
 	name, value := "SessionDied", "the Go session process ended"
 	var fatal, panicked string
 	for _, l := range message {
@@ -153,7 +159,11 @@ func deathError(state *os.ProcessState, message []string, reasonAs, reason strin
 	if len(tb) > 0 {
 		tb = append(tb, "")
 	}
-	tb = append(tb, lostState, "\x1b[0;31m"+name+"\x1b[0m: "+value)
+	after := lostState
+	if replayed {
+		after = replayedState
+	}
+	tb = append(tb, after, "\x1b[0;31m"+name+"\x1b[0m: "+value)
 	return &backend.Error{Name: name, Value: value, Traceback: tb}
 }
 

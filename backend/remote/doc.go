@@ -13,7 +13,11 @@
 // of memory) ends the session process, not the kernel: the running cell
 // fails with the runtime's message read from the session's stderr, the
 // kernel starts a new session for the next cell, and its connection,
-// execution count and history are untouched. The session is in a process
+// execution count and history are untouched. The new session starts from
+// the notebook's declarations: after each cell, a session that is a
+// Replayer (eval's) sends its replay log, bytes the kernel keeps without
+// reading, and the kernel gives the last one to the next session in the
+// start frame that opens every channel. The session is in a process
 // group of its own (Jupyter's SIGINT to the kernel's group never reaches
 // it, so a cell cannot ignore or die of it) and dies with the kernel
 // (PDEATHSIG).

@@ -25,8 +25,11 @@ import (
 const sessionEnv = "GOMP_REMOTE_TEST_SESSION"
 
 func TestMain(m *testing.M) {
-	if os.Getenv(sessionEnv) == "1" {
+	switch os.Getenv(sessionEnv) {
+	case "1":
 		os.Exit(serveFake())
+	case "eval":
+		os.Exit(serveEval())
 	}
 	os.Exit(m.Run())
 }
@@ -51,6 +54,8 @@ func serveFake() int {
 }
 
 type fakeInterp struct {
+	logMu   sync.Mutex
+	log     []byte // its replay log: what the last "remember" cell said
 	once    sync.Once
 	release chan struct{} // closed by the "release" cell
 	dieOnce sync.Once
@@ -77,6 +82,15 @@ func (f *fakeInterp) Execute(ctx context.Context, req backend.ExecuteRequest, ou
 		return ok(arg)
 	case "pid":
 		return ok(fmt.Sprint(os.Getpid()))
+	case "remember":
+		f.logMu.Lock()
+		f.log = []byte(arg)
+		f.logMu.Unlock()
+		return ok("")
+	case "remembered":
+		f.logMu.Lock()
+		defer f.logMu.Unlock()
+		return ok(string(f.log))
 	case "big":
 		out.Stream("stdout", strings.Repeat("é", 3<<20/2)) // 3 MiB
 		return ok("")
@@ -166,6 +180,25 @@ func (f *fakeInterp) IsComplete(code string) backend.Completeness {
 }
 
 func (f *fakeInterp) Close() error { return nil }
+
+func (f *fakeInterp) ReplayLog() ([]byte, error) {
+	f.logMu.Lock()
+	defer f.logMu.Unlock()
+	return f.log, nil
+}
+
+func (f *fakeInterp) Replay(log []byte) error {
+	switch string(log) {
+	case "bad":
+		return errors.New("a bad log")
+	case "deadly":
+		os.Exit(4)
+	}
+	f.logMu.Lock()
+	defer f.logMu.Unlock()
+	f.log = log
+	return nil
+}
 
 // recorder is a kernel-side Output that keeps what it got.
 type recorder struct {
@@ -544,7 +577,7 @@ func TestDeathErrorFromStderr(t *testing.T) {
 	} {
 		w.see(l)
 	}
-	e := deathError(nil, w.message(), "", "")
+	e := deathError(nil, w.message(), "", "", false)
 	if e.Name != "fatal error" || e.Value != "thread exhaustion" {
 		t.Errorf("got %q: %q", e.Name, e.Value)
 	}
@@ -552,7 +585,7 @@ func TestDeathErrorFromStderr(t *testing.T) {
 	if strings.Join(e.Traceback[:4], "\n") != strings.Join(want, "\n") {
 		t.Errorf("traceback %q", e.Traceback)
 	}
-	e = deathError(nil, []string{"fatal error: runtime: out of memory"}, "", "")
+	e = deathError(nil, []string{"fatal error: runtime: out of memory"}, "", "", true)
 	if e.Name != "out of memory" || e.Value != "runtime: out of memory" {
 		t.Errorf("out of memory: %q: %q", e.Name, e.Value)
 	}
@@ -569,6 +602,9 @@ func FuzzReadFrame(f *testing.F) {
 		{Op: opStream, Cell: 1, Name: "stdout", Text: "hola"},
 		{Op: opDisplay, Cell: 1, Display: &backend.Display{Data: backend.MIMEBundle{"image/png": "AAA"}}},
 		{Op: opInput, ID: 2, Cell: 1, Prompt: "?"},
+		{Op: opReplay, Replay: []byte(`{"decls":[]}`)},
+		{Op: opReplay, Error: "too large"},
+		{Op: opStart, Replay: []byte{0, 1, 2}},
 	} {
 		b, err := encode(fr)
 		if err != nil {

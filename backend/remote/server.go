@@ -1,6 +1,7 @@
 package remote
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -48,8 +49,13 @@ func Serve(c net.Conn, interp backend.Interpreter) error {
 	}
 	defer c.Close()
 	defer close(s.done)
+	warning, err := s.start()
+	if err != nil {
+		interp.Close()
+		return err
+	}
 	info := interp.Info()
-	if err := s.conn.send(&frame{Op: opHello, Info: &info}); err != nil {
+	if err := s.conn.send(&frame{Op: opHello, Info: &info, Error: warning}); err != nil {
 		interp.Close()
 		return err
 	}
@@ -80,16 +86,96 @@ func Serve(c net.Conn, interp backend.Interpreter) error {
 	}
 }
 
+// Replayer is an interpreter whose declarations can outlive its process:
+// the kernel keeps the last ReplayLog of a session (bytes it never reads)
+// and gives it to the next session's Replay when the first one died. eval's
+// Session is one.
+type Replayer interface {
+	// ReplayLog is what a new session needs to start where this one is;
+	// asked for after every cell.
+	ReplayLog() ([]byte, error)
+	// Replay loads a log into an interpreter that has run no cell; on
+	// failure the interpreter is left fresh.
+	Replay(log []byte) error
+}
+
 // server is the session side of one channel.
 type server struct {
 	conn   *conn
 	interp backend.Interpreter
 	done   chan struct{} // closed when Serve returns
 
+	replayMu sync.Mutex // serialises sendReplay; never held with mu
+	sent     []byte     // the last replay log sent
+
 	mu        sync.Mutex
 	cells     map[uint64]context.CancelFunc // running executes, by id
 	inputs    map[uint64]chan *frame        // input requests waiting for the kernel
 	nextInput uint64
+}
+
+// start reads the kernel's first frame and replays the log it carries. A
+// log that cannot be replayed is no reason not to serve: the interpreter
+// is then fresh, and the warning says so to the kernel.
+func (s *server) start() (warning string, err error) {
+	f, err := s.conn.receive()
+	if err != nil {
+		return "", fmt.Errorf("reading the kernel's start frame: %w", err)
+	}
+	if f.Op != opStart {
+		return "", fmt.Errorf("the kernel's first frame is %q, not %q", f.Op, opStart)
+	}
+	r, ok := s.interp.(Replayer)
+	if len(f.Replay) == 0 || !ok {
+		return "", nil
+	}
+	err = func() (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				fmt.Fprintf(os.Stderr, "the interpreter panicked replaying its log: %v\n%s", p, debug.Stack())
+				err = fmt.Errorf("the interpreter panicked: %v", p)
+			}
+		}()
+		return r.Replay(f.Replay)
+	}()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "replaying the notebook's declarations: %v\n", err)
+		return err.Error(), nil
+	}
+	return "", nil
+}
+
+// sendReplay sends the interpreter's replay log when it changed since the
+// last one sent, or says why there is none, so that the kernel never keeps
+// a log older than the session's declarations.
+func (s *server) sendReplay() {
+	r, ok := s.interp.(Replayer)
+	if !ok {
+		return
+	}
+	log, err := func() (log []byte, err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				fmt.Fprintf(os.Stderr, "the interpreter panicked making its replay log: %v\n%s", p, debug.Stack())
+				err = fmt.Errorf("the interpreter panicked: %v", p)
+			}
+		}()
+		return r.ReplayLog()
+	}()
+	s.replayMu.Lock()
+	defer s.replayMu.Unlock()
+	if err == nil && bytes.Equal(log, s.sent) {
+		return
+	}
+	f := &frame{Op: opReplay, Replay: log}
+	if err != nil {
+		f = &frame{Op: opReplay, Error: err.Error()}
+	}
+	if serr := s.conn.send(f); errors.Is(serr, errUnsendable) {
+		f = &frame{Op: opReplay, Error: serr.Error()}
+		s.conn.send(f)
+	}
+	s.sent = f.Replay
 }
 
 // dispatch handles one request. Requests that run interpreter code each get
@@ -149,6 +235,9 @@ func (s *server) execute(ctx context.Context, cancel context.CancelFunc, id uint
 	s.mu.Lock()
 	delete(s.cells, id)
 	s.mu.Unlock()
+	// Before the result: the kernel has the cell's declarations by the
+	// time the cell is over.
+	s.sendReplay()
 	err := s.conn.send(&frame{Op: opResult, ID: id, Result: &res})
 	if errors.Is(err, errUnsendable) {
 		s.conn.send(&frame{Op: opResult, ID: id, Result: &backend.ExecuteResult{Err: unsendable("the cell's result", err)}})

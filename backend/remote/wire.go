@@ -34,6 +34,7 @@ const streamChunk = 1 << 20
 // the execute whose Output an output frame belongs to.
 const (
 	// kernel → session
+	opStart      = "start" // the first frame: Replay, the log to start from
 	opExecute    = "execute"
 	opInterrupt  = "interrupt" // Cell: the execute to cancel
 	opComplete   = "complete"
@@ -54,6 +55,7 @@ const (
 	opInput        = "input"        // ID: a new input request, Cell: whose
 	opInputCancel  = "input_cancel" // ID: the session stopped waiting
 	opClosed       = "closed"
+	opReplay       = "replay" // Replay: the log a new session would start from; Error: why there is none
 )
 
 // Input errors as they cross the wire.
@@ -77,6 +79,7 @@ type frame struct {
 	Inspection   *backend.Inspection     `json:"inspection,omitempty"`
 	Completeness *backend.Completeness   `json:"completeness,omitempty"`
 	Info         *backend.LanguageInfo   `json:"info,omitempty"`
+	Replay       []byte                  `json:"replay,omitempty"` // opaque to the kernel
 
 	Name     string           `json:"name,omitempty"` // stream name
 	Text     string           `json:"text,omitempty"` // stream text, input answer
@@ -84,7 +87,7 @@ type frame struct {
 	Wait     bool             `json:"wait,omitempty"` // clear_output
 	Prompt   string           `json:"prompt,omitempty"`
 	Password bool             `json:"password,omitempty"`
-	Error    string           `json:"error,omitempty"` // input: inputNoStdin, inputCancelled or a message
+	Error    string           `json:"error,omitempty"` // input: inputNoStdin, inputCancelled or a message; hello, replay: what went wrong
 }
 
 // errUnsendable is the error of a value that cannot become a frame: JSON
