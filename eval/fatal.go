@@ -52,6 +52,9 @@ func (r *rewriter) makeCall(c *ast.CallExpr) {
 	default:
 		return // a map's size is a hint, allocated as it fills
 	}
+	if hasTypeParam(elem) {
+		return // generic code: its size is its instances'
+	}
 	size := elemSizes.Sizeof(elem)
 	if size <= 0 {
 		return
@@ -70,6 +73,33 @@ func (r *rewriter) makeCall(c *ast.CallExpr) {
 			edit{start, start, runtimePkg + ".MakeLen(int64("},
 			edit{end, end, fmt.Sprintf("), %d, %q)", size, what[i])})
 	}
+}
+
+// hasTypeParam reports whether t's size depends on a type parameter (go/types
+// cannot size it).
+func hasTypeParam(t types.Type) bool {
+	switch t := t.(type) {
+	case *types.TypeParam:
+		return true
+	case *types.Named:
+		if args := t.TypeArgs(); args != nil {
+			for i := range args.Len() {
+				if hasTypeParam(args.At(i)) {
+					return true
+				}
+			}
+		}
+		return hasTypeParam(t.Underlying())
+	case *types.Array:
+		return hasTypeParam(t.Elem())
+	case *types.Struct:
+		for i := range t.NumFields() {
+			if hasTypeParam(t.Field(i).Type()) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // elemSizes are the sizes of the types cells run with.
