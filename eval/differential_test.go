@@ -48,10 +48,6 @@ var knownDifferences = map[string]string{
 	"course_primes_queue.go/whole":         "the kernel fails: CompileError: 505:13: undefined type for S",
 	"encoding_json_types.go/split":         "stdout line 1: go run prints \"{\\\"name\\\":\\\"Ana\\\",\\\"age\\\":30,\\\"tags\\\":[\\\"admin\\\"],\\\"home\\\":{\\\"city\\\":\\\"Lima\\\"}} <nil>\", the kernel \"{\\\"name\\\":\\\"Ana\\\",\\\"age\\\":30,\\\"tags\\\":[\\\"admin\\\"],\\\"home\\\":{\\\"city\\\":\\\"Lima\\\"},\\\"Xprivate\\\":0} <nil>\"",
 	"encoding_json_types.go/whole":         "stdout line 1: go run prints \"{\\\"name\\\":\\\"Ana\\\",\\\"age\\\":30,\\\"tags\\\":[\\\"admin\\\"],\\\"home\\\":{\\\"city\\\":\\\"Lima\\\"}} <nil>\", the kernel \"{\\\"name\\\":\\\"Ana\\\",\\\"age\\\":30,\\\"tags\\\":[\\\"admin\\\"],\\\"home\\\":{\\\"city\\\":\\\"Lima\\\"},\\\"Xprivate\\\":0} <nil>\"",
-	"error_as_custom.go/split":             "stdout line 1: go run prints \"field: age code: 42\", the kernel \"validate: field age invalid (code 42)\"",
-	"error_as_custom.go/whole":             "stdout line 1: go run prints \"field: age code: 42\", the kernel \"validate: field age invalid (code 42)\"",
-	"error_astype.go/split":                "the kernel fails: CompileError: In [287], line 3: package errors \"errors\" has no symbol AsType",
-	"error_astype.go/whole":                "the kernel fails: CompileError: In [282], line 16: package errors \"errors\" has no symbol AsType",
 	"fmt_error_method.go/split":            "stdout line 4: go run prints \"36.6° [1.0° 2.0°]\", the kernel \"36.6° [1 2]\"",
 	"fmt_error_method.go/whole":            "stdout line 4: go run prints \"36.6° [1.0° 2.0°]\", the kernel \"36.6° [1 2]\"",
 	"fmt_formatter_gostringer.go/split":    "stdout line 1: go run prints \"*** *** secret(\\\"***\\\")\", the kernel \"*** *** \\\"hunter2\\\"\"",
@@ -80,8 +76,6 @@ var knownDifferences = map[string]string{
 	"init_var_order.go/whole":              "the kernel fails: CompileError: line 6, column 6: undefined: c",
 	"iter_adapters.go/split":               "the kernel fails: CompileError: the Go interpreter (yaegi) could not compile this cell; if it ranges over an integer whose type gomp could not tell, write the loop as for i := 0; i < n; i++ (gomp4.go:3:25: CFG post-order panic: nil type)",
 	"iter_adapters.go/whole":               "the kernel fails: CompileError: the Go interpreter (yaegi) could not compile this cell; if it ranges over an integer whose type gomp could not tell, write the loop as for i := 0; i < n; i++ (gomp2.go:32:25: CFG post-order panic: nil type)",
-	"iter_pull.go/split":                   "the kernel fails: CompileError: In [37], line 2: package iter \"iter\" has no symbol Pull",
-	"iter_pull.go/whole":                   "the kernel fails: CompileError: In [35], line 10: package iter \"iter\" has no symbol Pull",
 	"iter_seq.go/split":                    "the kernel fails: CompileError: the Go interpreter (yaegi) could not compile this cell; if it ranges over an integer whose type gomp could not tell, write the loop as for i := 0; i < n; i++ (gomp5.go:2:13: CFG post-order panic: nil type)",
 	"iter_seq.go/whole":                    "the kernel fails: CompileError: the Go interpreter (yaegi) could not compile this cell; if it ranges over an integer whose type gomp could not tell, write the loop as for i := 0; i < n; i++ (gomp2.go:51:13: CFG post-order panic: nil type)",
 	"lang_func_types_interfaces.go/split":  "stdout line 2: go run prints \"main.HandlerFunc\", the kernel \"func(string) string\"",
@@ -104,8 +98,6 @@ var knownDifferences = map[string]string{
 	"slice_pkg_funcs.go/whole":             "the kernel fails: CompileError: 351:22: undefined type for E",
 	"sort_slices_sortfunc.go/split":        "the kernel fails: CompileError: 63:9: undefined type for T",
 	"sort_slices_sortfunc.go/whole":        "the kernel fails: CompileError: 63:9: undefined type for T",
-	"sync_once.go/split":                   "the kernel fails: CompileError: In [522], line 8: package sync \"sync\" has no symbol OnceValue",
-	"sync_once.go/whole":                   "the kernel fails: CompileError: In [517], line 30: package sync \"sync\" has no symbol OnceValue",
 }
 
 const noPackageClause = "package clause not accepted yet"

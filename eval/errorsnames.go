@@ -3,6 +3,8 @@ package eval
 import (
 	"reflect"
 
+	"gomp/typefmt"
+
 	"github.com/traefik/yaegi/interp"
 )
 
@@ -20,10 +22,14 @@ func (s *Session) errorsSymbols() interp.Exports {
 	}}
 }
 
-// carried is the pointer a yaegi wrapper carries, or v itself. Only a
+// carried is the value a typefmt.CarriedError carries (a cell's %w
+// operand), the pointer a yaegi wrapper carries, or v itself. Only a
 // pointer is taken from a wrapper: for a struct value, yaegi puts one of
 // its fields there (see fmtTypes.carried).
 func carried(v reflect.Value) reflect.Value {
+	if v.IsValid() && v.Type() == carriedErrorType {
+		return reflect.ValueOf(v.Interface().(*typefmt.CarriedError).Carried())
+	}
 	if v.IsValid() && v.Kind() == reflect.Struct && isWrapperType(v.Type()) {
 		if iv := v.Field(0).Elem(); iv.Kind() == reflect.Pointer {
 			return iv
@@ -76,7 +82,10 @@ func errorsIs(err, target error) bool {
 	}
 }
 
-var errorType = reflect.TypeFor[error]()
+var (
+	errorType        = reflect.TypeFor[error]()
+	carriedErrorType = reflect.TypeFor[*typefmt.CarriedError]()
+)
 
 func (s *Session) errorsAs(err error, target any) bool {
 	if err == nil {

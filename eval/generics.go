@@ -48,6 +48,10 @@ var genericFuncs = map[string]any{
 	"cmp.Compare":           cmpCompare,
 	"cmp.Less":              cmpLess,
 	"math/rand/v2.N":        randN,
+	"sync.OnceValue":        syncOnceValue,
+	"sync.OnceValues":       syncOnceValue,
+	"iter.Pull":             iterPull,
+	"iter.Pull2":            iterPull,
 }
 
 // genericName is the stand-in's name in the runtime package.

@@ -1262,6 +1262,10 @@ func (r *rewriter) genericCall(c *ast.CallExpr) {
 	if r.f == nil {
 		return
 	}
+	if ix, ok := c.Fun.(*ast.IndexExpr); ok {
+		r.asTypeCall(c, ix)
+		return
+	}
 	sel, ok := c.Fun.(*ast.SelectorExpr)
 	if !ok {
 		return
@@ -1295,12 +1299,30 @@ func (r *rewriter) genericCall(c *ast.CallExpr) {
 		}
 		edits = append(edits, edit{r.p.off(a.Pos()), r.p.off(a.Pos()), t + "("}, edit{r.p.off(a.End()), r.p.off(a.End()), ")"})
 	}
-	if out := reflect.TypeOf(stand); out.NumOut() == 1 && out.Out(0).Kind() == reflect.Interface {
+	out := reflect.TypeOf(stand)
+	switch {
+	case out.NumOut() == 1 && out.Out(0).Kind() == reflect.Interface:
 		t, ok := r.f.typeString(sig.Results().At(0).Type())
 		if !ok {
 			return
 		}
 		edits = append(edits, edit{r.p.off(c.End()), r.p.off(c.End()), ".(" + t + ")"})
+	case out.NumOut() > 1:
+		// Several results, each asserted back, in a function literal
+		// called at once: func() (A, B) { r0, r1 := f(...); return
+		// r0.(A), r1.(B) }().
+		var types, names, asserted []string
+		for i := range sig.Results().Len() {
+			t, ok := r.f.typeString(sig.Results().At(i).Type())
+			if !ok {
+				return
+			}
+			n := fmt.Sprintf("__gompr%d", i)
+			types, names, asserted = append(types, t), append(names, n), append(asserted, n+".("+t+")")
+		}
+		edits = append(edits,
+			edit{r.p.off(c.Pos()), r.p.off(c.Pos()), fmt.Sprintf("func() (%s) { %s := ", strings.Join(types, ", "), strings.Join(names, ", "))},
+			edit{r.p.off(c.End()), r.p.off(c.End()), fmt.Sprintf("; return %s }()", strings.Join(asserted, ", "))})
 	}
 	edits = append(edits, edit{r.p.off(sel.Pos()), r.p.off(sel.End()), runtimePkg + "." + genericName(key)})
 	r.edits = append(r.edits, edits...)
@@ -1537,4 +1559,32 @@ func (r *rewriter) usesLoopVars(lit *ast.FuncLit) bool {
 func (r *rewriter) copiesLoopVars(st ast.Stmt) bool {
 	vars, body, _ := r.loopCopies(st)
 	return len(r.copiedVars(vars, body)) > 0
+}
+
+// asTypeCall rewrites errors.AsType[E](err), whose type argument is all
+// its stand-in has to go by, as
+//
+//	func() (E, bool) { v, ok := __gomp.GenericErrorsAsType(err, (*E)(nil)); if !ok { return *new(E), false }; return v.(E), true }()
+func (r *rewriter) asTypeCall(c *ast.CallExpr, ix *ast.IndexExpr) {
+	sel, ok := ix.X.(*ast.SelectorExpr)
+	if !ok || len(c.Args) != 1 {
+		return
+	}
+	fn, ok := r.f.object(r.p.off(sel.Sel.Pos())).(*types.Func)
+	if !ok || fn.Pkg() == nil || fn.Pkg().Path()+"."+fn.Name() != "errors.AsType" {
+		return
+	}
+	tv, ok := r.f.tv(r.p.off(ix.Index.Pos()), r.p.off(ix.Index.End()))
+	if !ok || !tv.IsType() {
+		return
+	}
+	e, ok := r.f.typeString(tv.Type)
+	if !ok {
+		return
+	}
+	start, end := r.p.off(c.Pos()), r.p.off(c.End())
+	arg := r.p.off(c.Args[0].Pos())
+	r.edits = append(r.edits,
+		edit{start, arg, fmt.Sprintf("func() (%s, bool) { __gompv, __gompok := %s.%s(", e, runtimePkg, genericName("errors.AsType"))},
+		edit{r.p.off(c.Rparen), end, fmt.Sprintf(", (*%s)(nil)); if !__gompok { return *new(%s), false }; return __gompv.(%s), true }()", e, e, e)})
 }

@@ -75,6 +75,7 @@ func (s *Session) helperSymbols() map[string]reflect.Value {
 	for key, fn := range genericFuncs {
 		helpers[genericName(key)] = symbolValue(fn)
 	}
+	helpers[genericName("errors.AsType")] = symbolValue(s.errorsAsType)
 	return helpers
 }
 

@@ -87,6 +87,9 @@ func (p *printer) describe(t reflect.Type) *Type {
 	if name, ok := ownNames[t]; ok {
 		return ownType(name)
 	}
+	if d, ok := ownDescriptions[t]; ok {
+		return d
+	}
 	if p.pr.d == nil {
 		return nil
 	}

@@ -216,9 +216,7 @@ func (pr *Printer) Errorf(format string, a ...any) error {
 	case 0:
 		return errors.New(s)
 	case 1:
-		w := &wrapError{msg: s}
-		w.err, _ = a[p.wrapped[0]].(error)
-		return w
+		return &wrapError{msg: s, err: p.asError(a[p.wrapped[0]])}
 	}
 	if p.reordered {
 		slices.Sort(p.wrapped)
@@ -228,11 +226,46 @@ func (pr *Printer) Errorf(format string, a ...any) error {
 		if i > 0 && p.wrapped[i-1] == n {
 			continue
 		}
-		if e, ok := a[n].(error); ok {
+		if e := p.asError(a[n]); e != nil {
 			errs = append(errs, e)
 		}
 	}
 	return &wrapErrors{s, errs}
+}
+
+// asError is a %w operand as the error it wraps: itself when it is one,
+// a CarriedError when only the Describer knows its Error method (an
+// interpreter's value, which reflect sees without methods), nil otherwise.
+func (p *printer) asError(a any) error {
+	if e, ok := a.(error); ok || a == nil {
+		return e
+	}
+	v := reflect.ValueOf(a)
+	d := p.describe(v.Type())
+	if d == nil || d.Error == nil {
+		return nil
+	}
+	return &CarriedError{v: a, msg: func() string { s, _ := d.Error(v); return s }}
+}
+
+// CarriedError gives the error interface to a %w operand whose Error method
+// only the Describer can call, so that errors.Unwrap and Is reach it; it
+// prints as the value it carries.
+type CarriedError struct {
+	v   any
+	msg func() string
+}
+
+func (e *CarriedError) Error() string { return e.msg() }
+
+// Carried is the operand.
+func (e *CarriedError) Carried() any { return e.v }
+
+func init() {
+	carried := &Type{Inner: func(v reflect.Value) (reflect.Value, *Type) {
+		return reflect.ValueOf(v.Interface().(*CarriedError).v), nil
+	}}
+	ownDescriptions[reflect.TypeFor[*CarriedError]()] = carried
 }
 
 // wrapError and wrapErrors are fmt's own error types for %w; %T names them
@@ -257,3 +290,6 @@ var ownNames = map[reflect.Type]string{
 	reflect.TypeFor[*wrapError]():  "*fmt.wrapError",
 	reflect.TypeFor[*wrapErrors](): "*fmt.wrapErrors",
 }
+
+// ownDescriptions describe this package's other stand-ins.
+var ownDescriptions = map[reflect.Type]*Type{}
