@@ -398,7 +398,7 @@ func (s *Session) fmtTypesNow() *fmtTypes {
 			continue
 		}
 		name, spec := names[0], specs[names[0]]
-		t := &typefmt.Type{Name: "main." + name, Fields: fieldNames(spec, rt.NumField())}
+		t := &typefmt.Type{Name: "main." + goTypeName(name), Fields: fieldNames(spec, rt.NumField())}
 		pt := &typefmt.Type{}
 		for _, m := range methods[name] {
 			if m.pointer {
