@@ -70,6 +70,14 @@ type checkPass struct {
 type monoFacts struct {
 	sources map[int]string     // a user declaration → the text the user wrote
 	origins map[int]copyOrigin // a copy → where its generic is
+	spans   []copySpan         // where the copies are in the cell's new source
+	code    string             // that source
+}
+
+// copySpan is a copy's place in a monomorphized cell.
+type copySpan struct {
+	start, end int
+	line       int // its generic's first line
 }
 
 // copyOrigin is where a copy's generic is declared: the unit file ("" for
@@ -288,7 +296,9 @@ func (s *Session) monomorphize(cs *cellSource, facts *cellFacts) (*cellSource, *
 		}
 		mono.origins[at] = origin
 		mono.sources[at] = ""
+		mono.spans = append(mono.spans, copySpan{at, b.Len(), c.origin.Line})
 	}
+	mono.code = b.String()
 	mcs, err := prepareCell(b.String())
 	if err != nil {
 		return nil, nil, err
@@ -328,6 +338,20 @@ func (m *monoFacts) userSource(off int) (string, bool) {
 	}
 	src, ok := m.sources[off]
 	return src, ok
+}
+
+// originLine is the line of the generic that the copy holding offset off
+// was made of, or line when off is in no copy.
+func (m *monoFacts) originLine(off, line int) int {
+	if m == nil {
+		return line
+	}
+	for _, sp := range m.spans {
+		if off >= sp.start && off < sp.end {
+			return sp.line + strings.Count(m.code[sp.start:off], "\n")
+		}
+	}
+	return line
 }
 
 // origin is where the generic of the copy at off is declared.

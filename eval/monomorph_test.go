@@ -1,0 +1,150 @@
+package eval
+
+import (
+	"strings"
+	"testing"
+)
+
+// A generic declared in one cell is instantiated in later cells, with
+// types declared later still, and its copies keep working across cells.
+func TestGenericAcrossCells(t *testing.T) {
+	s := newSession(t)
+	mustRun(t, s, `import "fmt"
+type Stack[T any] struct{ items []T }
+func (s *Stack[T]) Push(v T) { s.items = append(s.items, v) }
+func (s *Stack[T]) Pop() (T, bool) {
+	var zero T
+	if len(s.items) == 0 {
+		return zero, false
+	}
+	v := s.items[len(s.items)-1]
+	s.items = s.items[:len(s.items)-1]
+	return v, true
+}
+func Map[T, U any](xs []T, f func(T) U) []U {
+	out := make([]U, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, f(x))
+	}
+	return out
+}`)
+	mustRun(t, s, `type point struct{ x, y int }
+st := &Stack[point]{}
+st.Push(point{1, 2})`)
+	c := mustRun(t, s, `st.Push(point{3, 4})
+p, ok := st.Pop()
+fmt.Printf("%v %v %T %+v\n", p, ok, *st, *st)
+fmt.Println(Map([]int{1, 2}, func(n int) string { return fmt.Sprint(n * 10) }))`)
+	want := "{3 4} true main.Stack[main.point] {items:[{x:1 y:2}]}\n[10 20]\n"
+	if c.rec.out() != want {
+		t.Fatalf("stdout %q, want %q", c.rec.out(), want)
+	}
+	// A function of a later cell using the instance, called afterwards.
+	mustRun(t, s, `func labels(xs []int) []string { return Map(xs, func(n int) string { return fmt.Sprint("#", n) }) }`)
+	if c := mustRun(t, s, `labels([]int{7})`); c.value() != "[#7]" {
+		t.Fatalf("labels = %q", c.value())
+	}
+}
+
+// Redefining a generic redoes its instances: functions of earlier cells
+// that use an instance call the new body.
+func TestRedefinedGenericRedoesInstances(t *testing.T) {
+	s := newSession(t)
+	mustRun(t, s, `func Twice[T any](x T) []T { return []T{x, x} }
+func pair(n int) []int { return Twice(n) }`)
+	if c := mustRun(t, s, `pair(3)`); c.value() != "[3 3]" {
+		t.Fatalf("pair(3) = %q", c.value())
+	}
+	mustRun(t, s, `func Twice[T any](x T) []T { return []T{x, x, x} }`)
+	if c := mustRun(t, s, `pair(3)`); c.value() != "[3 3 3]" {
+		t.Fatalf("after the redefinition, pair(3) = %q", c.value())
+	}
+	// A method added to a generic type later reaches its instances.
+	mustRun(t, s, `type Box[T any] struct{ v T }
+b := Box[string]{"x"}`)
+	mustRun(t, s, `func (b Box[T]) Get() T { return b.v }`)
+	if c := mustRun(t, s, `b.Get() + "y"`); c.value() != `"xy"` {
+		t.Fatalf("b.Get() = %q", c.value())
+	}
+}
+
+// A child process started on a target that uses an instance gets the
+// copies with the session's declarations.
+func TestChildUsesInstantiatedGeneric(t *testing.T) {
+	s := newSession(t)
+	mustRun(t, s, `import ("fmt"; "mp")
+type Pair[K comparable, V any] struct {
+	Key K
+	Val V
+}
+func Sum[T ~int | ~float64](xs []T) T {
+	var s T
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}`)
+	c := mustRun(t, s, `func work(q *mp.Queue, xs []int) {
+	p := Pair[string, int]{"total", Sum(xs)}
+	q.Put(fmt.Sprintf("%+v %T", p, p))
+}
+q := mp.NewQueue()
+p := mp.NewProcess(work, q, []int{1, 2, 3})
+p.Start()
+got := q.Get()
+p.Join()
+fmt.Println(got, p.ExitCode())`)
+	if want := "{Key:total Val:6} main.Pair[string,int] 0\n"; c.rec.out() != want {
+		t.Fatalf("stdout %q stderr %q, want %q", c.rec.out(), c.rec.err(), want)
+	}
+}
+
+// Messages name instances as Go does, never the copies: a panic inside a
+// generic, and a compile error about an instance.
+func TestGenericNamesInMessages(t *testing.T) {
+	s := newSession(t)
+	mustRun(t, s, `type Stack[T any] struct{ items []T }
+func (s *Stack[T]) Pop() T {
+	if len(s.items) == 0 {
+		panic("empty stack")
+	}
+	return s.items[len(s.items)-1]
+}
+func First[T any](xs []T) T { return xs[0] }
+var st Stack[int]`)
+	for _, tc := range []struct{ code, want string }{
+		// The panic's line is the generic's own, in the cell that declared it.
+		{`st.Pop()`, "line 4\n\t\tpanic(\"empty stack\")"},
+		{`First([]string{})`, "main.First[...](...)"},
+		{`st.Push(1)`, "type Stack[int] has no field or method Push"},
+		{`var x Stack[string] = st`, "cannot use st (variable of struct type Stack[int]) as Stack[string] value"},
+	} {
+		c := run(t, s, tc.code)
+		if c.res.Err == nil {
+			t.Fatalf("%s: no error", tc.code)
+		}
+		all := c.res.Err.Value + "\n" + strings.Join(c.res.Err.Traceback, "\n")
+		if strings.Contains(all, "__gomp") || !strings.Contains(all, tc.want) {
+			t.Errorf("%s: want %q, without internal names, in:\n%s", tc.code, tc.want, all)
+		}
+	}
+}
+
+// A generic that cannot be made concrete (its type argument is declared
+// inside a function, where no package-level copy can name it) is a clear
+// compile error, not a wrong value.
+func TestGenericWithLocalTypeIsACompileError(t *testing.T) {
+	s := newSession(t)
+	mustRun(t, s, `func Wrap[T any](x T) []T { return []T{x} }`)
+	c := run(t, s, `func f() int {
+	type local struct{ n int }
+	return len(Wrap(local{1}))
+}
+f()`)
+	if c.res.Err == nil || c.res.Err.Name != "CompileError" || !strings.Contains(c.res.Err.Value, "inside a function") {
+		t.Fatalf("got %+v", c.res.Err)
+	}
+	if strings.Contains(c.res.Err.Value, "__gomp") {
+		t.Fatalf("an internal name shows: %s", c.res.Err.Value)
+	}
+}
