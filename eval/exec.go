@@ -167,6 +167,7 @@ func (s *Session) runCell(ctx context.Context, code, label string) (backend.MIME
 			return nil, err
 		}
 	}
+	s.dropStaleCopies(facts.mono)
 	// As a program runs its inits and then main once its package variables
 	// are initialised: after the cell's statements.
 	calls := facts.inits

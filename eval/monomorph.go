@@ -72,6 +72,7 @@ type monoFacts struct {
 	origins map[int]copyOrigin // a copy → where its generic is
 	spans   []copySpan         // where the copies are in the cell's new source
 	code    string             // that source
+	live    map[string]bool    // the copies the session's package uses
 }
 
 // copySpan is a copy's place in a monomorphized cell.
@@ -133,6 +134,15 @@ func runtimeTypeName(t types.Type) string {
 	return types.TypeString(t, func(p *types.Package) string { return p.Path() })
 }
 
+// instanceString writes an instance as go build's messages do (Map[int, point]).
+func instanceString(obj types.Object, args []types.Type) string {
+	parts := make([]string, len(args))
+	for i, a := range args {
+		parts[i] = types.TypeString(a, types.RelativeTo(obj.Pkg()))
+	}
+	return obj.Name() + "[" + strings.Join(parts, ", ") + "]"
+}
+
 // copyPattern finds copy names in a message.
 var copyPattern = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_]*?)` + copyMark + `((?:[A-Za-z0-9]|_[0-9a-f]{2})*)`)
 
@@ -180,8 +190,10 @@ type monoPlan struct {
 	indexed  map[*ast.Ident]ast.Expr // an identifier → the index expression instantiating it
 	made     map[string]bool
 	queue    []pendingCopy
+	root     token.Pos // the use in the package's code that the copy being made is for
+	doing    string    // the instance being made, as Go names it
 	copies   []writtenCopy
-	err      error
+	err      *compileError
 }
 
 type genericDecl struct {
@@ -194,6 +206,7 @@ type pendingCopy struct {
 	obj  types.Object
 	args []types.Type
 	name string
+	root token.Pos
 }
 
 type writtenCopy struct {
@@ -212,6 +225,9 @@ func (s *Session) monomorphize(cs *cellSource, facts *cellFacts) (*cellSource, *
 		methods: map[string][]genericDecl{}, fileOf: map[*token.File]*ast.File{},
 		indexed: map[*ast.Ident]ast.Expr{}, made: map[string]bool{}}
 	p.collect()
+	// Whatever comes of it, the copies the package no longer uses are
+	// dropped once the cell has run (Session.dropStaleCopies).
+	facts.mono = &monoFacts{live: p.made}
 	if len(p.generics) == 0 {
 		return nil, nil, nil
 	}
@@ -232,6 +248,7 @@ func (s *Session) monomorphize(cs *cellSource, facts *cellFacts) (*cellSource, *
 		if _, ok := p.generics[obj]; !ok || !concreteList(inst.TypeArgs) {
 			continue
 		}
+		p.root = id.Pos()
 		name := p.instance(obj, typeList(inst.TypeArgs))
 		var span ast.Expr = id
 		if x, ok := p.indexed[id]; ok {
@@ -239,6 +256,17 @@ func (s *Session) monomorphize(cs *cellSource, facts *cellFacts) (*cellSource, *
 		}
 		tf := pass.fset.File(file.Pos())
 		fileEdits[file] = append(fileEdits[file], edit{tf.Offset(span.Pos()), tf.Offset(span.End()), name})
+	}
+	// An embedded field of a generic type is named after its copy.
+	for id, obj := range pass.info.Uses {
+		file := p.fileOf[pass.fset.File(id.Pos())]
+		if file == nil || file == pass.globalsFile() {
+			continue
+		}
+		p.root = id.Pos()
+		if name, ok := p.embeddedCopy(obj, nil); ok {
+			fileEdits[file] = append(fileEdits[file], p.editOf(file, id.Pos(), id.End(), name))
+		}
 	}
 	// The globals, with their types in the concrete world.
 	var globals []globalVar
@@ -260,7 +288,7 @@ func (s *Session) monomorphize(cs *cellSource, facts *cellFacts) (*cellSource, *
 	}
 	p.drain()
 	if p.err != nil {
-		return nil, nil, &compileError{msg: p.err.Error()}
+		return nil, nil, p.err
 	}
 	if len(p.made) == 0 {
 		return nil, nil, nil
@@ -283,7 +311,7 @@ func (s *Session) monomorphize(cs *cellSource, facts *cellFacts) (*cellSource, *
 		}
 	}
 	code := applyEdits(cs.code, cellEdits)
-	mono := &monoFacts{sources: map[int]string{}, origins: map[int]copyOrigin{}}
+	mono := &monoFacts{sources: map[int]string{}, origins: map[int]copyOrigin{}, live: p.made}
 	var b strings.Builder
 	b.WriteString(code)
 	for _, c := range p.copies {
@@ -328,6 +356,43 @@ func (s *Session) monomorphize(cs *cellSource, facts *cellFacts) (*cellSource, *
 	}
 	mfacts.mono = mono
 	return mcs, mfacts, nil
+}
+
+// dropStaleCopies removes from the declaration log the copies no
+// declaration, global or cell uses any more (those of a generic's earlier
+// definition, say), so that a rebuild or a child never compiles them again.
+func (s *Session) dropStaleCopies(m *monoFacts) {
+	if m == nil {
+		return
+	}
+	live := m.live
+	s.state.Lock()
+	defer s.state.Unlock()
+	var kept []*declEntry
+	for _, e := range s.decls.entries {
+		if name, ok := copyOfEntry(e); ok && !live[name] {
+			continue
+		}
+		kept = append(kept, e)
+	}
+	if len(kept) != len(s.decls.entries) {
+		s.decls.entries = kept
+		s.typeCache = newTypeCache()
+	}
+}
+
+// copyOfEntry names the copy a log entry declares, if it is one.
+func copyOfEntry(e *declEntry) (string, bool) {
+	for _, k := range e.keys {
+		_, name, _ := strings.Cut(k, " ")
+		if strings.HasPrefix(k, "method ") {
+			name, _, _ = strings.Cut(name, ".")
+		}
+		if strings.Contains(name, copyMark) {
+			return name, true
+		}
+	}
+	return "", false
 }
 
 // userSource is the source the user wrote of the declaration at off of a
@@ -445,7 +510,7 @@ func (p *monoPlan) instance(obj types.Object, args []types.Type) string {
 	name := copyName(obj.Name(), args)
 	if !p.made[name] {
 		p.made[name] = true
-		p.queue = append(p.queue, pendingCopy{obj, args, name})
+		p.queue = append(p.queue, pendingCopy{obj, args, name, p.root})
 	}
 	return name
 }
@@ -455,6 +520,7 @@ func (p *monoPlan) drain() {
 	for len(p.queue) > 0 && p.err == nil {
 		c := p.queue[0]
 		p.queue = p.queue[1:]
+		p.root, p.doing = c.root, instanceString(c.obj, c.args)
 		g := p.generics[c.obj]
 		switch {
 		case g.fn != nil:
@@ -464,7 +530,7 @@ func (p *monoPlan) drain() {
 		case g.spec != nil:
 			named, ok := c.obj.Type().(*types.Named)
 			if !ok {
-				p.fail(c.obj, "a generic type alias")
+				p.fail("it is a generic type alias")
 				return
 			}
 			smap := bindParams(named.TypeParams(), c.args)
@@ -481,11 +547,16 @@ func (p *monoPlan) drain() {
 	}
 }
 
-func (p *monoPlan) fail(obj types.Object, why string) {
-	if p.err == nil {
-		p.err = fmt.Errorf("%s: gomp cannot run the generic %s with %s; write a version of it for the types it is used with",
-			p.pass.fset.Position(obj.Pos()), obj.Name(), why)
+func (p *monoPlan) fail(why string) {
+	if p.err != nil {
+		return
 	}
+	pos := p.pass.fset.Position(p.root)
+	where := fmt.Sprintf("line %d, column %d", pos.Line, pos.Column)
+	if pos.Filename != "cell" {
+		where = fmt.Sprintf("%s, line %d, column %d", pos.Filename, pos.Line, pos.Column)
+	}
+	p.err = &compileError{msg: fmt.Sprintf("%s: gomp cannot make %s concrete for the interpreter: %s", where, p.doing, why), line: pos.Line}
 }
 
 func bindParams(tps *types.TypeParamList, args []types.Type) map[*types.TypeParam]types.Type {
@@ -578,11 +649,11 @@ func (p *monoPlan) substEdits(file *ast.File, n ast.Node, smap map[*types.TypePa
 		for i := range args {
 			args[i] = subst(args[i], smap)
 			if !concrete(args[i]) {
-				p.fail(obj, "type arguments gomp cannot tell")
+				p.fail("gomp cannot tell its type arguments")
 				return true
 			}
 			if _, err := p.write(args[i], p.cellQualifier); err != nil {
-				p.fail(obj, err.Error())
+				p.fail(err.Error())
 				return true
 			}
 		}
@@ -603,6 +674,10 @@ func (p *monoPlan) substEdits(file *ast.File, n ast.Node, smap map[*types.TypePa
 			if instanceAt(n, n) {
 				return false
 			}
+			if name, ok := p.embeddedCopy(info.Uses[n], smap); ok {
+				edits = append(edits, p.editOf(file, n.Pos(), n.End(), name))
+				return false
+			}
 			tn, ok := info.Uses[n].(*types.TypeName)
 			if !ok {
 				return false
@@ -613,12 +688,12 @@ func (p *monoPlan) substEdits(file *ast.File, n ast.Node, smap map[*types.TypePa
 			}
 			arg, ok := smap[tp]
 			if !ok {
-				p.fail(tn, "a type parameter gomp cannot tell")
+				p.fail("gomp cannot tell its type parameter " + tn.Name())
 				return false
 			}
 			text, err := p.write(arg, p.cellQualifier)
 			if err != nil {
-				p.fail(tn, err.Error())
+				p.fail(err.Error())
 				return false
 			}
 			edits = append(edits, p.editOf(file, n.Pos(), n.End(), text))
@@ -626,6 +701,28 @@ func (p *monoPlan) substEdits(file *ast.File, n ast.Node, smap map[*types.TypePa
 		return true
 	})
 	return edits
+}
+
+// embeddedCopy is the name of a field that embeds an instance of a
+// notebook generic: the copy's name, which is the field's name in the copy
+// of the struct (Go names it after the generic).
+func (p *monoPlan) embeddedCopy(obj types.Object, smap map[*types.TypeParam]types.Type) (string, bool) {
+	v, ok := obj.(*types.Var)
+	if !ok || !v.IsField() || !v.Embedded() {
+		return "", false
+	}
+	t := v.Type()
+	if ptr, ok := t.(*types.Pointer); ok {
+		t = ptr.Elem()
+	}
+	n, ok := subst(t, smap).(*types.Named)
+	if !ok || n.TypeArgs().Len() == 0 || !concreteList(n.TypeArgs()) {
+		return "", false
+	}
+	if _, ok := p.generics[n.Origin().Obj()]; !ok {
+		return "", false
+	}
+	return p.instance(n.Origin().Obj(), typeList(n.TypeArgs())), true
 }
 
 // cellQualifier names a package as the cell does.
@@ -681,7 +778,7 @@ func (p *monoPlan) writeTo(b *strings.Builder, t types.Type, qual func(*types.Pa
 			return nil
 		}
 		if obj.Pkg() != nil && obj.Parent() != obj.Pkg().Scope() {
-			return fmt.Errorf("the type %s, declared inside a function (declare it at the top level)", obj.Name())
+			return fmt.Errorf("its type argument %s is declared inside a function; declare %s at the top level", obj.Name(), obj.Name())
 		}
 		return p.writeName(b, obj, qual)
 	case *types.Pointer:
@@ -769,9 +866,9 @@ func (p *monoPlan) writeTo(b *strings.Builder, t types.Type, qual func(*types.Pa
 			}
 		}
 	case *types.TypeParam:
-		return fmt.Errorf("a type parameter (%s) it cannot resolve", t.Obj().Name())
+		return fmt.Errorf("gomp cannot tell its type parameter %s", t.Obj().Name())
 	default:
-		return fmt.Errorf("the type %s", t)
+		return fmt.Errorf("gomp cannot write the type %s", t)
 	}
 	return nil
 }
@@ -780,7 +877,7 @@ func (p *monoPlan) writeName(b *strings.Builder, obj types.Object, qual func(*ty
 	if obj.Pkg() != nil {
 		name, ok := qual(obj.Pkg())
 		if !ok {
-			return fmt.Errorf("the type %s.%s, whose package the cell does not import", obj.Pkg().Name(), obj.Name())
+			return fmt.Errorf("it needs %s.%s, whose package the cell does not import", obj.Pkg().Name(), obj.Name())
 		}
 		if name != "" {
 			b.WriteString(name + ".")

@@ -141,10 +141,43 @@ func TestGenericWithLocalTypeIsACompileError(t *testing.T) {
 	return len(Wrap(local{1}))
 }
 f()`)
-	if c.res.Err == nil || c.res.Err.Name != "CompileError" || !strings.Contains(c.res.Err.Value, "inside a function") {
+	want := "line 3, column 13: gomp cannot make Wrap[local] concrete for the interpreter: its type argument local is declared inside a function"
+	if c.res.Err == nil || c.res.Err.Name != "CompileError" || !strings.Contains(c.res.Err.Value, want) {
 		t.Fatalf("got %+v", c.res.Err)
 	}
 	if strings.Contains(c.res.Err.Value, "__gomp") {
 		t.Fatalf("an internal name shows: %s", c.res.Err.Value)
+	}
+}
+
+// The copies that nothing uses any more leave the declaration log, so
+// that a rebuild or a child never compiles them again; those in use stay.
+func TestStaleCopiesLeaveTheLog(t *testing.T) {
+	s := newSession(t)
+	copies := func() []string {
+		var names []string
+		for _, e := range s.decls.entries {
+			if name, ok := copyOfEntry(e); ok {
+				names = append(names, goTypeName(name))
+			}
+		}
+		return names
+	}
+	mustRun(t, s, `type item struct{ n int }
+func Show[T any](x T) T { return x }
+func use() item { return Show(item{1}) }`)
+	if got := copies(); len(got) != 1 || got[0] != "Show[main.item]" {
+		t.Fatalf("copies %q, want Show[main.item]", got)
+	}
+	mustRun(t, s, `func use() item { return item{2} }`)
+	if got := copies(); len(got) != 0 {
+		t.Fatalf("copies %q after their last use went", got)
+	}
+	mustRun(t, s, `func use2() string { return Show("s") }`)
+	if c := mustRun(t, s, `use().n + len(use2())`); c.value() != "3" {
+		t.Fatalf("got %q", c.value())
+	}
+	if got := copies(); len(got) != 1 || got[0] != "Show[string]" {
+		t.Fatalf("copies %q, want Show[string]", got)
 	}
 }
