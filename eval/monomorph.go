@@ -1,14 +1,20 @@
 package eval
 
 import (
+	"cmp"
 	"fmt"
 	"go/ast"
+	"go/build"
+	"go/parser"
 	"go/token"
 	"go/types"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Monomorphization: the notebook's own generic functions and types, made
@@ -50,6 +56,10 @@ import (
 // copyMark separates a copy's generic name from its encoded type arguments.
 const copyMark = "__gompG"
 
+// libMark starts the name of a standard library generic's copy
+// (gompstd_slices_Concat), decoded as slices.Concat.
+const libMark = "gompstd_"
+
 // checkPass is one run of the checker, kept for monomorphize.
 type checkPass struct {
 	fset                   *token.FileSet
@@ -63,6 +73,7 @@ type checkPass struct {
 	globals                []globalVar
 	replaced               map[string]bool
 	label                  func(file string) string
+	src                    *source
 }
 
 // monoFacts is what runDecls needs of a monomorphized cell, by offsets of
@@ -140,7 +151,11 @@ func instanceString(obj types.Object, args []types.Type) string {
 	for i, a := range args {
 		parts[i] = types.TypeString(a, types.RelativeTo(obj.Pkg()))
 	}
-	return obj.Name() + "[" + strings.Join(parts, ", ") + "]"
+	name := obj.Name()
+	if obj.Pkg() != nil && obj.Pkg().Path() != "main" {
+		name = obj.Pkg().Name() + "." + name
+	}
+	return name + "[" + strings.Join(parts, ", ") + "]"
 }
 
 // copyPattern finds copy names in a message.
@@ -154,6 +169,9 @@ func decodeCopyNames(msg string, elided bool) string {
 	}
 	return copyPattern.ReplaceAllStringFunc(msg, func(m string) string {
 		sub := copyPattern.FindStringSubmatch(m)
+		if lib, ok := strings.CutPrefix(sub[1], libMark); ok {
+			sub[1] = strings.Replace(lib, "_", ".", 1)
+		}
 		if elided {
 			return sub[1] + "[...]"
 		}
@@ -180,6 +198,151 @@ func decodeArgs(enc string) string {
 // instance's (Stack[int]), any other its own.
 func goTypeName(name string) string { return decodeCopyNames(name, false) }
 
+// source is checked Go code copies are made from: the session's package,
+// or a standard library package read from GOROOT (lib set).
+type source struct {
+	fset  *token.FileSet
+	info  *types.Info
+	texts map[*ast.File]string
+	lib   *types.Package
+}
+
+func (pass *checkPass) source() *source {
+	if pass.src == nil {
+		pass.src = &source{fset: pass.fset, info: pass.info, texts: pass.texts}
+	}
+	return pass.src
+}
+
+// srcOf is the source a file belongs to.
+func (p *monoPlan) srcOf(file *ast.File) *source {
+	if s, ok := p.libFiles[file]; ok {
+		return s
+	}
+	return p.pass.source()
+}
+
+// libGeneric finds the source of a generic function of the standard
+// library that has no stand-in (generics.go): yaegi cannot instantiate
+// the library's generic sources either, so they are copied as the
+// notebook's are, when they use nothing of their package but its generics.
+func (p *monoPlan) libGeneric(obj types.Object) (types.Object, bool) {
+	fn, ok := obj.(*types.Func)
+	if !ok || fn.Pkg() == nil || fn.Pkg().Path() == "main" {
+		return nil, false
+	}
+	if _, ok := genericFuncs[fn.Pkg().Path()+"."+fn.Name()]; ok {
+		return nil, false
+	}
+	if sig, ok := fn.Type().(*types.Signature); !ok || sig.TypeParams().Len() == 0 || sig.Recv() != nil {
+		return nil, false
+	}
+	lib, err := loadLibSource(fn.Pkg().Path())
+	if err != nil {
+		return nil, false
+	}
+	srcObj := lib.pkg.Scope().Lookup(fn.Name())
+	if srcObj == nil {
+		return nil, false
+	}
+	p.addLib(lib)
+	_, ok = p.generics[srcObj]
+	return srcObj, ok
+}
+
+// addLib registers a library package's generic functions.
+func (p *monoPlan) addLib(lib *libSource) {
+	if p.libFiles == nil {
+		p.libFiles = map[*ast.File]*source{}
+	}
+	if _, done := p.libFiles[lib.files[0]]; done {
+		return
+	}
+	src := &source{fset: lib.fset, info: lib.info, texts: lib.texts, lib: lib.pkg}
+	for _, f := range lib.files {
+		p.libFiles[f] = src
+	}
+	for obj, g := range lib.funcs {
+		p.generics[obj] = g
+	}
+}
+
+// libSource is a standard library package checked from its GOROOT source.
+type libSource struct {
+	fset  *token.FileSet
+	pkg   *types.Package
+	info  *types.Info
+	files []*ast.File
+	texts map[*ast.File]string
+	funcs map[types.Object]genericDecl
+}
+
+var libSources struct {
+	sync.Mutex
+	pkgs map[string]*libSource
+	errs map[string]error
+}
+
+// loadLibSource checks a standard library package from source, once per
+// process (the result is read only).
+func loadLibSource(path string) (*libSource, error) {
+	libSources.Lock()
+	defer libSources.Unlock()
+	if l, ok := libSources.pkgs[path]; ok {
+		return l, nil
+	}
+	if err, ok := libSources.errs[path]; ok {
+		return nil, err
+	}
+	l, err := checkLibSource(path)
+	if libSources.pkgs == nil {
+		libSources.pkgs, libSources.errs = map[string]*libSource{}, map[string]error{}
+	}
+	if err != nil {
+		libSources.errs[path] = err
+		return nil, err
+	}
+	libSources.pkgs[path] = l
+	return l, nil
+}
+
+func checkLibSource(path string) (*libSource, error) {
+	bp, err := build.Default.Import(path, "", 0)
+	if err != nil || !bp.Goroot {
+		return nil, fmt.Errorf("no standard library source for %s: %v", path, err)
+	}
+	l := &libSource{fset: token.NewFileSet(), texts: map[*ast.File]string{}, funcs: map[types.Object]genericDecl{}}
+	for _, name := range bp.GoFiles {
+		text, err := os.ReadFile(filepath.Join(bp.Dir, name))
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", name, err)
+		}
+		f, err := parser.ParseFile(l.fset, filepath.Join(bp.Dir, name), text, parser.SkipObjectResolution)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
+		l.files = append(l.files, f)
+		l.texts[f] = string(text)
+	}
+	if len(l.files) == 0 {
+		return nil, fmt.Errorf("no Go files in %s", bp.Dir)
+	}
+	l.info = &types.Info{Uses: map[*ast.Ident]types.Object{}, Defs: map[*ast.Ident]types.Object{},
+		Types: map[ast.Expr]types.TypeAndValue{}, Instances: map[*ast.Ident]types.Instance{}}
+	conf := types.Config{Importer: sharedImporter, GoVersion: goVersion, Error: func(error) {}}
+	l.pkg, _ = conf.Check(path, l.fset, l.files, l.info)
+	for _, f := range l.files {
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Type.TypeParams != nil && fd.Body != nil {
+				if obj := l.info.Defs[fd.Name]; obj != nil {
+					l.funcs[obj] = genericDecl{file: f, fn: fd}
+				}
+			}
+		}
+	}
+	return l, nil
+}
+
 // monoPlan makes the copies of one check.
 type monoPlan struct {
 	pass     *checkPass
@@ -188,9 +351,12 @@ type monoPlan struct {
 	methods  map[string][]genericDecl // generic type name → its methods
 	fileOf   map[*token.File]*ast.File
 	indexed  map[*ast.Ident]ast.Expr // an identifier → the index expression instantiating it
+	selected map[*ast.Ident]ast.Expr // a selector's name → the selector (pkg.Func)
 	made     map[string]bool
+	libFiles map[*ast.File]*source // the files of library packages copied from
 	queue    []pendingCopy
 	root     token.Pos // the use in the package's code that the copy being made is for
+	rootName string    // the instance used there
 	doing    string    // the instance being made, as Go names it
 	copies   []writtenCopy
 	err      *compileError
@@ -205,8 +371,9 @@ type genericDecl struct {
 type pendingCopy struct {
 	obj  types.Object
 	args []types.Type
-	name string
-	root token.Pos
+	name     string
+	root     token.Pos
+	rootName string
 }
 
 type writtenCopy struct {
@@ -223,14 +390,11 @@ func (s *Session) monomorphize(cs *cellSource, facts *cellFacts) (*cellSource, *
 	}
 	p := &monoPlan{pass: pass, names: facts.names, generics: map[types.Object]genericDecl{},
 		methods: map[string][]genericDecl{}, fileOf: map[*token.File]*ast.File{},
-		indexed: map[*ast.Ident]ast.Expr{}, made: map[string]bool{}}
+		indexed: map[*ast.Ident]ast.Expr{}, selected: map[*ast.Ident]ast.Expr{}, made: map[string]bool{}}
 	p.collect()
 	// Whatever comes of it, the copies the package no longer uses are
 	// dropped once the cell has run (Session.dropStaleCopies).
 	facts.mono = &monoFacts{live: p.made}
-	if len(p.generics) == 0 {
-		return nil, nil, nil
-	}
 	// The renames of the instances the package's own code uses.
 	fileEdits := map[*ast.File][]edit{}
 	var ids []*ast.Ident
@@ -245,15 +409,24 @@ func (s *Session) monomorphize(cs *cellSource, facts *cellFacts) (*cellSource, *
 		}
 		inst := pass.info.Instances[id]
 		obj := pass.info.Uses[id]
-		if _, ok := p.generics[obj]; !ok || !concreteList(inst.TypeArgs) {
+		if !concreteList(inst.TypeArgs) {
 			continue
 		}
-		p.root = id.Pos()
-		name := p.instance(obj, typeList(inst.TypeArgs))
+		if lobj, ok := p.libGeneric(obj); ok {
+			obj = lobj
+		}
+		if _, ok := p.generics[obj]; !ok {
+			continue
+		}
 		var span ast.Expr = id
+		if x, ok := p.selected[id]; ok {
+			span = x
+		}
 		if x, ok := p.indexed[id]; ok {
 			span = x
 		}
+		p.root, p.rootName = span.Pos(), instanceString(obj, typeList(inst.TypeArgs))
+		name := p.instance(obj, typeList(inst.TypeArgs))
 		tf := pass.fset.File(file.Pos())
 		fileEdits[file] = append(fileEdits[file], edit{tf.Offset(span.Pos()), tf.Offset(span.End()), name})
 	}
@@ -458,12 +631,14 @@ func (p *monoPlan) collect() {
 		p.fileOf[pass.fset.File(f.Pos())] = f
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
+			case *ast.SelectorExpr:
+				p.selected[n.Sel] = n
 			case *ast.IndexExpr:
-				if id, ok := n.X.(*ast.Ident); ok {
+				if id := instantiated(n.X); id != nil {
 					p.indexed[id] = n
 				}
 			case *ast.IndexListExpr:
-				if id, ok := n.X.(*ast.Ident); ok {
+				if id := instantiated(n.X); id != nil {
 					p.indexed[id] = n
 				}
 			}
@@ -505,12 +680,27 @@ func (p *monoPlan) collect() {
 	}
 }
 
+// instantiated is the name an index expression instantiates: F or pkg.F.
+func instantiated(x ast.Expr) *ast.Ident {
+	switch x := x.(type) {
+	case *ast.Ident:
+		return x
+	case *ast.SelectorExpr:
+		return x.Sel
+	}
+	return nil
+}
+
 // instance names the copy of obj for args, and has it made.
 func (p *monoPlan) instance(obj types.Object, args []types.Type) string {
-	name := copyName(obj.Name(), args)
+	base := obj.Name()
+	if obj.Pkg() != nil && obj.Pkg().Path() != "main" {
+		base = libMark + obj.Pkg().Name() + "_" + base
+	}
+	name := copyName(base, args)
 	if !p.made[name] {
 		p.made[name] = true
-		p.queue = append(p.queue, pendingCopy{obj, args, name, p.root})
+		p.queue = append(p.queue, pendingCopy{obj, args, name, p.root, p.rootName})
 	}
 	return name
 }
@@ -520,7 +710,7 @@ func (p *monoPlan) drain() {
 	for len(p.queue) > 0 && p.err == nil {
 		c := p.queue[0]
 		p.queue = p.queue[1:]
-		p.root, p.doing = c.root, instanceString(c.obj, c.args)
+		p.root, p.rootName, p.doing = c.root, c.rootName, instanceString(c.obj, c.args)
 		g := p.generics[c.obj]
 		switch {
 		case g.fn != nil:
@@ -556,7 +746,10 @@ func (p *monoPlan) fail(why string) {
 	if pos.Filename != "cell" {
 		where = fmt.Sprintf("%s, line %d, column %d", pos.Filename, pos.Line, pos.Column)
 	}
-	p.err = &compileError{msg: fmt.Sprintf("%s: gomp cannot make %s concrete for the interpreter: %s", where, p.doing, why), line: pos.Line}
+	if p.doing != p.rootName && p.rootName != "" {
+		why += " (in " + p.doing + ")"
+	}
+	p.err = &compileError{msg: fmt.Sprintf("%s: gomp cannot make %s concrete for the interpreter: %s", where, cmp.Or(p.rootName, p.doing), why), line: pos.Line}
 }
 
 func bindParams(tps *types.TypeParamList, args []types.Type) map[*types.TypeParam]types.Type {
@@ -615,26 +808,32 @@ func (p *monoPlan) writeType(g genericDecl, name string, smap map[*types.TypePar
 
 // editOf is an edit at file positions.
 func (p *monoPlan) editOf(file *ast.File, from, to token.Pos, text string) edit {
-	tf := p.pass.fset.File(file.Pos())
+	tf := p.srcOf(file).fset.File(file.Pos())
 	return edit{tf.Offset(from), tf.Offset(to), text}
 }
 
 // emit adds the copy made of file's text between from and to with edits.
 func (p *monoPlan) emit(file *ast.File, from, to token.Pos, prefix string, edits []edit) {
-	tf := p.pass.fset.File(file.Pos())
+	src := p.srcOf(file)
+	tf := src.fset.File(file.Pos())
 	start, end := tf.Offset(from), tf.Offset(to)
-	src := p.pass.texts[file][start:end]
+	text := src.texts[file][start:end]
 	var local []edit
 	for _, e := range edits {
 		local = append(local, edit{e.start - start, e.end - start, e.text})
 	}
-	p.copies = append(p.copies, writtenCopy{text: prefix + applyEdits(src, local), origin: p.pass.fset.Position(from)})
+	origin := p.pass.fset.Position(p.root) // a library's generic: where the cell uses it
+	if src == p.pass.source() {
+		origin = p.pass.fset.Position(from)
+	}
+	p.copies = append(p.copies, writtenCopy{text: prefix + applyEdits(text, local), origin: origin})
 }
 
 // substEdits replaces, in n, the type parameters with their arguments
 // and the instances of notebook generics with their copies.
 func (p *monoPlan) substEdits(file *ast.File, n ast.Node, smap map[*types.TypeParam]types.Type) []edit {
-	info := p.pass.info
+	src := p.srcOf(file)
+	info := src.info
 	var edits []edit
 	instanceAt := func(id *ast.Ident, span ast.Expr) bool {
 		inst, ok := info.Instances[id]
@@ -677,6 +876,21 @@ func (p *monoPlan) substEdits(file *ast.File, n ast.Node, smap map[*types.TypePa
 			if name, ok := p.embeddedCopy(info.Uses[n], smap); ok {
 				edits = append(edits, p.editOf(file, n.Pos(), n.End(), name))
 				return false
+			}
+			if src.lib != nil {
+				// A library's generic is copied alone: it may use its
+				// own package's generics, not the rest of the package.
+				switch obj := info.Uses[n].(type) {
+				case *types.PkgName:
+					p.fail("it uses package " + obj.Imported().Path())
+					return false
+				case nil:
+				default:
+					if obj.Pkg() == src.lib && obj.Parent() == src.lib.Scope() {
+						p.fail("it uses " + obj.Pkg().Name() + "." + obj.Name())
+						return false
+					}
+				}
 			}
 			tn, ok := info.Uses[n].(*types.TypeName)
 			if !ok {

@@ -181,3 +181,24 @@ func use() item { return Show(item{1}) }`)
 		t.Fatalf("copies %q, want Show[string]", got)
 	}
 }
+
+// Generic functions of the standard library without a stand-in are copied
+// from GOROOT's source like the notebook's own, when they use nothing of
+// their package but its generics; the others are a clear compile error.
+func TestLibraryGenericsAreCopied(t *testing.T) {
+	s := newSession(t)
+	mustRun(t, s, `import ("cmp"; "slices")
+type tag string
+func merge(a, b []tag) []tag { return slices.Compact(slices.Concat(a, b)) }`)
+	if c := mustRun(t, s, `merge([]tag{"a", "b"}, []tag{"b", "c"})`); c.value() != "[a b c]" {
+		t.Fatalf("merge = %q", c.value())
+	}
+	if c := mustRun(t, s, `cmp.Or(tag(""), "x")`); c.value() != `"x"` {
+		t.Fatalf("cmp.Or = %q", c.value())
+	}
+	c := run(t, s, `slices.Insert([]int{1}, 0, 2)`)
+	want := "line 1, column 1: gomp cannot make slices.Insert[[]int, int] concrete for the interpreter: it uses package unsafe"
+	if c.res.Err == nil || !strings.Contains(c.res.Err.Value, want) {
+		t.Fatalf("got %+v, want %q", c.res.Err, want)
+	}
+}
