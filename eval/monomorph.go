@@ -369,8 +369,8 @@ type genericDecl struct {
 }
 
 type pendingCopy struct {
-	obj  types.Object
-	args []types.Type
+	obj      types.Object
+	args     []types.Type
 	name     string
 	root     token.Pos
 	rootName string
