@@ -156,6 +156,8 @@ func goFuncName(yaegiName string) string {
 		name = strings.TrimPrefix(name, targetPrefix)
 	case strings.HasPrefix(name, "__gompinit"):
 		name = "init"
+	case strings.Contains(yaegiName, libMark):
+		return cleanHelperNames(name) // a standard library generic's copy: slices.Delete[...]
 	}
 	return "main." + cleanHelperNames(name)
 }

@@ -182,7 +182,7 @@ func decodeCopyNames(msg string, elided bool) string {
 func decodeArgs(enc string) string {
 	var b strings.Builder
 	for i := 0; i < len(enc); i++ {
-		if enc[i] == '_' && i+2 < len(enc)+0 && i+3 <= len(enc) {
+		if enc[i] == '_' && i+3 <= len(enc) {
 			if v, err := strconv.ParseUint(enc[i+1:i+3], 16, 8); err == nil {
 				b.WriteByte(byte(v))
 				i += 2

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"go/types"
 	"strings"
 	"testing"
 )
@@ -200,5 +201,26 @@ func merge(a, b []tag) []tag { return slices.Compact(slices.Concat(a, b)) }`)
 	want := "line 1, column 1: gomp cannot make slices.Insert[[]int, int] concrete for the interpreter: it uses package unsafe"
 	if c.res.Err == nil || !strings.Contains(c.res.Err.Value, want) {
 		t.Fatalf("got %+v, want %q", c.res.Err, want)
+	}
+}
+
+// Copy names decode to the instances Go names, in messages and in frames.
+func TestCopyNamesDecode(t *testing.T) {
+	args := []types.Type{types.Typ[types.Int], types.NewSlice(types.Typ[types.String])}
+	name := copyName("Pair", args)
+	if strings.ContainsAny(name, "[],.") {
+		t.Fatalf("%q is no identifier", name)
+	}
+	if got := goTypeName(name); got != "Pair[int,[]string]" {
+		t.Errorf("goTypeName = %q", got)
+	}
+	if got := decodeCopyNames("cannot use x (type "+name+")", false); got != "cannot use x (type Pair[int,[]string])" {
+		t.Errorf("message = %q", got)
+	}
+	if got := goFuncName("main." + copyName("Map", args)); got != "main.Map[...]" {
+		t.Errorf("frame = %q", got)
+	}
+	if got := goFuncName("main." + copyName(libMark+"slices_Delete", args)); got != "slices.Delete[...]" {
+		t.Errorf("library frame = %q", got)
 	}
 }
