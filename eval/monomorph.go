@@ -56,6 +56,10 @@ import (
 // copyMark separates a copy's generic name from its encoded type arguments.
 const copyMark = "__gompG"
 
+// maxCopies bounds the copies of one package: a generic that
+// instantiates itself with ever larger types would never end.
+const maxCopies = 2000
+
 // libMark starts the name of a standard library generic's copy
 // (gompstd_slices_Concat), decoded as slices.Concat.
 const libMark = "gompstd_"
@@ -698,6 +702,10 @@ func (p *monoPlan) instance(obj types.Object, args []types.Type) string {
 		base = libMark + obj.Pkg().Name() + "_" + base
 	}
 	name := copyName(base, args)
+	if !p.made[name] && len(p.made) >= maxCopies {
+		p.fail(fmt.Sprintf("it needs more than %d instances", maxCopies))
+		return name
+	}
 	if !p.made[name] {
 		p.made[name] = true
 		p.queue = append(p.queue, pendingCopy{obj, args, name, p.root, p.rootName})

@@ -224,3 +224,24 @@ func TestCopyNamesDecode(t *testing.T) {
 		t.Errorf("library frame = %q", got)
 	}
 }
+
+// A value of an instance crosses a queue from a child and prints, in the
+// parent, with its instance's name and its fields.
+func TestInstanceValueCrossesAQueue(t *testing.T) {
+	s := newSession(t)
+	mustRun(t, s, `import ("fmt"; "mp")
+type Pair[K comparable, V any] struct {
+	Key K
+	Val V
+}
+func send(q *mp.Queue, k string) { q.Put(Pair[string, []int]{k, []int{1, 2}}) }`)
+	c := mustRun(t, s, `q := mp.NewQueue()
+p := mp.NewProcess(send, q, "k")
+p.Start()
+v := q.Get()
+p.Join()
+fmt.Printf("%+v %T %d\n", v, v, p.ExitCode())`)
+	if want := "{Key:k Val:[1 2]} main.Pair[string,[]int] 0\n"; c.rec.out() != want {
+		t.Fatalf("stdout %q stderr %q, want %q", c.rec.out(), c.rec.err(), want)
+	}
+}
