@@ -60,6 +60,10 @@ type cellFacts struct {
 	// scopeAt is the innermost scope at a cell offset (the package's
 	// outside the cell's code).
 	scopeAt func(off int) *types.Scope
+	// pass is the check itself, for monomorphize; mono is what it made of
+	// the notebook's generics (both nil without any).
+	pass *checkPass
+	mono *monoFacts
 }
 
 type span struct{ start, end int }
@@ -203,6 +207,12 @@ type cellSource struct {
 // checkCell type-checks a cell against the session. It returns the facts,
 // or a *checkError with Go's words for what is wrong.
 func (s *Session) checkCell(cs *cellSource) (*cellFacts, error) {
+	return s.checkCellIn(cs, nil)
+}
+
+// checkCellIn is checkCell against the session as world has it, when set
+// (a monomorphized cell's second check: see monomorph.go).
+func (s *Session) checkCellIn(cs *cellSource, world *monoWorld) (*cellFacts, error) {
 	imp := sharedImporter
 	// The cell's own imports first: an import that does not resolve is the
 	// error, at its line, as go build says it.
@@ -218,6 +228,9 @@ func (s *Session) checkCell(cs *cellSource) (*cellFacts, error) {
 	entries := append([]*declEntry(nil), s.decls.entries...)
 	sessionImports := append([]importSpec(nil), s.imports...)
 	s.state.RUnlock()
+	if world != nil {
+		entries, globals = world.entries, world.globals
+	}
 	for _, g := range globals {
 		paths = append(paths, g.paths...)
 	}
@@ -289,12 +302,14 @@ func (s *Session) checkOnce(cs *cellSource, merged, sessionImports []importSpec,
 	}
 
 	var files []*ast.File
+	texts := map[*ast.File]string{}
 	parse := func(name, src string) *ast.File {
 		f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution|parser.ParseComments)
 		if f == nil && err != nil {
 			return nil
 		}
 		files = append(files, f)
+		texts[f] = src
 		return f
 	}
 
@@ -313,10 +328,11 @@ func (s *Session) checkOnce(cs *cellSource, merged, sessionImports []importSpec,
 	stmtFile := parse("stmts.go", stmtSrc)
 
 	info := &types.Info{
-		Types:  map[ast.Expr]types.TypeAndValue{},
-		Uses:   map[*ast.Ident]types.Object{},
-		Defs:   map[*ast.Ident]types.Object{},
-		Scopes: map[ast.Node]*types.Scope{},
+		Types:     map[ast.Expr]types.TypeAndValue{},
+		Uses:      map[*ast.Ident]types.Object{},
+		Defs:      map[*ast.Ident]types.Object{},
+		Scopes:    map[ast.Node]*types.Scope{},
+		Instances: map[*ast.Ident]types.Instance{},
 	}
 	var raw []types.Error
 	conf := types.Config{
@@ -333,6 +349,9 @@ func (s *Session) checkOnce(cs *cellSource, merged, sessionImports []importSpec,
 	pkg := types.NewPackage("main", "main")
 	// A failed check still fills info; its errors came through conf.Error.
 	_ = types.NewChecker(&conf, fset, pkg, info).Files(files)
+	facts.pass = &checkPass{fset: fset, pkg: pkg, info: info, files: files, texts: texts,
+		decls: declFile, stmts: stmtFile, declPrefix: len(declPrefix), stmtPrefix: len(stmtPrefix),
+		entries: entries, globals: globals, replaced: cs.declKeys, label: s.units.label}
 
 	offsetIn := func(pos token.Pos) (int, bool) {
 		tf := fset.File(pos)

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"go/ast"
@@ -97,6 +98,16 @@ func (s *Session) runDecls(ctx context.Context, u unit, code, label string, fact
 		}
 		if ud != nil {
 			e.src = withDoc(p, ud)
+			if facts != nil {
+				// A monomorphized cell: the checker reads what the user
+				// wrote, and a copy stands at its generic's lines.
+				if src, ok := facts.mono.userSource(p.off(ud.Pos())); ok {
+					e.src = e.src[:p.off(ud.Pos())-p.off(docStart(ud))] + src
+				}
+				if o, ok := facts.mono.origin(p.off(ud.Pos())); ok {
+					e.file, e.line = cmp.Or(o.file, e.file), o.line
+				}
+			}
 		}
 		entries = append(entries, e)
 	}

@@ -88,6 +88,7 @@ func (t *unitTable) rewriteMessage(msg string) string {
 var helperName = regexp.MustCompile(`__gomp(i|n)?([A-Za-z_]*?)\d+`)
 
 func cleanHelperNames(msg string) string {
+	msg = decodeCopyNames(msg, false)
 	msg = strings.ReplaceAll(msg, runtimePkg+".Show(", "(")
 	msg = strings.ReplaceAll(msg, runtimePkg+".", "")
 	return helperName.ReplaceAllString(msg, "$2")
@@ -145,7 +146,7 @@ func (t *unitTable) traceback(trace []string, site int) []string {
 // goFuncName is a frame's function as Go names it (main.explode), or ""
 // for a cell's own statements; gomp's renamings are undone.
 func goFuncName(yaegiName string) string {
-	name := strings.TrimPrefix(yaegiName, "main.")
+	name := decodeCopyNames(strings.TrimPrefix(yaegiName, "main."), true)
 	switch {
 	case name == "main":
 		return "" // the unit yaegi wraps a cell's statements in
@@ -155,6 +156,8 @@ func goFuncName(yaegiName string) string {
 		name = strings.TrimPrefix(name, targetPrefix)
 	case strings.HasPrefix(name, "__gompinit"):
 		name = "init"
+	case strings.Contains(yaegiName, libMark):
+		return cleanHelperNames(name) // a standard library generic's copy: slices.Delete[...]
 	}
 	return "main." + cleanHelperNames(name)
 }

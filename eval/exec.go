@@ -139,6 +139,13 @@ func (s *Session) runCell(ctx context.Context, code, label string) (backend.MIME
 	if err != nil {
 		return nil, err
 	}
+	// The notebook's generics, made concrete for the interpreter.
+	if mcs, mfacts, err := s.monomorphize(cs, facts); err != nil {
+		return nil, err
+	} else if mcs != nil {
+		cs, facts, code = mcs, mfacts, mcs.code
+		units = packageOrder(cs)
+	}
 	s.noteGlobals(facts)
 	facts.initPrefix = fmt.Sprintf("__gompinit%d_", s.seq.Load())
 	var value backend.MIMEBundle
@@ -161,6 +168,7 @@ func (s *Session) runCell(ctx context.Context, code, label string) (backend.MIME
 			return nil, err
 		}
 	}
+	s.dropStaleCopies(facts.mono)
 	// As a program runs its inits and then main once its package variables
 	// are initialised: after the cell's statements.
 	calls := facts.inits

@@ -325,11 +325,11 @@ func (ft *fmtTypes) carried(methods []string, iv reflect.Value) (reflect.Value, 
 	}
 	switch {
 	case len(structs) == 0 && len(others) == 1:
-		return iv, &typefmt.Type{Name: "main." + others[0]}
+		return iv, &typefmt.Type{Name: "main." + goTypeName(others[0])}
 	case len(structs) == 0 || len(others) > 0 || iv.Kind() == reflect.Pointer && ft.types[iv.Type()] != nil:
 		return iv, nil
 	case len(structs) == 1:
-		return reflect.Value{}, &typefmt.Type{Name: "main." + structs[0]}
+		return reflect.Value{}, &typefmt.Type{Name: "main." + goTypeName(structs[0])}
 	}
 	return reflect.Value{}, &typefmt.Type{}
 }
@@ -398,7 +398,7 @@ func (s *Session) fmtTypesNow() *fmtTypes {
 			continue
 		}
 		name, spec := names[0], specs[names[0]]
-		t := &typefmt.Type{Name: "main." + name, Fields: fieldNames(spec, rt.NumField())}
+		t := &typefmt.Type{Name: "main." + goTypeName(name), Fields: fieldNames(spec, rt.NumField())}
 		pt := &typefmt.Type{}
 		for _, m := range methods[name] {
 			if m.pointer {
@@ -578,6 +578,9 @@ func embeddedName(t ast.Expr) string {
 		case *ast.IndexListExpr:
 			t = x.X
 		case *ast.Ident:
+			if base, _, isCopy := strings.Cut(x.Name, copyMark); isCopy {
+				return base // a generic's copy: the field is the generic's name
+			}
 			return x.Name
 		default:
 			return "?"

@@ -536,6 +536,9 @@ func (r *rewriter) builtinCall(c *ast.CallExpr) {
 		if len(c.Args) == 1 {
 			at := r.p.off(c.Args[0].Pos())
 			line := r.p.fset.Position(c.Pos()).Line
+			if r.f != nil {
+				line = r.f.mono.originLine(start, line) // in a generic's copy: the generic's line
+			}
 			r.edits = append(r.edits,
 				edit{at, at, fmt.Sprintf("%s.At(%d, ", runtimePkg, line)},
 				edit{r.p.off(c.Args[0].End()), r.p.off(c.Args[0].End()), ")"})

@@ -68,7 +68,7 @@ func (ft *fmtTypes) named(s *Session, d declaredType) *typefmt.Type {
 	if t, ok := ft.byName.Load(d.name); ok {
 		return t.(*typefmt.Type)
 	}
-	t := &typefmt.Type{Name: "main." + d.name}
+	t := &typefmt.Type{Name: "main." + goTypeName(d.name)}
 	for m := range d.methods {
 		s.setMethod(t, d.name, m)
 	}
