@@ -54,6 +54,11 @@ var genericFuncs = map[string]any{
 	"iter.Pull2":            iterPull,
 }
 
+// sessionStandIns are the stand-ins that are the session's methods, with a
+// call rewrite of their own: errors.AsType (rewriter.asTypeCall,
+// Session.errorsAsType), whose type argument is all it has to go by.
+var sessionStandIns = map[string]bool{"errors.AsType": true}
+
 // genericName is the stand-in's name in the runtime package.
 func genericName(key string) string {
 	b := []byte(strings.NewReplacer("math/rand/v2", "randv2").Replace(key))

@@ -235,7 +235,7 @@ func (p *monoPlan) libGeneric(obj types.Object) (types.Object, bool) {
 	if !ok || fn.Pkg() == nil || fn.Pkg().Path() == "main" {
 		return nil, false
 	}
-	if _, ok := genericFuncs[fn.Pkg().Path()+"."+fn.Name()]; ok {
+	if key := fn.Pkg().Path() + "." + fn.Name(); genericFuncs[key] != nil || sessionStandIns[key] {
 		return nil, false
 	}
 	if sig, ok := fn.Type().(*types.Signature); !ok || sig.TypeParams().Len() == 0 || sig.Recv() != nil {
