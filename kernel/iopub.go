@@ -200,3 +200,33 @@ func (p *publisher) topic(msgType string, content any) string {
 	}
 	return "kernel." + p.session + "." + msgType
 }
+
+// welcomeMessage makes the iopub_welcome message of JEP 65 for a new
+// subscription to topic: no parent, the subscription in its content, and as
+// its topic frame the subscription itself (so that the subscriber's own
+// filter lets it through), or, for the usual empty subscription, the topic
+// ipykernel would give it. It is a pure function of the kernel's key and
+// session, so the socket can send it from the moment it is bound.
+func welcomeMessage(auth *Authenticator, session string, logger *log.Logger) func(topic string) [][]byte {
+	return func(topic string) [][]byte {
+		body, err := json.Marshal(iopubWelcomeContent{Subscription: topic})
+		if err != nil {
+			logger.Printf("iopub: cannot encode the welcome: %v", err)
+			return nil
+		}
+		ident := topic
+		if ident == "" {
+			ident = "kernel." + session + ".iopub_welcome"
+		}
+		frames, err := EncodeMessage(Message{
+			Identities: [][]byte{[]byte(ident)},
+			Header:     newHeader("iopub_welcome", session),
+			Content:    body,
+		}, auth)
+		if err != nil {
+			logger.Printf("iopub: cannot encode the welcome: %v", err)
+			return nil
+		}
+		return frames
+	}
+}

@@ -89,7 +89,9 @@ func Listen(conn ConnectionInfo, opts Options) (*Kernel, error) {
 		logger = log.New(io.Discard, "", 0)
 	}
 	plog := newPeerLog(logger)
-	socks, err := bindSockets(conn, plog.logger())
+	session := uuid.NewString()
+	auth := NewAuthenticator(conn.Key)
+	socks, err := bindSockets(conn, plog.logger(), welcomeMessage(auth, session, logger))
 	if err != nil {
 		return nil, err
 	}
@@ -97,8 +99,6 @@ func Listen(conn ConnectionInfo, opts Options) (*Kernel, error) {
 		logger.Printf("warning: the connection file's key is empty, so messages are not signed: " +
 			"anyone who can reach these ports can run code as this user")
 	}
-	session := uuid.NewString()
-	auth := NewAuthenticator(conn.Key)
 	pub := newPublisher(socks.iopub, auth, session, logger)
 	k := &Kernel{
 		log:          logger,
