@@ -7,7 +7,8 @@ bounded number of stdout bytes (at most the 4 MiB a cell may print) that are
 the flood's first lines, whole, and one notice on stderr that says how many
 bytes were dropped, with the count exact. The next cell's output must be
 complete, with no notice. An ordinary cell (1000 lines) before the flood is
-never cut.
+never cut. Last, a cell that has printed more than it may and goes on
+printing without end is interrupted: it ends Interrupted, with the notice.
 
 Prints {"problems": [...], "received": N, "dropped": N, "seconds": S} for
 outputlimit_test.go (the time is logged, not asserted).
@@ -16,7 +17,7 @@ outputlimit_test.go (the time is logged, not asserted).
 import re
 import time
 
-from common import execute, log, problem, run, start, stop, text_of
+from common import collect, execute, log, problem, reply_for, run, start, stop, text_of
 
 LIMIT = 4 << 20  # the kernel's default GOMP_OUTPUT_CELL_LIMIT
 LINES = 200_000
@@ -77,9 +78,48 @@ def main():
         if reply.get("status") != "ok" or text_of(outputs) != "después 0\ndespués 1\ndespués 2\n" \
                 or text_of(outputs, "stderr"):
             problem(f"the next cell: {reply}, {outputs}")
+        endless(km, kc)
         return {"received": received, "dropped": dropped, "seconds": round(took, 2)}
     finally:
         stop(km, kc)
+
+
+ENDLESS = f"""import "display"
+for i := 0; i < {LIMIT // 10}; i++ {{ fmt.Println("sin fin", i) }}
+display.HTML("<b>el límite ya se superó</b>")
+for i := 0; ; i++ {{ fmt.Println("sin fin", i) }}"""
+
+
+def endless(km, kc):
+    """A cell past its budget (its display, never dropped, says when),
+    then printing without end, is interrupted."""
+    msg_id = kc.execute(ENDLESS)
+    got, deadline = 0, time.monotonic() + 300
+    while True:
+        if time.monotonic() > deadline:
+            problem(f"the endless cell's display never came ({got} bytes of stdout)")
+            return
+        msg = kc.get_iopub_msg(timeout=60)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "stream":
+            got += len(msg["content"]["text"].encode())
+        if msg["msg_type"] == "display_data":
+            break
+        if msg["msg_type"] == "error" or msg["content"].get("execution_state") == "idle":
+            problem(f"the endless cell ended before its display: {msg['content']}")
+            return
+    km.interrupt_kernel()
+    outputs = [{"msg_type": m["msg_type"], "content": m["content"]} for m in collect(kc, msg_id, timeout=60)]
+    reply = reply_for(kc, msg_id, timeout=60)["content"]
+    if reply.get("status") != "error" or reply.get("ename") != "Interrupted":
+        problem(f"the interrupted endless cell replied {reply}")
+    got += len(text_of(outputs).encode())
+    if not LIMIT - 64 < got <= LIMIT:
+        problem(f"the endless cell delivered {got} bytes; the limit is {LIMIT}")
+    notice = text_of(outputs, "stderr")
+    if notice.count("output limit exceeded") != 1:
+        problem(f"the endless cell's notice: {notice!r}")
 
 
 if __name__ == "__main__":
