@@ -16,6 +16,11 @@ type streamContent struct {
 	Text string `json:"text"`
 }
 
+// iopubWelcomeContent is JEP 65's welcome to a new iopub subscription.
+type iopubWelcomeContent struct {
+	Subscription string `json:"subscription"`
+}
+
 type executeInputContent struct {
 	Code           string `json:"code"`
 	ExecutionCount int    `json:"execution_count"`

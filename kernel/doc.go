@@ -35,7 +35,8 @@
 //	zmtp.go          ZMTP 3: greeting, NULL handshake, bounded frames, accepting
 //	admission.go     what a peer without the key can make the kernel hold
 //	routersocket.go  the ROUTER socket of shell, control, stdin and heartbeat
-//	pubsocket.go     the PUB socket of iopub (both say why not zmq4's)
+//	pubsocket.go     the PUB socket of iopub (both say why not zmq4's), and
+//	                 the welcome (JEP 65) each new subscriber gets, alone
 //	sockets.go       binding the five sockets
 //	dispatch.go      the dispatch table, busy/idle wrapping, reading sockets
 //	handlers.go      kernel_info, complete, inspect, is_complete, comms,
@@ -44,6 +45,7 @@
 //	history.go       in-memory history and history_request
 //	output.go        the backend.Output a cell writes to
 //	iopub.go         publishing on iopub: ordered, at once, streams coalesced
+//	throttle.go      output limits: a budget per cell, rates per kernel
 //	stdin.go         input_request / input_reply
 //	logging.go       rate-limited, clipped log lines about peers
 //	heartbeat.go     the heartbeat echo
@@ -81,5 +83,6 @@
 // log is rate-limited and clipped (logging.go), and what a peer without the
 // key can make it hold is bounded (admission.go). A subscriber that stops
 // reading iopub loses messages rather than slowing the others
-// (pubsocket.go).
+// (pubsocket.go). A cell that prints without end is cut at its budget and
+// paced beyond a burst (throttle.go); its other messages are never dropped.
 package kernel

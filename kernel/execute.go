@@ -62,6 +62,7 @@ func (k *Kernel) handleExecute(ctx context.Context, req *request) outcome {
 		AllowStdin:      c.AllowStdin,
 		UserExpressions: c.UserExpressions,
 	}, k.newCellOutput(req, c.Silent, c.AllowStdin))
+	k.pub.cellEnded(parent)
 
 	payload := res.Payloads
 	if payload == nil {

@@ -26,6 +26,7 @@ import (
 //	mixed           stdout a, stderr b, stdout c
 //	nan             a result and user expression JSON cannot encode
 //	background      print "late" after the cell ended, when released
+//	flood N         N writes of "x\n", a display, then a CompileError
 //	wait-queued     wait until 2 "value" cells are queued, then fail
 type fakeInterp struct {
 	mu       sync.Mutex
@@ -121,6 +122,13 @@ func (f *fakeInterp) Execute(ctx context.Context, req backend.ExecuteRequest, ou
 		for range n {
 			out.Stream("stdout", "x\n")
 		}
+	case "flood":
+		n, _ := strconv.Atoi(arg)
+		for range n {
+			out.Stream("stdout", "x\n")
+		}
+		out.Display(backend.Display{Data: backend.MIMEBundle{"text/plain": "shown"}})
+		return failed("CompileError", "after the flood")
 	case "background":
 		go func() {
 			defer close(f.lateDone)
@@ -194,6 +202,8 @@ type harnessOptions struct {
 	handleSIGINT bool
 	// onSent is called before each message the kernel writes.
 	onSent func(channel, msgType string)
+	// output, if set, are the kernel's output limits (else the defaults).
+	output *OutputLimits
 }
 
 func startKernel(t *testing.T, o harnessOptions) *harness {
@@ -204,7 +214,7 @@ func startKernel(t *testing.T, o harnessOptions) *harness {
 			SignatureScheme: schemeHMACSHA256, ShellPort: 1, ControlPort: 2, StdinPort: 3, IOPubPort: 4, HBPort: 5}
 	}
 	logw := &testLogger{t: t}
-	k, err := Listen(conn, Options{Logger: log.New(logw, "", 0), HandleSIGINT: o.handleSIGINT})
+	k, err := Listen(conn, Options{Logger: log.New(logw, "", 0), HandleSIGINT: o.handleSIGINT, Output: o.output})
 	if err != nil {
 		t.Fatalf("Listen: %v", err)
 	}

@@ -28,7 +28,11 @@ import (
 //   - coalesced, for streams only: many small stream writes (a print loop)
 //     become few messages. Text is held at most streamFlushDelay, and any
 //     other message, a reply or an input_request sends it first, so nothing
-//     is reordered, and nothing but stream text ever waits.
+//     is reordered, and nothing but stream text ever waits;
+//   - bounded, for streams only: a cell's stream text beyond its budget is
+//     dropped, with one notice when the cell ends, and beyond a burst the
+//     stream text is paced to a rate in bytes and in messages per second,
+//     which slows the writer (throttle.go).
 //
 // Backpressure is the socket's (pubsocket.go): publishing waits while a
 // subscriber that keeps up has a full queue, never for one that stopped
@@ -38,6 +42,7 @@ type publisher struct {
 	auth    *Authenticator
 	session string
 	log     *log.Logger
+	limits  *outputThrottle
 
 	mu      sync.Mutex
 	closed  bool         // after shutdown: messages are dropped
@@ -66,7 +71,7 @@ type streamChunk struct {
 	text   strings.Builder
 }
 
-func newPublisher(sock *pubSocket, auth *Authenticator, session string, logger *log.Logger) *publisher {
+func newPublisher(sock *pubSocket, auth *Authenticator, session string, logger *log.Logger, limits OutputLimits) *publisher {
 	t := time.NewTimer(streamFlushDelay)
 	t.Stop()
 	return &publisher{
@@ -74,6 +79,7 @@ func newPublisher(sock *pubSocket, auth *Authenticator, session string, logger *
 		auth:    auth,
 		session: session,
 		log:     logger,
+		limits:  newOutputThrottle(limits),
 		timer:   t,
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
@@ -115,8 +121,32 @@ func (p *publisher) publish(msgType string, parent json.RawMessage, content any)
 
 // stream adds text to the "stdout" or "stderr" stream of parent's cell. It
 // is merged with the pending text when that continues the same stream of the
-// same cell; otherwise the pending text is sent first.
+// same cell; otherwise the pending text is sent first. The output limits
+// may drop the text, or part of it, and may make stream wait (not holding
+// p.mu) until the kernel's output rate allows it.
 func (p *publisher) stream(parent json.RawMessage, name, text string) {
+	keep, late := p.limits.admit(string(parent), text)
+	if late {
+		p.log.Printf("a cell's output, after the cell ended, is over its limit: dropping the rest")
+		defer p.publish("stream", parent, streamContent{Name: "stderr", Text: p.limits.lateNotice()})
+	}
+	if keep == "" {
+		return
+	}
+	text = keep
+	p.mu.Lock()
+	newMessage := p.pending == nil || p.pending.name != name || !bytes.Equal(p.pending.parent, parent)
+	p.mu.Unlock()
+	if wait := p.limits.pace(len(text), newMessage); wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-p.stop: // shut down: the text would be dropped anyway
+			t.Stop()
+			return
+		}
+	}
+
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
@@ -132,6 +162,16 @@ func (p *publisher) stream(parent json.RawMessage, name, text string) {
 	p.pending.text.WriteString(text)
 	if p.pending.text.Len() >= streamMaxChunk {
 		p.flushLocked()
+	}
+}
+
+// cellEnded is told that parent's cell has been answered (before its
+// result or error is published); if the output limits dropped some of its
+// output, a notice saying so goes on its stderr, after what was sent.
+func (p *publisher) cellEnded(parent json.RawMessage) {
+	if notice := p.limits.ended(string(parent)); notice != "" {
+		p.log.Printf("%s", strings.TrimSuffix(notice, "\n"))
+		p.publish("stream", parent, streamContent{Name: "stderr", Text: notice})
 	}
 }
 
@@ -199,4 +239,34 @@ func (p *publisher) topic(msgType string, content any) string {
 		return "stream." + s.Name
 	}
 	return "kernel." + p.session + "." + msgType
+}
+
+// welcomeMessage makes the iopub_welcome message of JEP 65 for a new
+// subscription to topic: no parent, the subscription in its content, and as
+// its topic frame the subscription itself (so that the subscriber's own
+// filter lets it through), or, for the usual empty subscription, the topic
+// ipykernel would give it. It is a pure function of the kernel's key and
+// session, so the socket can send it from the moment it is bound.
+func welcomeMessage(auth *Authenticator, session string, logger *log.Logger) func(topic string) [][]byte {
+	return func(topic string) [][]byte {
+		body, err := json.Marshal(iopubWelcomeContent{Subscription: topic})
+		if err != nil {
+			logger.Printf("iopub: cannot encode the welcome: %v", err)
+			return nil
+		}
+		ident := topic
+		if ident == "" {
+			ident = "kernel." + session + ".iopub_welcome"
+		}
+		frames, err := EncodeMessage(Message{
+			Identities: [][]byte{[]byte(ident)},
+			Header:     newHeader("iopub_welcome", session),
+			Content:    body,
+		}, auth)
+		if err != nil {
+			logger.Printf("iopub: cannot encode the welcome: %v", err)
+			return nil
+		}
+		return frames
+	}
 }

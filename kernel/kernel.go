@@ -28,6 +28,11 @@ type Options struct {
 	// "signal" (the default). Without it, SIGINT kills the process. Serve
 	// installs the handler when it starts and removes it when it returns.
 	HandleSIGINT bool
+
+	// Output bounds the cells' stream output (throttle.go). Nil means the
+	// limits the environment sets (OutputLimitsFromEnv), which the
+	// kernelspec's env block can set.
+	Output *OutputLimits
 }
 
 // Kernel is a Jupyter kernel bound to its sockets. Make one with Listen, then
@@ -89,7 +94,9 @@ func Listen(conn ConnectionInfo, opts Options) (*Kernel, error) {
 		logger = log.New(io.Discard, "", 0)
 	}
 	plog := newPeerLog(logger)
-	socks, err := bindSockets(conn, plog.logger())
+	session := uuid.NewString()
+	auth := NewAuthenticator(conn.Key)
+	socks, err := bindSockets(conn, plog.logger(), welcomeMessage(auth, session, logger))
 	if err != nil {
 		return nil, err
 	}
@@ -97,9 +104,16 @@ func Listen(conn ConnectionInfo, opts Options) (*Kernel, error) {
 		logger.Printf("warning: the connection file's key is empty, so messages are not signed: " +
 			"anyone who can reach these ports can run code as this user")
 	}
-	session := uuid.NewString()
-	auth := NewAuthenticator(conn.Key)
-	pub := newPublisher(socks.iopub, auth, session, logger)
+	limits := opts.Output
+	if limits == nil {
+		l, err := OutputLimitsFromEnv(os.Getenv)
+		if err != nil {
+			logger.Print(err)
+		}
+		limits = &l
+	}
+	logger.Print(limits)
+	pub := newPublisher(socks.iopub, auth, session, logger, *limits)
 	k := &Kernel{
 		log:          logger,
 		plog:         plog,

@@ -8,6 +8,7 @@ import (
 	"net"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // pubSocket is the IOPub PUB socket, on this package's ZMTP (zmtp.go)
@@ -43,6 +44,9 @@ type pubSocket struct {
 	*zmtpListener
 	log    *log.Logger
 	limits pubLimits
+	// welcome, when not nil, makes the message a subscriber is sent when
+	// its subscription arrives (nil: none is sent); see subscribed.
+	welcome func(topic string) [][]byte
 
 	mu    sync.Mutex
 	peers map[*subscriber]struct{} // subscribers past their handshake
@@ -96,13 +100,22 @@ type pubMessage struct {
 	size   int
 }
 
+func newPubMessage(frames [][]byte) pubMessage {
+	m := pubMessage{frames: frames}
+	for _, f := range frames {
+		m.size += len(f) + frameOverhead
+	}
+	return m
+}
+
 // maxSubscriberFrame bounds what a subscriber may send (subscriptions are
 // short); a larger frame is a broken or hostile peer.
 const maxSubscriberFrame = 64 << 10
 
-// listenPub binds a PUB socket to a tcp:// or ipc:// endpoint.
-func listenPub(endpoint string, logger *log.Logger, timeouts socketTimeouts) (*pubSocket, error) {
-	p := &pubSocket{log: logger, limits: defaultPubLimits, peers: make(map[*subscriber]struct{})}
+// listenPub binds a PUB socket to a tcp:// or ipc:// endpoint. welcome
+// (which may be nil) makes the message sent to each new subscription.
+func listenPub(endpoint string, logger *log.Logger, timeouts socketTimeouts, welcome func(topic string) [][]byte) (*pubSocket, error) {
+	p := &pubSocket{log: logger, limits: defaultPubLimits, welcome: welcome, peers: make(map[*subscriber]struct{})}
 	l, err := listenZMTP(endpoint, channelIOPub, logger, timeouts, "PUB", []string{"SUB", "XSUB"}, p.serve)
 	if err != nil {
 		return nil, err
@@ -157,7 +170,7 @@ func (p *pubSocket) serve(c *zmtpConn) {
 			// Subscriptions are single-frame messages; anything else
 			// from a subscriber means nothing to a PUB socket.
 		case len(body) > 0 && body[0] == 1:
-			s.setTopic(string(body[1:]), true)
+			p.subscribed(s, string(body[1:]))
 		case len(body) > 0 && body[0] == 0:
 			s.setTopic(string(body[1:]), false)
 		}
@@ -174,13 +187,33 @@ func (p *pubSocket) command(s *subscriber, body []byte) error {
 	}
 	switch name {
 	case cmdSubscribe:
-		s.setTopic(string(data), true)
+		p.subscribed(s, string(data))
 	case cmdCancel:
 		s.setTopic(string(data), false)
 	case cmdPing:
 		return s.pong(data)
 	}
 	return nil
+}
+
+// subscribed records a subscription of s and sends s, and only s, the
+// welcome message (JEP 65's iopub_welcome), before anything else published
+// for the new topic. A client that receives it knows its subscription is in
+// place: it need not probe with kernel_info requests until a status message
+// gets through, which jupyter_client does with 200 ms waits. An XPUB socket
+// in libzmq can only broadcast the welcome to every subscriber; a queue per
+// subscriber lets it go to the one that subscribed, so the others never see
+// a message that is not theirs. A topic that is not UTF-8 gets no welcome,
+// as the JEP says.
+func (p *pubSocket) subscribed(s *subscriber, topic string) {
+	if p.welcome != nil && utf8.ValidString(topic) {
+		if frames := p.welcome(topic); len(frames) > 0 {
+			// Queued before the topic is set, so that no message
+			// published meanwhile for the topic can come first.
+			s.enqueue(newPubMessage(frames))
+		}
+	}
+	s.setTopic(topic, true)
 }
 
 func (s *subscriber) setTopic(topic string, on bool) {
@@ -211,10 +244,7 @@ func (p *pubSocket) Send(frames [][]byte) {
 	if len(frames) == 0 {
 		return
 	}
-	m := pubMessage{frames: frames}
-	for _, f := range frames {
-		m.size += len(f) + frameOverhead
-	}
+	m := newPubMessage(frames)
 	for _, s := range p.snapshot() {
 		if s.wants(frames[0]) {
 			s.enqueue(m)

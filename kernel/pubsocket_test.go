@@ -21,7 +21,7 @@ import (
 
 func newTestPub(t *testing.T, endpoint string, timeouts socketTimeouts) *pubSocket {
 	t.Helper()
-	p, err := listenPub(endpoint, log.New(io.Discard, "", 0), timeouts)
+	p, err := listenPub(endpoint, log.New(io.Discard, "", 0), timeouts, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,9 +31,10 @@ type sockets struct {
 	bound ConnectionInfo
 }
 
-// bindSockets creates and binds every socket of conn. On error, the sockets
-// already bound are closed.
-func bindSockets(conn ConnectionInfo, logger *log.Logger) (*sockets, error) {
+// bindSockets creates and binds every socket of conn; welcome makes the
+// message iopub sends each new subscription. On error, the sockets already
+// bound are closed.
+func bindSockets(conn ConnectionInfo, logger *log.Logger, welcome func(topic string) [][]byte) (*sockets, error) {
 	if err := conn.validate(); err != nil {
 		return nil, err
 	}
@@ -63,7 +64,7 @@ func bindSockets(conn ConnectionInfo, logger *log.Logger) (*sockets, error) {
 		}
 	}
 	err := listen(conn, channelIOPub, func(ep string) (net.Addr, error) {
-		pub, err := listenPub(ep, logger, socketTimeouts{})
+		pub, err := listenPub(ep, logger, socketTimeouts{}, welcome)
 		if err != nil {
 			return nil, err
 		}
