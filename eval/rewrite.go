@@ -1361,8 +1361,10 @@ func (r *rewriter) iterType(e ast.Expr) bool {
 //	seq(func(k K, v V) bool { body; return true })
 //
 // with the loop's own break as return false and continue as return true.
-// A body that returns, defers, or jumps out with goto or a label is left
-// as it is (yaegi then reports it).
+// A return from the function around the loop records its results, stops
+// the iteration and returns after it (returnsThrough). A body that defers,
+// or jumps out with goto or a label, is left as it is (yaegi then reports
+// it).
 func (r *rewriter) rangeFunc(rs *ast.RangeStmt, sig *types.Signature) {
 	if sig.Params().Len() != 1 || sig.Results().Len() != 0 {
 		return
@@ -1372,6 +1374,7 @@ func (r *rewriter) rangeFunc(rs *ast.RangeStmt, sig *types.Signature) {
 		return
 	}
 	var branches []*ast.BranchStmt
+	var returns []*ast.ReturnStmt
 	simple := true
 	var walk func(n ast.Node, inLoop, inSwitch bool)
 	walk = func(n ast.Node, inLoop, inSwitch bool) {
@@ -1379,7 +1382,9 @@ func (r *rewriter) rangeFunc(rs *ast.RangeStmt, sig *types.Signature) {
 			switch n := n.(type) {
 			case *ast.FuncLit:
 				return false
-			case *ast.ReturnStmt, *ast.DeferStmt, *ast.LabeledStmt:
+			case *ast.ReturnStmt:
+				returns = append(returns, n)
+			case *ast.DeferStmt, *ast.LabeledStmt:
 				simple = false
 			case *ast.ForStmt:
 				walk(n.Body, true, inSwitch)
@@ -1411,6 +1416,12 @@ func (r *rewriter) rangeFunc(rs *ast.RangeStmt, sig *types.Signature) {
 	if !simple {
 		return
 	}
+	var ret *funcReturns
+	if len(returns) > 0 {
+		if ret = r.returnsThrough(rs, returns); ret == nil {
+			return
+		}
+	}
 	var params []string
 	vars := []ast.Expr{rs.Key, rs.Value}
 	for i := range yield.Params().Len() {
@@ -1428,8 +1439,13 @@ func (r *rewriter) rangeFunc(rs *ast.RangeStmt, sig *types.Signature) {
 	}
 	// The iterator expression stays in place, so the rewrites inside it
 	// (a generic call) apply too.
+	open, closing := "(", "; return true })"
+	if ret != nil {
+		open = "{ " + ret.decls + "("
+		closing = fmt.Sprintf("; return true }); if %s { return %s } }", ret.done, strings.Join(ret.results, ", "))
+	}
 	r.edits = append(r.edits,
-		edit{r.p.off(rs.For), r.p.off(rs.X.Pos()), "("},
+		edit{r.p.off(rs.For), r.p.off(rs.X.Pos()), open},
 		edit{r.p.off(rs.X.End()), r.p.off(rs.Body.Lbrace) + 1, fmt.Sprintf(")(func(%s) bool {", strings.Join(params, ", "))})
 	for _, b := range branches {
 		text := "return true"
@@ -1438,8 +1454,91 @@ func (r *rewriter) rangeFunc(rs *ast.RangeStmt, sig *types.Signature) {
 		}
 		r.edits = append(r.edits, edit{r.p.off(b.Pos()), r.p.off(b.End()), text})
 	}
+	for _, rt := range returns {
+		text := fmt.Sprintf("{ %s = true; return false }", ret.done)
+		if len(rt.Results) > 0 {
+			values := r.p.text[r.p.off(rt.Results[0].Pos()):r.p.off(rt.Results[len(rt.Results)-1].End())]
+			text = fmt.Sprintf("{ %s = %s; %s = true; return false }", strings.Join(ret.results, ", "), values, ret.done)
+		}
+		r.edits = append(r.edits, edit{r.p.off(rt.Pos()), r.p.off(rt.End()), text})
+	}
 	end := r.p.off(rs.Body.Rbrace)
-	r.edits = append(r.edits, edit{end, end + 1, "; return true })"})
+	r.edits = append(r.edits, edit{end, end + 1, closing})
+}
+
+// funcReturns is how a range over a function returns from the function
+// around it: its body, now a yield function, records the results and that
+// it returned, stops the iteration, and the function returns after the
+// iterator does.
+type funcReturns struct {
+	decls   string   // declares done and the unnamed results' holders
+	done    string   // set when the body returned
+	results []string // the results: named ones, or their holders
+}
+
+// returnsThrough plans the returns of a range-over-function body for
+// rangeFunc, from the function the loop is in; nil when they cannot be
+// rewritten: the loop is inside another range over a function (whose
+// yield function the return would leave instead), or a result's type is
+// not the cell's to write.
+func (r *rewriter) returnsThrough(rs *ast.RangeStmt, returns []*ast.ReturnStmt) *funcReturns {
+	var fn *ast.FuncType
+	nested := false
+	var stack []ast.Node
+	ast.Inspect(r.p.file, func(n ast.Node) bool {
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return false
+		}
+		if n == rs {
+			for i := len(stack) - 1; i >= 0 && fn == nil; i-- {
+				switch s := stack[i].(type) {
+				case *ast.FuncDecl:
+					fn = s.Type
+				case *ast.FuncLit:
+					fn = s.Type
+				case *ast.RangeStmt:
+					if t := r.typeOf(s.X); t != nil {
+						if _, isFunc := t.Underlying().(*types.Signature); isFunc {
+							nested = true
+						}
+					}
+				}
+			}
+			return false
+		}
+		stack = append(stack, n)
+		return true
+	})
+	if fn == nil || nested {
+		return nil
+	}
+	ret := &funcReturns{done: r.fresh("returned")}
+	ret.decls = "var " + ret.done + " bool; "
+	if fn.Results != nil {
+		named := len(fn.Results.List) > 0 && len(fn.Results.List[0].Names) > 0
+		for _, field := range fn.Results.List {
+			typ := r.p.text[r.p.off(field.Type.Pos()):r.p.off(field.Type.End())]
+			if named {
+				for _, id := range field.Names {
+					if id.Name == "_" {
+						return nil
+					}
+					ret.results = append(ret.results, id.Name)
+				}
+				continue
+			}
+			holder := r.fresh("result")
+			ret.decls += fmt.Sprintf("var %s %s; ", holder, typ)
+			ret.results = append(ret.results, holder)
+		}
+	}
+	for _, rt := range returns {
+		if len(rt.Results) == 0 && len(ret.results) > 0 && !(len(fn.Results.List[0].Names) > 0) {
+			return nil
+		}
+	}
+	return ret
 }
 
 // genericProbe marks the probe report of a generic function.
