@@ -68,8 +68,6 @@ var knownDifferences = map[string]string{
 	"lang_type_alias.go/whole":            "stdout line 1: go run prints \"100 float64 | 212 main.Fahrenheit\", the kernel \"100 float64 | 212 float64\"",
 	"method_named_slice_map.go/split":     "stdout line 1: go run prints \"zoe, ana | ana, zoe | 2\", the kernel \"zoe, ana | [ana zoe] | 2\"",
 	"method_named_slice_map.go/whole":     "stdout line 1: go run prints \"zoe, ana | ana, zoe | 2\", the kernel \"zoe, ana | [ana zoe] | 2\"",
-	"method_value_pointer.go/split":       "stdout line 4: go run prints \"{3 3}\", the kernel \"\"",
-	"method_value_pointer.go/whole":       "stdout line 4: go run prints \"{3 3}\", the kernel \"\"",
 	"panic_uncaught_index.go/split":       "ends with \"panic: runtime error: index out of range\", go run with \"panic: runtime error: index out of range [3] with length 3\"",
 	"panic_uncaught_index.go/whole":       "ends with \"panic: runtime error: index out of range\", go run with \"panic: runtime error: index out of range [3] with length 3\"",
 	"runtime_bad_assertion.go/split":      "stdout line 2: go run prints \"interface conversion: main.Sq is not interface { Volume() float64 }: missing method Volume\", the kernel \"<nil>\"",

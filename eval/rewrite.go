@@ -170,6 +170,10 @@ func unitEdits(p *parsedUnit, f *cellFacts) []edit {
 			if r.iterType(n.(ast.Expr)) {
 				return false
 			}
+		case *ast.SelectorExpr:
+			if r.methodExpr(n) {
+				return false
+			}
 		case *ast.FuncDecl:
 			r.renameInit(n)
 			if n.Name.Name != "__gompcell" { // the cell's statements are no target
@@ -1689,4 +1693,64 @@ func (r *rewriter) asTypeCall(c *ast.CallExpr, ix *ast.IndexExpr) {
 	r.edits = append(r.edits,
 		edit{start, arg, fmt.Sprintf("func() (%s, bool) { __gompv, __gompok := %s.%s(", e, runtimePkg, genericName("errors.AsType"))},
 		edit{r.p.off(c.Rparen), end, fmt.Sprintf(", (*%s)(nil)); if !__gompok { return *new(%s), false }; return __gompv.(%s), true }()", e, e, e)})
+}
+
+// methodExpr writes a method expression, T.M or (*T).M, as the function
+// literal it denotes, func(recv T, args...) R { return recv.M(args...) }:
+// yaegi passes the receiver of a method expression as an extra argument
+// ("reflect: Call with too many input arguments") or gives no value.
+func (r *rewriter) methodExpr(sel *ast.SelectorExpr) bool {
+	if r.f == nil {
+		return false
+	}
+	recv, ok := r.f.tv(r.p.off(sel.X.Pos()), r.p.off(sel.X.End()))
+	if !ok || !recv.IsType() {
+		return false
+	}
+	if _, isMethod := r.f.object(r.p.off(sel.Sel.Pos())).(*types.Func); !isMethod {
+		return false
+	}
+	sig, ok := r.typeOf(sel).(*types.Signature)
+	if !ok || sig.Params().Len() == 0 {
+		return false
+	}
+	var params, args []string
+	for i := range sig.Params().Len() {
+		t := sig.Params().At(i).Type()
+		if sig.Variadic() && i == sig.Params().Len()-1 {
+			t = t.(*types.Slice).Elem()
+		}
+		ts, ok := r.f.typeString(t)
+		if !ok {
+			return false
+		}
+		name := fmt.Sprintf("__gompm%d", i)
+		if sig.Variadic() && i == sig.Params().Len()-1 {
+			params = append(params, name+" ..."+ts)
+			args = append(args, name+"...")
+		} else {
+			params = append(params, name+" "+ts)
+			args = append(args, name)
+		}
+	}
+	var results []string
+	for i := range sig.Results().Len() {
+		ts, ok := r.f.typeString(sig.Results().At(i).Type())
+		if !ok {
+			return false
+		}
+		results = append(results, ts)
+	}
+	call := fmt.Sprintf("%s.%s(%s)", args[0], sel.Sel.Name, strings.Join(args[1:], ", "))
+	body := call
+	if len(results) > 0 {
+		body = "return " + call
+	}
+	res := strings.Join(results, ", ")
+	if len(results) > 1 {
+		res = "(" + res + ")"
+	}
+	r.edits = append(r.edits, edit{r.p.off(sel.Pos()), r.p.off(sel.End()),
+		fmt.Sprintf("(func(%s) %s { %s })", strings.Join(params, ", "), res, body)})
+	return true
 }
