@@ -38,8 +38,10 @@ func (i importSpec) localName() string {
 
 // Execute runs one cell (backend.Interpreter).
 func (s *Session) Execute(ctx context.Context, req backend.ExecuteRequest, out backend.Output) backend.ExecuteResult {
+	s.idleGC.cellStarted()
 	s.exec.Lock()
 	defer s.exec.Unlock()
+	defer s.idleGC.cellEnded()
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(errCellEnded)

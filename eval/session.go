@@ -92,6 +92,7 @@ type Session struct {
 	// deferred calls its panic unwinds through do not run, as a process's
 	// deferred calls do not when it exits (runDefers).
 	exiting  atomic.Bool
+	idleGC   idleCollector   // gives freed memory back between cells
 	cellSite int             // the line of the panic that ended the running unit (guarded by mu)
 	child    bool            // a child process's session: no cells, output to the process's own stdio
 	packages map[string]bool // see Options.packages
@@ -134,6 +135,13 @@ type Options struct {
 // New starts a session with a fresh interpreter.
 func New(opts Options) (*Session, error) {
 	s := &Session{logger: opts.Logger, extra: opts.Packages, child: opts.child, packages: opts.packages}
+	s.idleGC.busy = func() bool {
+		if s.exec.TryLock() {
+			s.exec.Unlock()
+			return false
+		}
+		return true
+	}
 	if s.logger == nil {
 		s.logger = log.New(ioDiscard{}, "", 0)
 	}
@@ -266,6 +274,7 @@ func (s *Session) output() backend.Output {
 // Close ends the session. Goroutines that cells left running end with the
 // process: yaegi offers no way to stop them one by one.
 func (s *Session) Close() error {
+	s.idleGC.close()
 	if !s.child {
 		// Every child process ends with the kernel (daemon or not).
 		mp.Shutdown()
