@@ -219,6 +219,9 @@ type fmtTypes struct {
 }
 
 func (d sessionTypes) Describe(t reflect.Type) *typefmt.Type {
+	if t == typedOperandType {
+		return d.describeTyped()
+	}
 	switch t.Kind() {
 	case reflect.Struct:
 		if t.Name() != "" {

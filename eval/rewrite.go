@@ -166,6 +166,7 @@ func unitEdits(p *parsedUnit, f *cellFacts) []edit {
 		case *ast.CallExpr:
 			r.builtinCall(n)
 			r.genericCall(n)
+			r.fmtOperands(n)
 		case *ast.IndexExpr, *ast.IndexListExpr:
 			if r.iterType(n.(ast.Expr)) {
 				return false

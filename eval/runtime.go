@@ -71,6 +71,7 @@ func (s *Session) helperSymbols() map[string]reflect.Value {
 		"Print":     symbolValue(s.builtinPrint(false)),
 		"Println":   symbolValue(s.builtinPrint(true)),
 		"MakeLen":   symbolValue(makeLen), // fatal.go
+		"Typed":     symbolValue(typedValue),
 	}
 	for key, fn := range genericFuncs {
 		helpers[genericName(key)] = symbolValue(fn)

@@ -27,6 +27,9 @@ type printer struct {
 	goodArg   bool
 	erroring  bool // printing a bad verb's operand: no methods
 	panicking bool
+	// topName is the name a stand-in gave the operand being printed: %#v
+	// of a composite spells it (main.Names{"a"}).
+	topName string
 
 	// the last directive spelled, for the leaves of one operand
 	dir      string

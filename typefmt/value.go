@@ -59,6 +59,10 @@ func (p *printer) printArg(arg any, verb rune) {
 		p.opaque(v, verb)
 		return
 	}
+	if over != nil && over.Name != "" {
+		p.topName = over.Name
+		defer func() { p.topName = "" }()
+	}
 	p.printValue(inner, verb, 0, true)
 }
 
@@ -269,7 +273,8 @@ func (p *printer) badVerb(v reflect.Value, verb rune) {
 // whether fmt could call the value's methods (false below a field the
 // source does not export).
 func (p *printer) printValue(v reflect.Value, verb rune, depth int, canIface bool) {
-	if p.spellable(verb) && !p.needs(v, depth) {
+	named := depth == 0 && p.topName != "" && p.f.sharpV
+	if p.spellable(verb) && !p.needs(v, depth) && !named {
 		p.delegateAt(v, verb, depth, canIface)
 		return
 	}
@@ -288,7 +293,7 @@ func (p *printer) printValue(v reflect.Value, verb rune, depth int, canIface boo
 	switch v.Kind() {
 	case reflect.Map:
 		if p.f.sharpV {
-			p.write(p.typeString(t))
+			p.write(p.compositeName(t, depth))
 			if v.IsNil() {
 				p.write("(nil)")
 				return
@@ -312,7 +317,7 @@ func (p *printer) printValue(v reflect.Value, verb rune, depth int, canIface boo
 		}
 	case reflect.Struct:
 		if p.f.sharpV {
-			p.write(p.typeString(t))
+			p.write(p.compositeName(t, depth))
 		}
 		p.buf = append(p.buf, '{')
 		names := p.fieldNames(t)
@@ -335,7 +340,7 @@ func (p *printer) printValue(v reflect.Value, verb rune, depth int, canIface boo
 		e := v.Elem()
 		if !e.IsValid() {
 			if p.f.sharpV {
-				p.write(p.typeString(t) + "(nil)")
+				p.write(p.compositeName(t, depth) + "(nil)")
 			} else {
 				p.write("<nil>")
 			}
@@ -344,7 +349,7 @@ func (p *printer) printValue(v reflect.Value, verb rune, depth int, canIface boo
 		p.printValue(e, verb, depth+1, canIface)
 	case reflect.Array, reflect.Slice:
 		if p.f.sharpV {
-			p.write(p.typeString(t))
+			p.write(p.compositeName(t, depth))
 			if v.Kind() == reflect.Slice && v.IsNil() {
 				p.write("(nil)")
 				return
@@ -382,6 +387,15 @@ func (p *printer) printValue(v reflect.Value, verb rune, depth int, canIface boo
 	default:
 		p.delegateAt(v, verb, depth, canIface)
 	}
+}
+
+// compositeName spells a composite's type for %#v: the operand's own
+// name at the top (topName), else its type's.
+func (p *printer) compositeName(t reflect.Type, depth int) string {
+	if depth == 0 && p.topName != "" {
+		return p.topName
+	}
+	return p.typeString(t)
 }
 
 func (p *printer) sep() {
