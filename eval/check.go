@@ -60,6 +60,9 @@ type cellFacts struct {
 	// scopeAt is the innermost scope at a cell offset (the package's
 	// outside the cell's code).
 	scopeAt func(off int) *types.Scope
+	// native is the compiled tier's view of the cell (native_gen.go); nil
+	// when the tier is off.
+	native *nativeCell
 }
 
 type span struct{ start, end int }

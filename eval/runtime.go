@@ -68,6 +68,9 @@ func (s *Session) helperSymbols() map[string]reflect.Value {
 		"RunDefers": symbolValue(runDefers),
 		"Recovered": symbolValue(recovered),
 		"Identify":  symbolValue(s.probe.identify),
+		// The compiled tier's switch (nativePrologue).
+		"Native":      symbolValue(s.native.Native),
+		"NativeReady": reflect.ValueOf(&s.native.ready).Elem(),
 	}
 	for key, fn := range genericFuncs {
 		helpers[genericName(key)] = symbolValue(fn)

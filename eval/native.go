@@ -1,0 +1,569 @@
+package eval
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/traefik/yaegi/interp"
+
+	"gomp/native"
+)
+
+// The compiled tier's back half: slots, builds and the switch. Each eligible
+// definition (native_gen.go) has a slot, numbered in its prologue. A build
+// compiles every definition still without a copy, with the functions they
+// call, into one plugin (package native) in the background; when it lands,
+// each slot gets its copy and a token in its ready channel, and the next call
+// of the function, even from a call that started interpreted, runs compiled.
+// A redefinition takes the copies of the function and of every function that
+// reaches it out of their slots first, so they run interpreted until their
+// next build lands.
+
+// nativeSlots bounds the slots of a session: NativeReady is an array the
+// interpreter reads without a lock, so it never grows.
+const nativeSlots = 4096
+
+// nativeEnv turns the tier off for a kernel (the kernelspec's env).
+const nativeEnv = "GOMP_NATIVE"
+
+// nativeDirective is a cell's switch: `//gomp:native off` or `on`.
+var nativeDirective = regexp.MustCompile(`(?m)^\s*//gomp:native\s+(on|off)\s*$`)
+
+type nativeTier struct {
+	logger *log.Logger
+	ready  []chan struct{} // per slot: a token while its copy is loaded (the cells' __gomp.NativeReady)
+	fns    [nativeSlots]atomic.Pointer[nativeCopy]
+	stop   atomic.Bool // the interpreter was stopped: compiled copies panic at their next check
+	on     atomic.Bool // the notebook's switch
+	// allowed: the kernel's environment did not turn the tier off; without
+	// it cells get no prologue and the interpreter pays nothing.
+	allowed bool
+
+	ctx    context.Context // cancelled by close: builds under way end
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // builds under way
+
+	mu       sync.Mutex
+	cache    *native.Cache // nil until the first build found a toolchain
+	noTool   bool          // the toolchain was looked for and not found
+	slotOf   map[string]int
+	slots    []*nativeSlot         // by number; 0 is no slot
+	defs     map[string]*nativeDef // the current eligible definitions, by name
+	consts   map[string]string     // the notebook's constants, as declarations
+	interpIn *interp.Interpreter   // the interpreter the slots' fallbacks are of
+	running  int                   // builds under way
+	landed   chan struct{}         // closed and replaced when a build ends (tests wait on it)
+}
+
+// nativeCopy is a loaded compiled copy.
+type nativeCopy struct{ fn any }
+
+type nativeSlot struct {
+	def      *nativeDef
+	epoch    int           // bumped when the slot's copy is taken out
+	claimed  bool          // a build under way (or failed) has it
+	loaded   bool          // its copy is in fns
+	path     string        // the plugin its copy is in
+	fallback reflect.Value // the interpreted function, for a panic of the copy
+	disabled int           // fallbacks under way: the slot is interpreted meanwhile
+}
+
+func newNativeTier(logger *log.Logger) *nativeTier {
+	t := &nativeTier{
+		logger: logger,
+		ready:  make([]chan struct{}, nativeSlots),
+		slotOf: map[string]int{}, slots: []*nativeSlot{nil},
+		defs: map[string]*nativeDef{}, consts: map[string]string{},
+		landed: make(chan struct{}),
+	}
+	t.ctx, t.cancel = context.WithCancel(context.Background())
+	v := os.Getenv(nativeEnv)
+	t.allowed = v != "0" && v != "off"
+	t.on.Store(true)
+	return t
+}
+
+// enabled reports whether cells get prologues at all.
+func (t *nativeTier) enabled() bool { return t != nil && t.allowed }
+
+// close cancels the builds under way and waits for them.
+func (t *nativeTier) close() {
+	t.cancel()
+	t.wg.Wait()
+}
+
+// forCell starts a cell's part: its directive, and what the rewriter fills.
+func (t *nativeTier) forCell(code string) *nativeCell {
+	if !t.enabled() {
+		return nil
+	}
+	if m := nativeDirective.FindAllStringSubmatch(code, -1); m != nil {
+		t.setOn(m[len(m)-1][1] == "on")
+	}
+	return &nativeCell{tier: t, defs: map[string]*nativeDef{}, consts: map[string]string{}, analysed: map[*parsedUnit]bool{}}
+}
+
+// setOn flips the switch: off takes every token out, so every function runs
+// interpreted; on puts back those of loaded copies.
+func (t *nativeTier) setOn(on bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.on.Store(on)
+	for k, sl := range t.slots {
+		if sl != nil {
+			t.publishLocked(k)
+		}
+	}
+}
+
+// publishLocked makes the slot's token match its state.
+func (t *nativeTier) publishLocked(k int) {
+	sl := t.slots[k]
+	if sl.loaded && sl.disabled == 0 && t.on.Load() {
+		select {
+		case t.ready[k] <- struct{}{}:
+		default:
+		}
+		return
+	}
+	select {
+	case <-t.ready[k]:
+	default:
+	}
+}
+
+// current reports whether name has an eligible definition in the session.
+func (t *nativeTier) current(name string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.defs[name] != nil
+}
+
+// slotFor returns the slot of a definition; the same source keeps its slot,
+// so that rewriting an unchanged cell gives the same text. 0 when full.
+func (t *nativeTier) slotFor(name, src string) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	key := name + "\x00" + src
+	if k, ok := t.slotOf[key]; ok {
+		return k
+	}
+	if len(t.slots) >= nativeSlots {
+		return 0
+	}
+	k := len(t.slots)
+	t.slots = append(t.slots, &nativeSlot{})
+	t.ready[k] = make(chan struct{}, 1)
+	t.slotOf[key] = k
+	return k
+}
+
+// Native returns slot k's compiled copy (the cells' __gomp.Native). A
+// prologue calls it after seeing the slot's token; if the copy was taken out
+// in between, the last one loaded still answers.
+func (t *nativeTier) Native(k int) any {
+	if c := t.fns[k].Load(); c != nil {
+		return c.fn
+	}
+	return nil
+}
+
+// declare takes a cell's declarations in, once they are compiled: copies
+// that a redefinition made stale leave their slots, and a build starts for
+// the definitions without a copy.
+func (t *nativeTier) declare(s *Session, nc *nativeCell) {
+	if nc == nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var changed []string
+	for _, k := range nc.declared {
+		if name, ok := strings.CutPrefix(k, "const "); ok {
+			if decl, ok := nc.consts[name]; !ok || t.consts[name] != decl {
+				changed = append(changed, k)
+			}
+			if decl, ok := nc.consts[name]; ok {
+				t.consts[name] = decl
+			} else {
+				delete(t.consts, name)
+			}
+			continue
+		}
+		name := strings.TrimPrefix(k, "func ")
+		old, d := t.defs[name], nc.defs[name]
+		if old != nil && (d == nil || old.slot != d.slot) {
+			changed = append(changed, k)
+			t.retractLocked(old.slot)
+		}
+		if d != nil {
+			t.defs[name] = d
+			t.slots[d.slot].def = d
+		} else {
+			delete(t.defs, name)
+		}
+	}
+	if len(changed) > 0 {
+		for k, sl := range t.slots {
+			if sl != nil && sl.def != nil && (sl.loaded || sl.claimed) && t.reaches(sl.def, changed) {
+				t.retractLocked(k)
+			}
+		}
+	}
+	if s.in != t.interpIn {
+		t.interpIn = s.in
+		for _, d := range t.defs {
+			t.slots[d.slot].fallback = reflect.Value{}
+		}
+	}
+	for _, d := range t.defs {
+		if sl := t.slots[d.slot]; !sl.fallback.IsValid() {
+			s.compileMu.Lock()
+			v, err := evalQuiet(s.in, d.name)
+			s.compileMu.Unlock()
+			if err == nil && v.Kind() == reflect.Func {
+				sl.fallback = v
+			}
+		}
+	}
+	t.scheduleLocked()
+}
+
+// reaches tells whether d uses, directly or through its callees, one of the
+// changed declarations ("func f", "const c").
+func (t *nativeTier) reaches(d *nativeDef, changed []string) bool {
+	seen := map[string]bool{}
+	var walk func(d *nativeDef) bool
+	walk = func(d *nativeDef) bool {
+		if seen[d.name] {
+			return false
+		}
+		seen[d.name] = true
+		for _, c := range changed {
+			if c == "func "+d.name {
+				return true
+			}
+		}
+		for _, c := range d.consts {
+			for _, ch := range changed {
+				if ch == "const "+c {
+					return true
+				}
+			}
+		}
+		for _, c := range d.callees {
+			for _, ch := range changed {
+				if ch == "func "+c {
+					return true
+				}
+			}
+			if cd := t.defs[c]; cd != nil && walk(cd) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(d)
+}
+
+// retractLocked takes slot k's copy out: the function runs interpreted, and
+// a build under way will not put its copy back.
+func (t *nativeTier) retractLocked(k int) {
+	sl := t.slots[k]
+	sl.epoch++
+	sl.claimed, sl.loaded, sl.path = false, false, ""
+	t.publishLocked(k)
+}
+
+// nativeJob is one build: the plugin's source and the slots it fills.
+type nativeJob struct {
+	unit  native.Unit
+	slots map[int]int // slot → its epoch when the build started
+}
+
+// scheduleLocked starts a build of every current definition without a copy
+// whose callees and constants are all known.
+func (t *nativeTier) scheduleLocked() {
+	if t.noTool || t.ctx.Err() != nil {
+		return
+	}
+	var want []*nativeDef
+	for _, d := range t.defs {
+		if sl := t.slots[d.slot]; !sl.loaded && !sl.claimed {
+			if _, ok := t.closure(d); ok {
+				want = append(want, d)
+			}
+		}
+	}
+	if len(want) == 0 {
+		return
+	}
+	sort.Slice(want, func(i, j int) bool { return want[i].slot < want[j].slot })
+	job := nativeJob{slots: map[int]int{}}
+	all := map[string]*nativeDef{}
+	for _, d := range want {
+		closure, _ := t.closure(d)
+		for _, c := range closure {
+			all[c.name] = c
+		}
+		t.slots[d.slot].claimed = true
+		job.slots[d.slot] = t.slots[d.slot].epoch
+	}
+	job.unit = native.Unit{Source: t.pluginSource(all, want)}
+	t.running++
+	t.wg.Add(1)
+	go t.build(job)
+}
+
+// closure is d with every definition it reaches; false when one is missing.
+func (t *nativeTier) closure(d *nativeDef) ([]*nativeDef, bool) {
+	seen := map[string]bool{}
+	var out []*nativeDef
+	var walk func(d *nativeDef) bool
+	walk = func(d *nativeDef) bool {
+		if seen[d.name] {
+			return true
+		}
+		seen[d.name] = true
+		out = append(out, d)
+		for _, c := range d.consts {
+			if _, ok := t.consts[c]; !ok {
+				return false
+			}
+		}
+		for _, c := range d.callees {
+			cd := t.defs[c]
+			if cd == nil || !walk(cd) {
+				return false
+			}
+		}
+		return true
+	}
+	return out, walk(d)
+}
+
+// pluginSource writes the plugin: the functions as the user wrote them (with
+// stop checks), the constants they use, and an exported wrapper per slot
+// that answers a panic by calling the interpreted copy (nativeTier.fallback).
+func (t *nativeTier) pluginSource(all map[string]*nativeDef, export []*nativeDef) string {
+	var b strings.Builder
+	b.WriteString("// Code generated by gomp's compiled tier. DO NOT EDIT.\n\npackage main\n\nimport (\n\t\"sync/atomic\"\n")
+	imports, consts := map[string]bool{}, map[string]bool{}
+	names := sortedKeys(all)
+	for _, n := range names {
+		for _, is := range all[n].imports {
+			imports["\t"+is.String()+"\n"] = true
+		}
+		for _, c := range all[n].consts {
+			consts[t.consts[c]+"\n"] = true
+		}
+	}
+	for _, line := range sortedSet(imports) {
+		b.WriteString(line)
+	}
+	b.WriteString(")\n\nvar (\n\t__gompStop     *atomic.Bool\n\t__gompOnStop   func()\n\t__gompFallback func(int, any, ...any) []any\n)\n\n")
+	b.WriteString("func GompSetup(stop *atomic.Bool, onStop func(), fallback func(int, any, ...any) []any) {\n\t__gompStop, __gompOnStop, __gompFallback = stop, onStop, fallback\n}\n\n")
+	for _, c := range sortedSet(consts) {
+		b.WriteString(c)
+	}
+	for _, n := range names {
+		b.WriteString("\n" + all[n].src + "\n")
+	}
+	for _, d := range export {
+		var results, zero []string
+		for i, r := range d.results {
+			results = append(results, fmt.Sprintf("__gompr%d %s", i, r))
+			zero = append(zero, fmt.Sprintf("\t\t\t__gompr%d, _ = __gompres[%d].(%s)\n", i, i, r))
+		}
+		var params []string
+		for _, p := range d.params {
+			params = append(params, p.name+" "+p.typ)
+		}
+		ret := ""
+		if len(d.results) > 0 {
+			ret = "return "
+		}
+		args := d.args()
+		if args != "" {
+			args = ", " + args
+		}
+		fmt.Fprintf(&b, "\nfunc GompW%d(%s) (%s) {\n\tdefer func() {\n\t\tif __gompp := recover(); __gompp != nil {\n\t\t\tif __gompStop.Load() {\n\t\t\t\tpanic(__gompp)\n\t\t\t}\n\t\t\t__gompres := __gompFallback(%d, __gompp%s)\n\t\t\t_ = __gompres\n%s\t\t}\n\t}()\n\t%s%s(%s)\n\treturn\n}\n",
+			d.slot, strings.Join(params, ", "), strings.Join(results, ", "), d.slot, args, strings.Join(zero, ""), ret, d.name, d.args())
+	}
+	return b.String()
+}
+
+// build runs one job in its own goroutine (owned by the tier: close waits
+// for it) and loads what it built.
+func (t *nativeTier) build(job nativeJob) {
+	defer t.wg.Done()
+	defer t.signalLanded()
+	cache, err := t.toolchain()
+	var path string
+	if err == nil {
+		path, err = cache.Build(t.ctx, job.unit)
+	}
+	var lib *native.Library
+	if err == nil {
+		lib, err = t.open(path)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err != nil {
+		if t.ctx.Err() == nil {
+			t.logger.Printf("compiled tier: %s stay interpreted: %v", t.namesOf(job), firstLine(err))
+		}
+		return
+	}
+	for k, epoch := range job.slots {
+		sl := t.slots[k]
+		if sl.epoch != epoch {
+			continue // redefined meanwhile
+		}
+		sym, err := lib.Lookup(fmt.Sprintf("GompW%d", k))
+		if err != nil {
+			t.logger.Printf("compiled tier: %v", err)
+			continue
+		}
+		t.fns[k].Store(&nativeCopy{fn: sym})
+		sl.loaded, sl.claimed, sl.path = true, false, path
+		t.publishLocked(k)
+	}
+}
+
+func (t *nativeTier) namesOf(job nativeJob) string {
+	var names []string
+	for k := range job.slots {
+		if d := t.slots[k].def; d != nil {
+			names = append(names, d.name)
+		}
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+func firstLine(err error) string {
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		return msg[:i] + " ..."
+	}
+	return msg
+}
+
+func (t *nativeTier) signalLanded() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.running--
+	close(t.landed)
+	t.landed = make(chan struct{})
+}
+
+// toolchain finds the toolchain once, in the first build (not at kernel start).
+func (t *nativeTier) toolchain() (*native.Cache, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.cache != nil {
+		return t.cache, nil
+	}
+	tc, err := native.Detect(t.ctx)
+	var dir string
+	if err == nil {
+		dir, err = nativeCacheDir()
+	}
+	if err == nil {
+		t.cache, err = native.NewCache(tc, dir)
+	}
+	if err != nil {
+		t.noTool = true
+		return nil, err
+	}
+	return t.cache, nil
+}
+
+// nativeCacheDir is the plugin cache: GOMP_NATIVE_CACHE, or gomp/native under
+// the user's cache directory.
+func nativeCacheDir() (string, error) {
+	if d := os.Getenv("GOMP_NATIVE_CACHE"); d != "" {
+		return d, nil
+	}
+	return native.DefaultDir()
+}
+
+// open loads a plugin and wires its stop flag and fallback to the tier.
+func (t *nativeTier) open(path string) (*native.Library, error) {
+	lib, err := native.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	sym, err := lib.Lookup("GompSetup")
+	if err != nil {
+		return nil, err
+	}
+	setup, ok := sym.(func(*atomic.Bool, func(), func(int, any, ...any) []any))
+	if !ok {
+		return nil, fmt.Errorf("the plugin's GompSetup is a %T", sym)
+	}
+	setup(&t.stop, func() { panic(interruptSignal{}) }, t.fallback)
+	return lib, nil
+}
+
+// fallback answers a panic of slot k's compiled copy: the interpreted copy
+// runs with the same arguments (the function is pure, so nothing is done
+// twice) and panics as interpreted code does, with its traceback. The slot
+// is interpreted while it runs, for every goroutine, so that the whole call
+// is the interpreter's.
+func (t *nativeTier) fallback(k int, p any, args ...any) []any {
+	t.mu.Lock()
+	sl := t.slots[k]
+	fn := sl.fallback
+	if !fn.IsValid() {
+		t.mu.Unlock()
+		panic(p)
+	}
+	sl.disabled++
+	t.publishLocked(k)
+	t.mu.Unlock()
+	defer func() {
+		t.mu.Lock()
+		sl.disabled--
+		t.publishLocked(k)
+		t.mu.Unlock()
+	}()
+	in := make([]reflect.Value, len(args))
+	for i, a := range args {
+		in[i] = reflect.ValueOf(a).Convert(fn.Type().In(i))
+	}
+	out := fn.Call(in)
+	res := make([]any, len(out))
+	for i, v := range out {
+		res[i] = v.Interface()
+	}
+	return res
+}
+
+// waitBuilds waits until no build is under way (tests: a build has landed,
+// or failed, before they compare).
+func (t *nativeTier) waitBuilds(ctx context.Context) error {
+	for {
+		t.mu.Lock()
+		busy := t.running > 0
+		landed := t.landed
+		t.mu.Unlock()
+		if !busy {
+			return nil
+		}
+		select {
+		case <-landed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}

@@ -1,0 +1,114 @@
+package native
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"plugin"
+	"strings"
+)
+
+// Cache builds plugins into a directory, one file per content hash, so a
+// source built once (in this kernel, an earlier one, or by install.sh's
+// warm-up) is only opened the next time.
+type Cache struct {
+	tc  *Toolchain
+	dir string
+}
+
+// DefaultDir is the cache directory under the user's cache dir.
+func DefaultDir() (string, error) {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("finding the cache directory: %w", err)
+	}
+	return filepath.Join(base, "gomp", "native"), nil
+}
+
+// NewCache makes a cache in dir (created, mode 0700: a plugin is code this
+// user's kernels will run).
+func NewCache(tc *Toolchain, dir string) (*Cache, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("making the plugin cache %s: %w", dir, err)
+	}
+	return &Cache{tc: tc, dir: dir}, nil
+}
+
+// Unit is the source of one plugin: a package main whose exported functions
+// the caller looks up. Its module path is derived from its hash, so two
+// plugins never share a package path (the runtime refuses to load a second
+// plugin with the same one).
+type Unit struct {
+	Source string // the package's single file, package clause and imports included
+}
+
+// Key is the unit's content hash with the toolchain's settings.
+func (c *Cache) Key(u Unit) string {
+	sum := sha256.Sum256([]byte(c.tc.fingerprint + "\x00" + u.Source))
+	return hex.EncodeToString(sum[:16])
+}
+
+// Path is where the unit's plugin is, once built.
+func (c *Cache) Path(key string) string { return filepath.Join(c.dir, key+".so") }
+
+// Build returns the path of the unit's plugin, building it when the cache
+// does not have it. A failed build's error carries the compiler's output.
+func (c *Cache) Build(ctx context.Context, u Unit) (string, error) {
+	key := c.Key(u)
+	out := c.Path(key)
+	if _, err := os.Stat(out); err == nil {
+		return out, nil
+	}
+	dir, err := os.MkdirTemp(c.dir, "build-")
+	if err != nil {
+		return "", fmt.Errorf("making a build directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	mod := "module gompnative/n" + key + "\n\ngo 1.26\n"
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(mod), 0o600); err != nil {
+		return "", fmt.Errorf("writing the plugin's go.mod: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(u.Source), 0o600); err != nil {
+		return "", fmt.Errorf("writing the plugin's source: %w", err)
+	}
+	tmp := filepath.Join(dir, "plugin.so")
+	args := append([]string{"build", "-buildmode=plugin", "-o", tmp}, c.tc.flags...)
+	cmd := c.tc.command(ctx, dir, append(args, ".")...)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		return "", fmt.Errorf("go build -buildmode=plugin: %v: %s", err, strings.TrimSpace(string(msg)))
+	}
+	// Another kernel may be building the same unit: rename is atomic, and
+	// either copy is the same code.
+	if err := os.Rename(tmp, out); err != nil {
+		return "", fmt.Errorf("storing the plugin: %w", err)
+	}
+	return out, nil
+}
+
+// Open loads a built plugin.
+func Open(path string) (*Library, error) {
+	p, err := plugin.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening the plugin %s: %w", filepath.Base(path), err)
+	}
+	return &Library{p: p}, nil
+}
+
+// Library is a loaded plugin.
+type Library struct{ p *plugin.Plugin }
+
+// Lookup returns an exported function or variable of the plugin (a
+// function's value, a variable's pointer).
+func (l *Library) Lookup(name string) (any, error) {
+	sym, err := l.p.Lookup(name)
+	if err != nil {
+		return nil, fmt.Errorf("plugin symbol %s: %w", name, err)
+	}
+	return sym, nil
+}

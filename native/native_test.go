@@ -1,0 +1,92 @@
+package native
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+)
+
+// A plugin is built with this test binary's own settings (the race detector
+// under go test -race), opened, and called; the second Build of the same
+// source is the cache's file.
+func TestBuildOpenCall(t *testing.T) {
+	ctx := context.Background()
+	tc, err := Detect(ctx)
+	if err != nil {
+		t.Skipf("no toolchain for plugins here (the kernel then stays interpreted): %v", err)
+	}
+	c, err := NewCache(tc, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := Unit{Source: "package main\n\nimport \"strings\"\n\nfunc Shout(s string) string { return strings.ToUpper(s) + \"!\" }\n"}
+	path, err := c.Build(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path != c.Path(c.Key(u)) {
+		t.Fatalf("built %s, want the cache's path %s", path, c.Path(c.Key(u)))
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := c.Build(ctx, u)
+	if err != nil || again != path {
+		t.Fatalf("second build: %s, %v", again, err)
+	}
+	if st2, _ := os.Stat(path); !st2.ModTime().Equal(st.ModTime()) {
+		t.Fatal("the second build rebuilt the plugin instead of using the cache")
+	}
+	lib, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sym, err := lib.Lookup("Shout")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shout, ok := sym.(func(string) string)
+	if !ok {
+		t.Fatalf("Shout is a %T", sym)
+	}
+	if got := shout("hola"); got != "HOLA!" {
+		t.Fatalf("Shout(hola) = %q", got)
+	}
+	if _, err := lib.Lookup("Whisper"); err == nil {
+		t.Fatal("looking up a missing symbol succeeded")
+	}
+}
+
+// A unit that does not compile fails with the compiler's words, and leaves
+// nothing in the cache.
+func TestBuildFailure(t *testing.T) {
+	ctx := context.Background()
+	tc, err := Detect(ctx)
+	if err != nil {
+		t.Skipf("no toolchain for plugins here: %v", err)
+	}
+	dir := t.TempDir()
+	c, err := NewCache(tc, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Build(ctx, Unit{Source: "package main\n\nfunc F() int { return \"x\" }\n"})
+	if err == nil || !strings.Contains(err.Error(), "cannot use \"x\"") {
+		t.Fatalf("error = %v, want the compiler's message", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 0 {
+		t.Fatalf("the cache keeps %d entries after a failed build", len(entries))
+	}
+}
+
+// Keys differ by source and are stable.
+func TestKey(t *testing.T) {
+	c := &Cache{tc: &Toolchain{fingerprint: "f"}}
+	a, b := c.Key(Unit{Source: "a"}), c.Key(Unit{Source: "b"})
+	if a == b || a != c.Key(Unit{Source: "a"}) {
+		t.Fatalf("keys %s %s", a, b)
+	}
+}
