@@ -39,6 +39,7 @@ var nativeDirective = regexp.MustCompile(`(?m)^\s*//gomp:native\s+(on|off)\s*$`)
 
 type nativeTier struct {
 	logger *log.Logger
+	traces *traceLog // the session's, for fallback
 	ready  []chan struct{} // per slot: a token while its copy is loaded (the cells' __gomp.NativeReady)
 	fns    [nativeSlots]atomic.Pointer[nativeCopy]
 	stop   atomic.Bool // the interpreter was stopped: compiled copies panic at their next check
@@ -76,9 +77,9 @@ type nativeSlot struct {
 	disabled int           // fallbacks under way: the slot is interpreted meanwhile
 }
 
-func newNativeTier(logger *log.Logger) *nativeTier {
+func newNativeTier(logger *log.Logger, traces *traceLog) *nativeTier {
 	t := &nativeTier{
-		logger: logger,
+		logger: logger, traces: traces,
 		ready:  make([]chan struct{}, nativeSlots),
 		slotOf: map[string]int{}, slots: []*nativeSlot{nil},
 		defs: map[string]*nativeDef{}, consts: map[string]string{},
@@ -536,6 +537,17 @@ func (t *nativeTier) fallback(k int, p any, args ...any) []any {
 		sl.disabled--
 		t.publishLocked(k)
 		t.mu.Unlock()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			// The frame of the interpreted copy whose prologue called the
+			// compiled one is the frame that just panicked: the traceback
+			// names it once, as the interpreter alone would.
+			t.traces.mu.Lock()
+			t.traces.skip++
+			t.traces.mu.Unlock()
+			panic(p)
+		}
 	}()
 	in := make([]reflect.Value, len(args))
 	for i, a := range args {

@@ -360,8 +360,10 @@ func nativeConst(c *types.Const) (string, bool) {
 		val = "(" + strings.Replace(val, "/", ".0/", 1) + ")" // a rational, kept exact
 	}
 	if b.Info()&types.IsUntyped != 0 {
-		if r, exact := constant.Int64Val(v); b.Kind() == types.UntypedRune && exact {
-			val = strconv.QuoteRune(rune(r)) // stays an untyped rune
+		if b.Kind() == types.UntypedRune {
+			if r, exact := constant.Int64Val(v); exact {
+				val = strconv.QuoteRune(rune(r)) // stays an untyped rune
+			}
 		}
 		return fmt.Sprintf("const %s = %s", c.Name(), val), true
 	}

@@ -3,6 +3,8 @@ package eval
 import (
 	"context"
 	"os"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -83,5 +85,190 @@ func TestNativeTierRunsPrimesCompiled(t *testing.T) {
 	}
 	if after := mustRun(t, s, "countPrimes(30000)").value(); after != before || after != "3245" {
 		t.Fatalf("interpreted %s, compiled %s, want 3245", before, after)
+	}
+}
+
+// runBoth runs the same cells in a session with the tier (after its builds
+// landed) and in one without, and returns the last cell of each.
+func runBoth(t *testing.T, decls, call string) (interp, compiled cellRun) {
+	t.Helper()
+	plain := newSession(t)
+	mustRun(t, plain, decls)
+	interp = run(t, plain, call)
+	s := nativeSession(t)
+	mustRun(t, s, decls)
+	awaitNative(t, s)
+	compiled = run(t, s, call)
+	return interp, compiled
+}
+
+// errText is an error as the notebook shows it, with the cells' numbers
+// blanked (the two sessions number their cells differently).
+func errText(c cellRun) string {
+	if c.res.Err == nil {
+		return "no error; value " + c.value() + "; out " + c.rec.out()
+	}
+	text := c.res.Err.Name + ": " + c.res.Err.Value + "\n" + strings.Join(c.res.Err.Traceback, "\n")
+	return cellNumbers.ReplaceAllString(text, "In [N]")
+}
+
+var cellNumbers = regexp.MustCompile(`In \[\d+\]`)
+
+// A panic deep in compiled code reads as the interpreter's: the same error
+// and the same traceback, through the functions it went through.
+func TestNativePanicIsTheInterpretersPanic(t *testing.T) {
+	decls := `import "strconv"
+
+func digit(s string, i int) int {
+	n, err := strconv.Atoi(s[i : i+1])
+	if err != nil {
+		panic("not a digit: " + s[i:i+1])
+	}
+	return n
+}
+
+func sumDigits(s string) int {
+	total := 0
+	for i := 0; i <= len(s); i++ {
+		total += digit(s, i)
+	}
+	return total
+}
+
+func div(a, b int) int { return a / b }`
+	for _, call := range []string{`sumDigits("12a4")`, `sumDigits("1234")`, `div(1, 0)`} {
+		interp, compiled := runBoth(t, decls, call)
+		if a, b := errText(interp), errText(compiled); a != b {
+			t.Errorf("%s:\ninterpreted:\n%s\ncompiled:\n%s", call, a, b)
+		}
+	}
+}
+
+// Results, including errors and several results, are the same.
+func TestNativeResultsAreTheSame(t *testing.T) {
+	decls := `import ("strconv"; "strings"; "errors")
+
+const sep = ","
+const scale float64 = 1.5
+
+func parse(s string) (int, error) {
+	total := 0
+	for _, f := range strings.Split(s, sep) {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	if total < 0 {
+		return 0, errors.New("negative")
+	}
+	return total, nil
+}
+
+func scaled(x float64) float64 { return x * scale }`
+	for _, call := range []string{`parse("1, 2, 3")`, `parse("1, x")`, `parse("-5")`, `scaled(3)`} {
+		interp, compiled := runBoth(t, decls, call)
+		if a, b := errText(interp), errText(compiled); a != b {
+			t.Errorf("%s:\ninterpreted: %s\ncompiled:    %s", call, a, b)
+		}
+	}
+}
+
+// A redefined function runs interpreted until its new build lands, and so
+// does one that calls it; a redefinition to an ineligible function keeps
+// its callers interpreted.
+func TestNativeRedefinitionSwapsTheCopyOut(t *testing.T) {
+	s := nativeSession(t)
+	mustRun(t, s, "func step(n int) int { return n + 1 }\nfunc walk(n int) int { for i := 0; i < 3; i++ { n = step(n) }; return n }")
+	awaitNative(t, s)
+	if !loaded(s, "walk") {
+		t.Fatal("walk has no compiled copy")
+	}
+	mustRun(t, s, "func step(n int) int { return n + 10 }")
+	if loaded(s, "walk") || loaded(s, "step") {
+		t.Fatal("a stale compiled copy is still in use after step was redefined")
+	}
+	if got := mustRun(t, s, "walk(0)").value(); got != "30" {
+		t.Fatalf("walk(0) = %s right after the redefinition, want 30", got)
+	}
+	awaitNative(t, s)
+	if !loaded(s, "walk") {
+		t.Fatal("walk was not rebuilt")
+	}
+	if got := mustRun(t, s, "walk(0)").value(); got != "30" {
+		t.Fatalf("walk(0) = %s compiled, want 30", got)
+	}
+	mustRun(t, s, "import \"fmt\"\nfunc step(n int) int { fmt.Print(\"\"); return n + 100 }")
+	awaitNative(t, s)
+	if loaded(s, "walk") {
+		t.Fatal("walk runs compiled though step now prints")
+	}
+	if got := mustRun(t, s, "walk(0)").value(); got != "300" {
+		t.Fatalf("walk(0) = %s, want 300", got)
+	}
+}
+
+// Functions that print, use globals, goroutines or channels stay interpreted.
+func TestNativeEligibility(t *testing.T) {
+	s := nativeSession(t)
+	mustRun(t, s, `import ("fmt"; "time")
+var hits int
+type point struct{ x int }
+func prints(n int) int { fmt.Println(n); return n }
+func global(n int) int { hits++; return n }
+func clock(n int) int64 { return time.Now().Unix() + int64(n) }
+func spawn(n int) int { ch := make(chan int, 1); ch <- n; return <-ch }
+func typed(n int) point { return point{n} }
+func pure(n int) int { m := map[int]int{}; for i := range n { m[i] = i * i }; return len(m) }`)
+	awaitNative(t, s)
+	for _, name := range []string{"prints", "global", "clock", "spawn", "typed"} {
+		if loaded(s, name) {
+			t.Errorf("%s runs compiled", name)
+		}
+	}
+	if !loaded(s, "pure") {
+		t.Error("pure has no compiled copy")
+	}
+}
+
+// An interrupt stops a compiled copy in a loop, and the next cell runs it
+// again.
+func TestNativeInterrupt(t *testing.T) {
+	s := nativeSession(t)
+	mustRun(t, s, "func spin(n int) int { for { n = n*7 + 1 } }\nfunc id(n int) int { return n }")
+	awaitNative(t, s)
+	if !loaded(s, "spin") {
+		t.Fatal("spin has no compiled copy")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan cellRun)
+	go func() { done <- runWith(t, s, "spin(1)", &recorder{}, ctx) }()
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	c := <-done
+	if c.res.Err == nil || c.res.Err.Name != "Interrupted" {
+		t.Fatalf("got %+v", c.res.Err)
+	}
+	if got := mustRun(t, s, "id(42)").value(); got != "42" {
+		t.Fatalf("after the interrupt id(42) = %s", got)
+	}
+}
+
+// The notebook's switch: `//gomp:native off` runs everything interpreted.
+func TestNativeSwitch(t *testing.T) {
+	s := nativeSession(t)
+	mustRun(t, s, "func sq(n int) int { return n * n }")
+	awaitNative(t, s)
+	mustRun(t, s, "//gomp:native off\n")
+	if loaded(s, "sq") {
+		t.Fatal("sq still runs compiled with the tier off")
+	}
+	if got := mustRun(t, s, "sq(7)").value(); got != "49" {
+		t.Fatalf("sq(7) = %s", got)
+	}
+	mustRun(t, s, "//gomp:native on\n")
+	if !loaded(s, "sq") {
+		t.Fatal("sq does not run compiled with the tier back on")
 	}
 }

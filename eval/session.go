@@ -133,7 +133,7 @@ func New(opts Options) (*Session, error) {
 	s.stderr = &cellStream{s: s, name: "stderr"}
 	s.stdin = &cellStdin{s: s}
 	s.out = discardOutput{}
-	s.native = newNativeTier(s.logger)
+	s.native = newNativeTier(s.logger, &s.traces)
 	in, fs, err := s.newInterpreter()
 	if err != nil {
 		return nil, err
