@@ -39,7 +39,7 @@ var nativeDirective = regexp.MustCompile(`(?m)^\s*//gomp:native\s+(on|off)\s*$`)
 
 type nativeTier struct {
 	logger *log.Logger
-	traces *traceLog // the session's, for fallback
+	traces *traceLog       // the session's, for fallback
 	ready  []chan struct{} // per slot: a token while its copy is loaded (the cells' __gomp.NativeReady)
 	fns    [nativeSlots]atomic.Pointer[nativeCopy]
 	stop   atomic.Bool // the interpreter was stopped: compiled copies panic at their next check
@@ -577,5 +577,87 @@ func (t *nativeTier) waitBuilds(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+	}
+}
+
+// nativeJSON is a loaded compiled copy, for a child: its slot, its function
+// and the plugin it is in (the cache's file, which the child opens).
+type nativeJSON struct {
+	Slot int    `json:"slot"`
+	Name string `json:"name"`
+	Path string `json:"path"`
+}
+
+// loadedCopies lists the slots with a compiled copy, for a child's snapshot.
+func (t *nativeTier) loadedCopies() []nativeJSON {
+	if !t.enabled() || !t.on.Load() {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []nativeJSON
+	for k, sl := range t.slots {
+		if sl != nil && sl.loaded && sl.def != nil {
+			out = append(out, nativeJSON{Slot: k, Name: sl.def.name, Path: sl.path})
+		}
+	}
+	return out
+}
+
+func sameNative(a, b []nativeJSON) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// adopt loads, in a child, the compiled copies its parent had when it
+// started it: the child replays the same declarations (with the same slots
+// in their prologues) and opens the same plugins from the cache, so Process
+// and Pool targets run compiled too. A child never builds.
+func (t *nativeTier) adopt(s *Session, copies []nativeJSON) {
+	libs := map[string]*native.Library{}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, c := range copies {
+		if c.Slot <= 0 || c.Slot >= nativeSlots {
+			continue
+		}
+		for len(t.slots) <= c.Slot {
+			t.slots = append(t.slots, &nativeSlot{})
+		}
+		if t.ready[c.Slot] == nil {
+			t.ready[c.Slot] = make(chan struct{}, 1)
+		}
+		lib := libs[c.Path]
+		if lib == nil {
+			var err error
+			if lib, err = t.open(c.Path); err != nil {
+				t.logger.Printf("compiled tier in a child: %v", err)
+				continue
+			}
+			libs[c.Path] = lib
+		}
+		sym, err := lib.Lookup(fmt.Sprintf("GompW%d", c.Slot))
+		if err != nil {
+			t.logger.Printf("compiled tier in a child: %v", err)
+			continue
+		}
+		s.compileMu.Lock()
+		v, err := evalQuiet(s.in, c.Name)
+		s.compileMu.Unlock()
+		sl := t.slots[c.Slot]
+		if err == nil && v.Kind() == reflect.Func {
+			sl.fallback = v
+		}
+		sl.def = &nativeDef{name: c.Name, slot: c.Slot}
+		t.fns[c.Slot].Store(&nativeCopy{fn: sym})
+		sl.loaded, sl.path = true, c.Path
+		t.publishLocked(c.Slot)
 	}
 }

@@ -272,3 +272,37 @@ func TestNativeSwitch(t *testing.T) {
 		t.Fatal("sq does not run compiled with the tier back on")
 	}
 }
+
+// slicePanic tells compiled from interpreted code by what it recovers: Go's
+// runtime words a bad slice "slice bounds out of range", yaegi words it as
+// reflect does. (Semantics are compiled Go's where the copy runs.)
+const slicePanic = `func slicePanic(s string) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = r.(error).Error()
+		}
+	}()
+	_ = s[5:9]
+	return ""
+}`
+
+// The compiled copies reach processes: a child replays the session with the
+// same slots and opens the same plugins from the cache.
+func TestNativeInChildren(t *testing.T) {
+	s := nativeSession(t)
+	mustRun(t, s, slicePanic)
+	awaitNative(t, s)
+	if got := mustRun(t, s, `slicePanic("abc")`).value(); !strings.Contains(got, "slice bounds out of range") {
+		t.Fatalf("in the kernel: %s, want the compiled runtime's words", got)
+	}
+	c := mustRun(t, s, `import ("fmt"; "mp")
+q := mp.NewQueue()
+func worker(q *mp.Queue) { q.Put(slicePanic("abc")) }
+p := mp.NewProcess(worker, q)
+p.Start()
+fmt.Println(q.Get())
+p.Join()`)
+	if !strings.Contains(c.rec.out(), "slice bounds out of range") {
+		t.Fatalf("in a child: %q, want the compiled runtime's words", c.rec.out())
+	}
+}
