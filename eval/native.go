@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/traefik/yaegi/interp"
 
@@ -52,9 +53,13 @@ type nativeTier struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // builds under way
 
+	detect sync.Mutex // held while the toolchain is looked for
+	one    sync.Mutex // held by the build under way: builds run one at a time
+
 	mu       sync.Mutex
-	cache    *native.Cache // nil until the first build found a toolchain
-	noTool   bool          // the toolchain was looked for and not found
+	cache    *native.Cache     // nil until the first build
+	tc       *native.Toolchain // found by the first build
+	noTool   bool              // no plugins here: the tier stays off
 	slotOf   map[string]int
 	slots    []*nativeSlot         // by number; 0 is no slot
 	defs     map[string]*nativeDef // the current eligible definitions, by name
@@ -73,6 +78,7 @@ type nativeSlot struct {
 	claimed  bool          // a build under way (or failed) has it
 	loaded   bool          // its copy is in fns
 	path     string        // the plugin its copy is in
+	pending  string        // the plugin a build under way writes, for children
 	fallback reflect.Value // the interpreted function, for a panic of the copy
 	disabled int           // fallbacks under way: the slot is interpreted meanwhile
 }
@@ -280,13 +286,14 @@ func (t *nativeTier) reaches(d *nativeDef, changed []string) bool {
 func (t *nativeTier) retractLocked(k int) {
 	sl := t.slots[k]
 	sl.epoch++
-	sl.claimed, sl.loaded, sl.path = false, false, ""
+	sl.claimed, sl.loaded, sl.path, sl.pending = false, false, "", ""
 	t.publishLocked(k)
 }
 
 // nativeJob is one build: the plugin's source and the slots it fills.
 type nativeJob struct {
 	unit  native.Unit
+	path  string      // where the plugin will be
 	slots map[int]int // slot → its epoch when the build started
 }
 
@@ -295,6 +302,17 @@ type nativeJob struct {
 func (t *nativeTier) scheduleLocked() {
 	if t.noTool || t.ctx.Err() != nil {
 		return
+	}
+	if t.cache == nil {
+		dir, err := nativeCacheDir()
+		if err == nil {
+			t.cache, err = native.NewCache(dir)
+		}
+		if err != nil {
+			t.noTool = true
+			t.logger.Printf("compiled tier: off, functions stay interpreted: %v", err)
+			return
+		}
 	}
 	var want []*nativeDef
 	for _, d := range t.defs {
@@ -319,6 +337,10 @@ func (t *nativeTier) scheduleLocked() {
 		job.slots[d.slot] = t.slots[d.slot].epoch
 	}
 	job.unit = native.Unit{Source: t.pluginSource(all, want)}
+	job.path = t.cache.Path(t.cache.Key(job.unit))
+	for k := range job.slots {
+		t.slots[k].pending = job.path
+	}
 	t.running++
 	t.wg.Add(1)
 	go t.build(job)
@@ -407,10 +429,15 @@ func (t *nativeTier) pluginSource(all map[string]*nativeDef, export []*nativeDef
 func (t *nativeTier) build(job nativeJob) {
 	defer t.wg.Done()
 	defer t.signalLanded()
-	cache, err := t.toolchain()
+	t.one.Lock()
+	defer t.one.Unlock()
+	if !t.wanted(job) {
+		return // every slot was redefined while the build waited its turn
+	}
+	tc, err := t.toolchain()
 	var path string
 	if err == nil {
-		path, err = cache.Build(t.ctx, job.unit)
+		path, err = t.cache.Build(t.ctx, tc, job.unit)
 	}
 	var lib *native.Library
 	if err == nil {
@@ -419,6 +446,11 @@ func (t *nativeTier) build(job nativeJob) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if err != nil {
+		for k, epoch := range job.slots {
+			if t.slots[k].epoch == epoch {
+				t.slots[k].pending = ""
+			}
+		}
 		if t.ctx.Err() == nil {
 			t.logger.Printf("compiled tier: %s stay interpreted: %v", t.namesOf(job), firstLine(err))
 		}
@@ -435,9 +467,21 @@ func (t *nativeTier) build(job nativeJob) {
 			continue
 		}
 		t.fns[k].Store(&nativeCopy{fn: sym})
-		sl.loaded, sl.claimed, sl.path = true, false, path
+		sl.loaded, sl.claimed, sl.path, sl.pending = true, false, path, ""
 		t.publishLocked(k)
 	}
+}
+
+// wanted reports whether a slot of the job still waits for it.
+func (t *nativeTier) wanted(job nativeJob) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for k, epoch := range job.slots {
+		if t.slots[k].epoch == epoch {
+			return true
+		}
+	}
+	return false
 }
 
 func (t *nativeTier) namesOf(job nativeJob) string {
@@ -467,26 +511,29 @@ func (t *nativeTier) signalLanded() {
 	t.landed = make(chan struct{})
 }
 
-// toolchain finds the toolchain once, in the first build (not at kernel start).
-func (t *nativeTier) toolchain() (*native.Cache, error) {
+// toolchain finds the go command once, in the first build (not at kernel
+// start: it runs go env).
+func (t *nativeTier) toolchain() (*native.Toolchain, error) {
+	t.detect.Lock()
+	defer t.detect.Unlock()
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.cache != nil {
-		return t.cache, nil
+	tc, noTool := t.tc, t.noTool
+	t.mu.Unlock()
+	if tc != nil || noTool {
+		if tc == nil {
+			return nil, native.ErrUnavailable
+		}
+		return tc, nil
 	}
 	tc, err := native.Detect(t.ctx)
-	var dir string
-	if err == nil {
-		dir, err = nativeCacheDir()
-	}
-	if err == nil {
-		t.cache, err = native.NewCache(tc, dir)
-	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if err != nil {
 		t.noTool = true
 		return nil, err
 	}
-	return t.cache, nil
+	t.tc = tc
+	return tc, nil
 }
 
 // nativeCacheDir is the plugin cache: GOMP_NATIVE_CACHE, or gomp/native under
@@ -580,15 +627,18 @@ func (t *nativeTier) waitBuilds(ctx context.Context) error {
 	}
 }
 
-// nativeJSON is a loaded compiled copy, for a child: its slot, its function
-// and the plugin it is in (the cache's file, which the child opens).
+// nativeJSON is a compiled copy for a child: its slot, its function and
+// the plugin it is in (the cache's file, which the child opens), or will be
+// in once the build under way lands (Pending).
 type nativeJSON struct {
-	Slot int    `json:"slot"`
-	Name string `json:"name"`
-	Path string `json:"path"`
+	Slot    int    `json:"slot"`
+	Name    string `json:"name"`
+	Path    string `json:"path"`
+	Pending bool   `json:"pending,omitempty"`
 }
 
-// loadedCopies lists the slots with a compiled copy, for a child's snapshot.
+// loadedCopies lists the slots with a compiled copy or a build under way,
+// for a child's snapshot.
 func (t *nativeTier) loadedCopies() []nativeJSON {
 	if !t.enabled() || !t.on.Load() {
 		return nil
@@ -597,8 +647,12 @@ func (t *nativeTier) loadedCopies() []nativeJSON {
 	defer t.mu.Unlock()
 	var out []nativeJSON
 	for k, sl := range t.slots {
-		if sl != nil && sl.loaded && sl.def != nil {
+		switch {
+		case sl == nil || sl.def == nil:
+		case sl.loaded:
 			out = append(out, nativeJSON{Slot: k, Name: sl.def.name, Path: sl.path})
+		case sl.pending != "":
+			out = append(out, nativeJSON{Slot: k, Name: sl.def.name, Path: sl.pending, Pending: true})
 		}
 	}
 	return out
@@ -616,14 +670,21 @@ func sameNative(a, b []nativeJSON) bool {
 	return true
 }
 
+// nativeAdoptWait bounds how long a child looks for the plugins of builds
+// that were under way when it started (a build that failed never writes).
+const nativeAdoptWait = 10 * time.Minute
+
 // adopt loads, in a child, the compiled copies its parent had when it
 // started it: the child replays the same declarations (with the same slots
 // in their prologues) and opens the same plugins from the cache, so Process
-// and Pool targets run compiled too. A child never builds.
+// and Pool targets run compiled too. A child never builds; the plugins of
+// builds under way are opened when they appear in the cache (a pool made
+// right after its functions were declared gets them mid-run), by a
+// goroutine of the tier's that ends when all are loaded, after
+// nativeAdoptWait, or when the session closes.
 func (t *nativeTier) adopt(s *Session, copies []nativeJSON) {
-	libs := map[string]*native.Library{}
 	t.mu.Lock()
-	defer t.mu.Unlock()
+	var pending []nativeJSON
 	for _, c := range copies {
 		if c.Slot <= 0 || c.Slot >= nativeSlots {
 			continue
@@ -634,8 +695,53 @@ func (t *nativeTier) adopt(s *Session, copies []nativeJSON) {
 		if t.ready[c.Slot] == nil {
 			t.ready[c.Slot] = make(chan struct{}, 1)
 		}
+		sl := t.slots[c.Slot]
+		sl.def = &nativeDef{name: c.Name, slot: c.Slot}
+		s.compileMu.Lock()
+		v, err := evalQuiet(s.in, c.Name)
+		s.compileMu.Unlock()
+		if err == nil && v.Kind() == reflect.Func {
+			sl.fallback = v
+		}
+		pending = append(pending, c)
+	}
+	t.mu.Unlock()
+	libs := map[string]*native.Library{}
+	pending = t.adoptReady(pending, libs)
+	if len(pending) == 0 {
+		return
+	}
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		give := time.NewTimer(nativeAdoptWait)
+		defer give.Stop()
+		for len(pending) > 0 {
+			select {
+			case <-tick.C:
+				pending = t.adoptReady(pending, libs)
+			case <-give.C:
+				return
+			case <-t.ctx.Done():
+				return
+			}
+		}
+	}()
+}
+
+// adoptReady loads the copies whose plugin is in the cache and returns the
+// others.
+func (t *nativeTier) adoptReady(copies []nativeJSON, libs map[string]*native.Library) []nativeJSON {
+	var later []nativeJSON
+	for _, c := range copies {
 		lib := libs[c.Path]
 		if lib == nil {
+			if _, err := os.Stat(c.Path); err != nil {
+				later = append(later, c)
+				continue
+			}
 			var err error
 			if lib, err = t.open(c.Path); err != nil {
 				t.logger.Printf("compiled tier in a child: %v", err)
@@ -648,16 +754,12 @@ func (t *nativeTier) adopt(s *Session, copies []nativeJSON) {
 			t.logger.Printf("compiled tier in a child: %v", err)
 			continue
 		}
-		s.compileMu.Lock()
-		v, err := evalQuiet(s.in, c.Name)
-		s.compileMu.Unlock()
-		sl := t.slots[c.Slot]
-		if err == nil && v.Kind() == reflect.Func {
-			sl.fallback = v
-		}
-		sl.def = &nativeDef{name: c.Name, slot: c.Slot}
+		t.mu.Lock()
 		t.fns[c.Slot].Store(&nativeCopy{fn: sym})
+		sl := t.slots[c.Slot]
 		sl.loaded, sl.path = true, c.Path
 		t.publishLocked(c.Slot)
+		t.mu.Unlock()
 	}
+	return later
 }

@@ -2,6 +2,7 @@ package eval
 
 import (
 	"context"
+	"log"
 	"os"
 	"regexp"
 	"strings"
@@ -25,6 +26,7 @@ func nativeSession(t *testing.T) *Session {
 	t.Helper()
 	s := newSession(t)
 	s.native.allowed = true
+	s.native.logger = log.New(os.Stderr, "native: ", 0)
 	return s
 }
 
@@ -278,8 +280,11 @@ func TestNativeSwitch(t *testing.T) {
 // reflect does. (Semantics are compiled Go's where the copy runs.)
 const slicePanic = `func slicePanic(s string) (msg string) {
 	defer func() {
-		if r := recover(); r != nil {
-			msg = r.(error).Error()
+		switch r := recover().(type) {
+		case error:
+			msg = r.Error()
+		case string:
+			msg = r
 		}
 	}()
 	_ = s[5:9]
@@ -304,5 +309,37 @@ fmt.Println(q.Get())
 p.Join()`)
 	if !strings.Contains(c.rec.out(), "slice bounds out of range") {
 		t.Fatalf("in a child: %q, want the compiled runtime's words", c.rec.out())
+	}
+}
+
+// A process started while its functions' build is under way (a pool made
+// right after they were declared) switches to the compiled copies once the
+// build lands: the child looks for the plugin in the cache.
+func TestNativeChildAdoptsALateBuild(t *testing.T) {
+	t.Setenv("GOMP_NATIVE_CACHE", t.TempDir()) // a cold cache: the build takes a while
+	s := nativeSession(t)
+	c := mustRun(t, s, slicePanic+`
+import ("fmt"; "mp"; "strings"; "time")
+func worker(q *mp.Queue) {
+	for i := 0; i < 300; i++ {
+		if m := slicePanic("abc"); strings.Contains(m, "out of range") {
+			q.Put(m)
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	q.Put("still interpreted")
+}
+q := mp.NewQueue()
+p := mp.NewProcess(worker, q)
+p.Start()
+p.Join()
+if p.ExitCode() == 0 {
+	fmt.Println(q.Get())
+} else {
+	fmt.Println("the child failed with exit code", p.ExitCode())
+}`)
+	if !strings.Contains(c.rec.out(), "slice bounds out of range") {
+		t.Fatalf("the child printed %q (stderr %q; snapshot %+v), want the compiled runtime's words", c.rec.out(), c.rec.err(), s.native.loadedCopies())
 	}
 }

@@ -9,14 +9,15 @@ import (
 	"path/filepath"
 	"plugin"
 	"strings"
+	"sync"
 )
 
 // Cache builds plugins into a directory, one file per content hash, so a
 // source built once (in this kernel, an earlier one, or by install.sh's
 // warm-up) is only opened the next time.
 type Cache struct {
-	tc  *Toolchain
-	dir string
+	fingerprint string // of the build settings (Toolchain.fingerprint)
+	dir         string
 }
 
 // DefaultDir is the cache directory under the user's cache dir.
@@ -29,12 +30,18 @@ func DefaultDir() (string, error) {
 }
 
 // NewCache makes a cache in dir (created, mode 0700: a plugin is code this
-// user's kernels will run).
-func NewCache(tc *Toolchain, dir string) (*Cache, error) {
+// user's kernels will run) for plugins of this binary's build settings.
+// It runs no command, so keys and paths are known at once; building needs
+// a Toolchain (Detect).
+func NewCache(dir string) (*Cache, error) {
+	tc, err := readSettings()
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("making the plugin cache %s: %w", dir, err)
 	}
-	return &Cache{tc: tc, dir: dir}, nil
+	return &Cache{fingerprint: tc.fingerprint, dir: dir}, nil
 }
 
 // Unit is the source of one plugin: a package main whose exported functions
@@ -47,7 +54,7 @@ type Unit struct {
 
 // Key is the unit's content hash with the toolchain's settings.
 func (c *Cache) Key(u Unit) string {
-	sum := sha256.Sum256([]byte(c.tc.fingerprint + "\x00" + u.Source))
+	sum := sha256.Sum256([]byte(c.fingerprint + "\x00" + u.Source))
 	return hex.EncodeToString(sum[:16])
 }
 
@@ -56,7 +63,7 @@ func (c *Cache) Path(key string) string { return filepath.Join(c.dir, key+".so")
 
 // Build returns the path of the unit's plugin, building it when the cache
 // does not have it. A failed build's error carries the compiler's output.
-func (c *Cache) Build(ctx context.Context, u Unit) (string, error) {
+func (c *Cache) Build(ctx context.Context, tc *Toolchain, u Unit) (string, error) {
 	key := c.Key(u)
 	out := c.Path(key)
 	if _, err := os.Stat(out); err == nil {
@@ -75,8 +82,8 @@ func (c *Cache) Build(ctx context.Context, u Unit) (string, error) {
 		return "", fmt.Errorf("writing the plugin's source: %w", err)
 	}
 	tmp := filepath.Join(dir, "plugin.so")
-	args := append([]string{"build", "-buildmode=plugin", "-o", tmp}, c.tc.flags...)
-	cmd := c.tc.command(ctx, dir, append(args, ".")...)
+	args := append([]string{"build", "-buildmode=plugin", "-o", tmp}, tc.flags...)
+	cmd := tc.command(ctx, dir, append(args, ".")...)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		if ctx.Err() != nil {
 			return "", ctx.Err()
@@ -91,13 +98,22 @@ func (c *Cache) Build(ctx context.Context, u Unit) (string, error) {
 	return out, nil
 }
 
+// opened are the plugins this process loaded, by file name (the content
+// hash): the runtime loads a package path once, so the same plugin in
+// another cache directory is the one already loaded.
+var opened sync.Map
+
 // Open loads a built plugin.
 func Open(path string) (*Library, error) {
+	if l, ok := opened.Load(filepath.Base(path)); ok {
+		return l.(*Library), nil
+	}
 	p, err := plugin.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("opening the plugin %s: %w", filepath.Base(path), err)
 	}
-	return &Library{p: p}, nil
+	l, _ := opened.LoadOrStore(filepath.Base(path), &Library{p: p})
+	return l.(*Library), nil
 }
 
 // Library is a loaded plugin.

@@ -16,12 +16,12 @@ func TestBuildOpenCall(t *testing.T) {
 	if err != nil {
 		t.Skipf("no toolchain for plugins here (the kernel then stays interpreted): %v", err)
 	}
-	c, err := NewCache(tc, t.TempDir())
+	c, err := NewCache(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	u := Unit{Source: "package main\n\nimport \"strings\"\n\nfunc Shout(s string) string { return strings.ToUpper(s) + \"!\" }\n"}
-	path, err := c.Build(ctx, u)
+	path, err := c.Build(ctx, tc, u)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func TestBuildOpenCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := c.Build(ctx, u)
+	again, err := c.Build(ctx, tc, u)
 	if err != nil || again != path {
 		t.Fatalf("second build: %s, %v", again, err)
 	}
@@ -68,11 +68,11 @@ func TestBuildFailure(t *testing.T) {
 		t.Skipf("no toolchain for plugins here: %v", err)
 	}
 	dir := t.TempDir()
-	c, err := NewCache(tc, dir)
+	c, err := NewCache(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Build(ctx, Unit{Source: "package main\n\nfunc F() int { return \"x\" }\n"})
+	_, err = c.Build(ctx, tc, Unit{Source: "package main\n\nfunc F() int { return \"x\" }\n"})
 	if err == nil || !strings.Contains(err.Error(), "cannot use \"x\"") {
 		t.Fatalf("error = %v, want the compiler's message", err)
 	}
@@ -84,7 +84,7 @@ func TestBuildFailure(t *testing.T) {
 
 // Keys differ by source and are stable.
 func TestKey(t *testing.T) {
-	c := &Cache{tc: &Toolchain{fingerprint: "f"}}
+	c := &Cache{fingerprint: "f"}
 	a, b := c.Key(Unit{Source: "a"}), c.Key(Unit{Source: "b"})
 	if a == b || a != c.Key(Unit{Source: "a"}) {
 		t.Fatalf("keys %s %s", a, b)

@@ -39,6 +39,29 @@ var ErrUnavailable = errors.New("no usable Go toolchain for the compiled tier")
 // (plugins need it), when no go command is found, or when the go command
 // found is another version.
 func Detect(ctx context.Context) (*Toolchain, error) {
+	tc, err := readSettings()
+	if err != nil {
+		return nil, err
+	}
+	goBin, err := findGo()
+	if err != nil {
+		return nil, err
+	}
+	tc.goBin = goBin
+	out, err := tc.command(ctx, "", "env", "GOVERSION").Output()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s env GOVERSION: %v", ErrUnavailable, goBin, err)
+	}
+	if v := strings.TrimSpace(string(out)); v != runtime.Version() {
+		return nil, fmt.Errorf("%w: %s is %s, this binary %s", ErrUnavailable, goBin, v, runtime.Version())
+	}
+	return tc, nil
+}
+
+// readSettings reads, in the process, the build settings a plugin must
+// share with this binary, and their fingerprint (which cache keys use, so a
+// key can be known before the go command was looked for).
+func readSettings() (*Toolchain, error) {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return nil, fmt.Errorf("%w: the binary has no build information", ErrUnavailable)
@@ -74,22 +97,8 @@ func Detect(ctx context.Context) (*Toolchain, error) {
 			tc.env = append(tc.env, k+"="+v)
 		}
 	}
-	goBin, err := findGo()
-	if err != nil {
-		return nil, err
-	}
-	tc.goBin = goBin
-	out, err := tc.command(ctx, "", "env", "GOVERSION").Output()
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s env GOVERSION: %v", ErrUnavailable, goBin, err)
-	}
-	if v := strings.TrimSpace(string(out)); v != runtime.Version() {
-		return nil, fmt.Errorf("%w: %s is %s, this binary %s", ErrUnavailable, goBin, v, runtime.Version())
-	}
 	keys := append([]string{runtime.Version(), runtime.GOOS, runtime.GOARCH}, tc.flags...)
-	for _, k := range sortedSettings(settings) {
-		keys = append(keys, k)
-	}
+	keys = append(keys, sortedSettings(settings)...)
 	sum := sha256.Sum256([]byte(strings.Join(keys, "\x00")))
 	tc.fingerprint = hex.EncodeToString(sum[:8])
 	return tc, nil
