@@ -83,7 +83,7 @@ GO_RUN = '''%(directive)s
 	}
 	ds := time.Since(t0)
 	t0 = time.Now()
-	counts := pool.Map(countRange, rs).([]int)
+	counts := %(pool)s.Map(countRange, rs).([]int)
 	dp := time.Since(t0)
 	total := 0
 	for _, c := range counts {
@@ -124,17 +124,20 @@ def main():
         subprocess.run(["go", "build", "-o", "gobench", "."], cwd=godir, check=True)
         kernel = mpbench.Kernel("gomp")
         kernel.run(GO_DECLS)
-        kernel.run("pool := mp.NewPool(2)\nfmt.Println(pool.Map(countRange, [][]int{{0, 10}}))")
+        # The switch reaches processes started after it: each side has its own pool.
+        kernel.run("poolOn := mp.NewPool(2)\nfmt.Println(poolOn.Map(countRange, [][]int{{0, 10}}))")
+        kernel.run("//gomp:native off\npoolOff := mp.NewPool(2)\nfmt.Println(poolOff.Map(countRange, [][]int{{0, 10}}))")
+        pools = {"tier": "poolOn", "interp": "poolOff"}
         res = {"tier": [], "interp": [], "py": [], "go": []}
         for side, directive in (("tier", "//gomp:native on"), ("interp", "//gomp:native off")):
-            code = GO_RUN % {"directive": directive, "limit": LIMIT, "k": K}
+            code = GO_RUN % {"directive": directive, "pool": pools[side], "limit": LIMIT, "k": K}
             poolbench.gomp_rows(kernel, code)  # untimed: the tier's build lands here
         order = ["tier", "interp", "py", "go"]
         for r in range(args.repeats):
             for impl in order:
                 if impl in ("tier", "interp"):
                     d = "//gomp:native on" if impl == "tier" else "//gomp:native off"
-                    rows = poolbench.gomp_rows(kernel, GO_RUN % {"directive": d, "limit": LIMIT, "k": K})
+                    rows = poolbench.gomp_rows(kernel, GO_RUN % {"directive": d, "pool": pools[impl], "limit": LIMIT, "k": K})
                     res[impl] += [[x / 1e9 for x in row[:2]] for row in rows]
                 elif impl == "py":
                     _, rows = poolbench.py_rows(pydir, "primes", LIMIT, 1, K)

@@ -28,7 +28,7 @@ import (
 //	go test -run '^$' -bench NativeDispatch -benchtime 5x ./bench
 func BenchmarkNativeDispatch(b *testing.B) {
 	const decls = "func id(n int) int { return n }\n" + fibSource
-	const loop = "{ s := 0; for i := 0; i < 1000000; i++ { s += id(i) }; s }"
+	const loop = "acc := 0\nfor i := 0; i < 1000000; i++ {\n\tacc += id(i)\n}\nacc"
 	b.Setenv("GOMP_NATIVE", "0")
 	plain := newBenchSession(b, decls)
 	os.Setenv("GOMP_NATIVE", "1")
@@ -129,6 +129,7 @@ func BenchmarkNativeBuild(b *testing.B) {
 	}
 	var warm, hit []time.Duration
 	n := time.Now().UnixNano()
+	rss0 := rssKB(b)
 	for b.Loop() {
 		n++
 		u := native.Unit{Source: fmt.Sprintf("package main\n\nimport \"math\"\n\nfunc F(x float64) float64 { return math.Sqrt(x) + %d }\n", n)}
@@ -147,6 +148,24 @@ func BenchmarkNativeBuild(b *testing.B) {
 		}
 		hit = append(hit, time.Since(t))
 	}
+	b.ReportMetric(float64(rssKB(b)-rss0)/float64(len(hit)), "rss-kB/plugin")
 	b.ReportMetric(float64(median(warm).Milliseconds()), "warm-build-ms")
 	b.ReportMetric(float64(median(hit).Microseconds())/1000, "cached-open-ms")
+}
+
+// rssKB reads the process's resident set size.
+func rssKB(b *testing.B) int {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			var kb int
+			fmt.Sscanf(strings.TrimSpace(rest), "%d", &kb)
+			return kb
+		}
+	}
+	b.Fatal("no VmRSS")
+	return 0
 }

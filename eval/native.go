@@ -3,6 +3,8 @@ package eval
 import (
 	"context"
 	"fmt"
+	"go/ast"
+	"go/token"
 	"log"
 	"os"
 	"reflect"
@@ -28,8 +30,7 @@ import (
 // reaches it out of their slots first, so they run interpreted until their
 // next build lands.
 
-// nativeSlots bounds the slots of a session: NativeReady is an array the
-// interpreter reads without a lock, so it never grows.
+// nativeSlots bounds the slots of a session.
 const nativeSlots = 4096
 
 // nativeEnv turns the tier off for a kernel (the kernelspec's env).
@@ -41,7 +42,7 @@ var nativeDirective = regexp.MustCompile(`(?m)^\s*//gomp:native\s+(on|off)\s*$`)
 type nativeTier struct {
 	logger *log.Logger
 	traces *traceLog       // the session's, for fallback
-	ready  []chan struct{} // per slot: a token while its copy is loaded (the cells' __gomp.NativeReady)
+	ready  []chan struct{} // per slot: a token while its copy is loaded (guarded by mu)
 	fns    [nativeSlots]atomic.Pointer[nativeCopy]
 	stop   atomic.Bool // the interpreter was stopped: compiled copies panic at their next check
 	on     atomic.Bool // the notebook's switch
@@ -171,6 +172,21 @@ func (t *nativeTier) slotFor(name, src string) int {
 	t.ready[k] = make(chan struct{}, 1)
 	t.slotOf[key] = k
 	return k
+}
+
+// NativeReady returns slot k's channel (the cells' __gomp.NativeReady): the
+// prologue's variable is initialised with it. A child's replay asks before
+// adopt knew the slot.
+func (t *nativeTier) NativeReady(k int) chan struct{} {
+	if k <= 0 || k >= nativeSlots {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.ready[k] == nil {
+		t.ready[k] = make(chan struct{}, 1)
+	}
+	return t.ready[k]
 }
 
 // Native returns slot k's compiled copy (the cells' __gomp.Native). A
@@ -762,4 +778,15 @@ func (t *nativeTier) adoptReady(copies []nativeJSON, libs map[string]*native.Lib
 		t.mu.Unlock()
 	}
 	return later
+}
+
+// isNativeReadyVar tells the variable nativePrologue declares after a
+// function, which belongs to the function's entry in the declaration log.
+func isNativeReadyVar(d ast.Decl) bool {
+	gd, ok := d.(*ast.GenDecl)
+	if !ok || gd.Tok != token.VAR || len(gd.Specs) != 1 {
+		return false
+	}
+	vs, ok := gd.Specs[0].(*ast.ValueSpec)
+	return ok && len(vs.Names) == 1 && strings.HasPrefix(vs.Names[0].Name, nativeReadyPrefix)
 }

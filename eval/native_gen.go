@@ -53,6 +53,9 @@ type nativeDef struct {
 
 type nativeParam struct{ name, typ string }
 
+// nativeReadyPrefix names the interpreted variable of a slot's channel.
+const nativeReadyPrefix = "__gompN"
+
 // sigType writes the function's type: func(int, string) (bool, error).
 func (d *nativeDef) sigType() string {
 	var in []string
@@ -166,13 +169,17 @@ func (r *rewriter) nativeCell() *nativeCell {
 }
 
 // nativePrologue puts, at the top of an eligible function, the switch to its
-// compiled copy: `if len(__gomp.NativeReady[7]) != 0 { return
-// __gomp.Native(7).(func(int) bool)(n) }`. While no copy is loaded the
-// interpreter pays for one length of a channel (no call into compiled code,
-// no local variable: both cost yaegi an allocation per call). The channel
-// holds a token while the copy is loaded, which the builder puts there: a
-// channel's length is safe to read from any goroutine, and Native's atomic
-// load orders the copy's loading before its use.
+// compiled copy: `if len(__gompN7) != 0 { return
+// __gomp.Native(7).(func(int) bool)(n) }`, and after it the variable that
+// holds its slot's channel, `var __gompN7 = __gomp.NativeReady(7)` (part of
+// the function's entry in the declaration log, like its target wrapper).
+// While no copy is loaded the interpreter pays for the length of a channel
+// in an interpreted variable (no call into compiled code, no local
+// variable: both cost yaegi an allocation per call). The channel holds a
+// token while the copy is loaded, which the builder puts there: a channel's
+// length is safe to read from any goroutine, the variable is written once,
+// before the function can run, and Native's atomic load orders the copy's
+// loading before its use.
 func (r *rewriter) nativePrologue(fd *ast.FuncDecl) {
 	nc := r.nativeCell()
 	if nc == nil || fd.Recv != nil || fd.Body == nil {
@@ -189,7 +196,10 @@ func (r *rewriter) nativePrologue(fd *ast.FuncDecl) {
 		call = "return " + call
 	}
 	at := r.p.off(fd.Body.Lbrace) + 1
-	r.edits = append(r.edits, edit{at, at, fmt.Sprintf(" if len(%s.NativeReady[%d]) != 0 { %s };", runtimePkg, d.slot, call)})
+	ready := fmt.Sprintf("%s%d", nativeReadyPrefix, d.slot)
+	r.edits = append(r.edits, edit{at, at, fmt.Sprintf(" if len(%s) != 0 { %s };", ready, call)})
+	end := r.p.off(fd.End())
+	r.edits = append(r.edits, edit{end, end, fmt.Sprintf("; var %s = %s.NativeReady(%d)", ready, runtimePkg, d.slot)})
 }
 
 // nativeCandidate checks one function on its own: its signature and what

@@ -70,7 +70,7 @@ func (s *Session) helperSymbols() map[string]reflect.Value {
 		"Identify":  symbolValue(s.probe.identify),
 		// The compiled tier's switch (nativePrologue).
 		"Native":      symbolValue(s.native.Native),
-		"NativeReady": reflect.ValueOf(&s.native.ready).Elem(),
+		"NativeReady": symbolValue(s.native.NativeReady),
 	}
 	for key, fn := range genericFuncs {
 		helpers[genericName(key)] = symbolValue(fn)
