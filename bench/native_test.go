@@ -27,7 +27,7 @@ import (
 //
 //	go test -run '^$' -bench NativeDispatch -benchtime 5x ./bench
 func BenchmarkNativeDispatch(b *testing.B) {
-	const decls = "func id(n int) int { return n }\n" + fibSource
+	const decls = "func id(n int) int {\n\tfor n < 0 {\n\t\tn++\n\t}\n\treturn n\n}\n" + fibSource
 	const loop = "acc := 0\nfor i := 0; i < 1000000; i++ {\n\tacc += id(i)\n}\nacc"
 	b.Setenv("GOMP_NATIVE", "0")
 	plain := newBenchSession(b, decls)
@@ -94,7 +94,9 @@ func waitCompiled(b *testing.B, s *eval.Session) {
 			msg = r
 		}
 	}()
-	_ = s[5:9]
+	for range 1 {
+		_ = s[5:9]
+	}
 	return ""
 }`
 	if res := s.Execute(context.Background(), backend.ExecuteRequest{Code: probe}, discard{}); res.Err != nil {

@@ -77,7 +77,7 @@ func (s *Session) runDecls(ctx context.Context, u unit, code, label string, fact
 	var entries []*declEntry
 	user := 0 // the user's declaration the next one is
 	for _, d := range rp.file.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok && strings.HasPrefix(fd.Name.Name, targetPrefix) || isNativeReadyVar(d) {
+		if fd, ok := d.(*ast.FuncDecl); ok && strings.HasPrefix(fd.Name.Name, targetPrefix) || isNativeDecl(d) {
 			// A target wrapper or the compiled tier's variable, on its
 			// function's last line: part of its function's entry (replaced
 			// with it).

@@ -223,13 +223,17 @@ func (t *nativeTier) declare(s *Session, nc *nativeCell) {
 		}
 		name := strings.TrimPrefix(k, "func ")
 		old, d := t.defs[name], nc.defs[name]
-		if old != nil && (d == nil || old.slot != d.slot) {
+		if old != nil && (d == nil || old.src != d.src) {
 			changed = append(changed, k)
-			t.retractLocked(old.slot)
+			if old.slot != 0 {
+				t.retractLocked(old.slot)
+			}
 		}
 		if d != nil {
 			t.defs[name] = d
-			t.slots[d.slot].def = d
+			if d.slot != 0 {
+				t.slots[d.slot].def = d
+			}
 		} else {
 			delete(t.defs, name)
 		}
@@ -244,11 +248,13 @@ func (t *nativeTier) declare(s *Session, nc *nativeCell) {
 	if s.in != t.interpIn {
 		t.interpIn = s.in
 		for _, d := range t.defs {
-			t.slots[d.slot].fallback = reflect.Value{}
+			if d.slot != 0 {
+				t.slots[d.slot].fallback = reflect.Value{}
+			}
 		}
 	}
 	for _, d := range t.defs {
-		if sl := t.slots[d.slot]; !sl.fallback.IsValid() {
+		if sl := t.slots[d.slot]; d.slot != 0 && !sl.fallback.IsValid() {
 			s.compileMu.Lock()
 			v, err := evalQuiet(s.in, d.name)
 			s.compileMu.Unlock()
@@ -332,7 +338,7 @@ func (t *nativeTier) scheduleLocked() {
 	}
 	var want []*nativeDef
 	for _, d := range t.defs {
-		if sl := t.slots[d.slot]; !sl.loaded && !sl.claimed {
+		if sl := t.slots[d.slot]; d.slot != 0 && !sl.loaded && !sl.claimed {
 			if _, ok := t.closure(d); ok {
 				want = append(want, d)
 			}
@@ -603,11 +609,12 @@ func (t *nativeTier) fallback(k int, p any, args ...any) []any {
 	}()
 	defer func() {
 		if p := recover(); p != nil {
-			// The frame of the interpreted copy whose prologue called the
-			// compiled one is the frame that just panicked: the traceback
-			// names it once, as the interpreter alone would.
+			// The frames of the interpreted copy whose prologue called the
+			// compiled one, and of the prologue's caller (__gompC7), are
+			// the frame that just panicked: the traceback names it once, as
+			// the interpreter alone would.
 			t.traces.mu.Lock()
-			t.traces.skip++
+			t.traces.skip += 2
 			t.traces.mu.Unlock()
 			panic(p)
 		}
@@ -780,9 +787,13 @@ func (t *nativeTier) adoptReady(copies []nativeJSON, libs map[string]*native.Lib
 	return later
 }
 
-// isNativeReadyVar tells the variable nativePrologue declares after a
-// function, which belongs to the function's entry in the declaration log.
-func isNativeReadyVar(d ast.Decl) bool {
+// isNativeDecl tells the variable and the function nativePrologue declares
+// after a function, which belong to the function's entry in the
+// declaration log.
+func isNativeDecl(d ast.Decl) bool {
+	if fd, ok := d.(*ast.FuncDecl); ok {
+		return strings.HasPrefix(fd.Name.Name, nativeCallPrefix)
+	}
 	gd, ok := d.(*ast.GenDecl)
 	if !ok || gd.Tok != token.VAR || len(gd.Specs) != 1 {
 		return false

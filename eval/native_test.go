@@ -49,7 +49,7 @@ func loaded(s *Session, name string) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	d := t.defs[name]
-	return d != nil && t.slots[d.slot].loaded && len(t.ready[d.slot]) == 1
+	return d != nil && d.slot != 0 && t.slots[d.slot].loaded && len(t.ready[d.slot]) == 1
 }
 
 const primes = `import "math"
@@ -137,7 +137,13 @@ func sumDigits(s string) int {
 	return total
 }
 
-func div(a, b int) int { return a / b }`
+func div(a, b int) int {
+	q := 0
+	for range 1 {
+		q = a / b
+	}
+	return q
+}`
 	for _, call := range []string{`sumDigits("12a4")`, `sumDigits("1234")`, `div(1, 0)`} {
 		interp, compiled := runBoth(t, decls, call)
 		if a, b := errText(interp), errText(compiled); a != b {
@@ -168,7 +174,12 @@ func parse(s string) (int, error) {
 	return total, nil
 }
 
-func scaled(x float64) float64 { return x * scale }`
+func scaled(x float64) float64 {
+	for x > 1e9 {
+		x /= 2
+	}
+	return x * scale
+}`
 	for _, call := range []string{`parse("1, 2, 3")`, `parse("1, x")`, `parse("-5")`, `scaled(3)`} {
 		interp, compiled := runBoth(t, decls, call)
 		if a, b := errText(interp), errText(compiled); a != b {
@@ -222,6 +233,7 @@ func global(n int) int { hits++; return n }
 func clock(n int) int64 { return time.Now().Unix() + int64(n) }
 func spawn(n int) int { ch := make(chan int, 1); ch <- n; return <-ch }
 func typed(n int) point { return point{n} }
+func short(n int) int { return n * 2 }
 func pure(n int) int { m := map[int]int{}; for i := range n { m[i] = i * i }; return len(m) }`)
 	awaitNative(t, s)
 	for _, name := range []string{"prints", "global", "clock", "spawn", "typed"} {
@@ -232,13 +244,16 @@ func pure(n int) int { m := map[int]int{}; for i := range n { m[i] = i * i }; re
 	if !loaded(s, "pure") {
 		t.Error("pure has no compiled copy")
 	}
+	if loaded(s, "short") {
+		t.Error("short, without loops or calls, has a compiled copy of its own")
+	}
 }
 
 // An interrupt stops a compiled copy in a loop, and the next cell runs it
 // again.
 func TestNativeInterrupt(t *testing.T) {
 	s := nativeSession(t)
-	mustRun(t, s, "func spin(n int) int { for { n = n*7 + 1 } }\nfunc id(n int) int { return n }")
+	mustRun(t, s, "func spin(n int) int { for { n = n*7 + 1 } }\nfunc id(n int) int { for n < 0 { n++ }; return n }")
 	awaitNative(t, s)
 	if !loaded(s, "spin") {
 		t.Fatal("spin has no compiled copy")
@@ -260,7 +275,7 @@ func TestNativeInterrupt(t *testing.T) {
 // The notebook's switch: `//gomp:native off` runs everything interpreted.
 func TestNativeSwitch(t *testing.T) {
 	s := nativeSession(t)
-	mustRun(t, s, "func sq(n int) int { return n * n }")
+	mustRun(t, s, "func sq(n int) int { for n < 0 { n = -n }; return n * n }")
 	awaitNative(t, s)
 	mustRun(t, s, "//gomp:native off\n")
 	if loaded(s, "sq") {
@@ -287,7 +302,9 @@ const slicePanic = `func slicePanic(s string) (msg string) {
 			msg = r
 		}
 	}()
-	_ = s[5:9]
+	for range 1 {
+		_ = s[5:9]
+	}
 	return ""
 }`
 
