@@ -87,8 +87,15 @@ func readSettings() (*Toolchain, error) {
 			tc.flags = append(tc.flags, k+"="+v)
 		}
 	}
+	// The binary's own Go version: the local go when it is that version,
+	// else the toolchain the go command fetched to build gomp (an older go
+	// switches to the version go.mod asks for).
+	toolchain := runtime.Version()
+	if !strings.HasPrefix(toolchain, "go1") {
+		toolchain = "local" // a development build
+	}
 	tc.env = append(os.Environ(),
-		"CGO_ENABLED=1", "GOFLAGS=", "GOWORK=off", "GO111MODULE=on", "GOTOOLCHAIN=local",
+		"CGO_ENABLED=1", "GOFLAGS=", "GOWORK=off", "GO111MODULE=on", "GOTOOLCHAIN="+toolchain,
 		"GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
 	for k, v := range settings {
 		// GOAMD64, GOARM64..., GOEXPERIMENT and the cgo flags shape the code
