@@ -60,6 +60,7 @@ func (s *Session) Execute(ctx context.Context, req backend.ExecuteRequest, out b
 	s.interruptedCh = interrupted
 	s.mu.Unlock()
 	s.native.stop.Store(false) // compiled copies stopped by an interrupt may run again
+	defer s.native.schedule()  // the builds of what the cell declared
 	display.SetOutput(out)
 	// Progress bars redraw on a timer: draw what is pending before the cell
 	// ends, since output after a cell's idle status is lost to nbclient.

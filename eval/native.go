@@ -200,8 +200,8 @@ func (t *nativeTier) Native(k int) any {
 }
 
 // declare takes a cell's declarations in, once they are compiled: copies
-// that a redefinition made stale leave their slots, and a build starts for
-// the definitions without a copy.
+// that a redefinition made stale leave their slots at once; the builds of
+// the definitions without a copy start when the cell ends (schedule).
 func (t *nativeTier) declare(s *Session, nc *nativeCell) {
 	if nc == nil {
 		return
@@ -263,6 +263,20 @@ func (t *nativeTier) declare(s *Session, nc *nativeCell) {
 			}
 		}
 	}
+}
+
+// schedule starts the builds of what the cell declared, once the cell has
+// ended: a cell that declares functions and times them (lesson 00 compares
+// one goroutine, two goroutines and two processes in the cell that declares
+// countPrimes) then measures one tier throughout, not the moment a build
+// landed. Calls in later cells switch as soon as the build lands, mid-run
+// included.
+func (t *nativeTier) schedule() {
+	if !t.enabled() {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	t.scheduleLocked()
 }
 

@@ -339,8 +339,8 @@ p.Join()`)
 func TestNativeChildAdoptsALateBuild(t *testing.T) {
 	t.Setenv("GOMP_NATIVE_CACHE", t.TempDir()) // a cold cache: the build takes a while
 	s := nativeSession(t)
-	c := mustRun(t, s, slicePanic+`
-import ("fmt"; "mp"; "strings"; "time")
+	mustRun(t, s, slicePanic)
+	c := mustRun(t, s, `import ("fmt"; "mp"; "strings"; "time")
 func worker(q *mp.Queue) {
 	for i := 0; i < 300; i++ {
 		if m := slicePanic("abc"); strings.Contains(m, "out of range") {
@@ -397,14 +397,15 @@ type writerFunc func([]byte) (int, error)
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 // A cell already running switches to a compiled copy at its next call once
-// the build lands: the loop below starts interpreted (the build of a cold
-// cache takes a while) and ends when the copy answers.
+// the build lands: the loop below starts interpreted (the build, started
+// when the declaring cell ended, takes a while in a cold cache) and ends
+// when the copy answers.
 func TestNativeSwitchesMidRun(t *testing.T) {
 	t.Setenv("GOMP_NATIVE_CACHE", t.TempDir())
 	s := nativeSession(t)
 	late := strings.ReplaceAll(slicePanic, "slicePanic", "slicePanicLate")
-	c := mustRun(t, s, late+`
-import ("strings"; "time")
+	mustRun(t, s, late)
+	c := mustRun(t, s, `import ("strings"; "time")
 calls := 0
 for ; calls < 30000; calls++ {
 	if strings.Contains(slicePanicLate("abc"), "out of range") {
@@ -415,5 +416,28 @@ for ; calls < 30000; calls++ {
 calls < 30000`)
 	if c.value() != "true" {
 		t.Fatal("the cell never saw the compiled copy")
+	}
+}
+
+// The cell that declares functions runs them interpreted throughout, also
+// in the processes it starts: its build starts when it ends, so a cell that
+// times its own functions (lesson 00) measures one tier.
+func TestNativeDeclaringCellStaysInterpreted(t *testing.T) {
+	s := nativeSession(t)
+	c := mustRun(t, s, slicePanic+`
+import ("fmt"; "mp")
+q := mp.NewQueue()
+func worker(q *mp.Queue) { q.Put(slicePanic("abc")) }
+p := mp.NewProcess(worker, q)
+p.Start()
+fmt.Println(slicePanic("abc"))
+fmt.Println(q.Get())
+p.Join()`)
+	if strings.Contains(c.rec.out(), "slice bounds out of range") {
+		t.Fatalf("the declaring cell ran a compiled copy:\n%s", c.rec.out())
+	}
+	awaitNative(t, s)
+	if got := mustRun(t, s, `slicePanic("abc")`).value(); !strings.Contains(got, "slice bounds out of range") {
+		t.Fatalf("the next cell: %s, want the compiled runtime's words", got)
 	}
 }
