@@ -8,8 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"plugin"
+	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Cache builds plugins into a directory, one file per content hash, so a
@@ -41,7 +43,53 @@ func NewCache(dir string) (*Cache, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("making the plugin cache %s: %w", dir, err)
 	}
+	trim(dir, MaxCacheBytes)
 	return &Cache{fingerprint: tc.fingerprint, dir: dir}, nil
+}
+
+// MaxCacheBytes bounds the cache: every redefinition of a compiled function
+// adds a plugin of a few MB, so a cache shared by every kernel of the user
+// is trimmed, least recently used first, when a kernel starts using it.
+const MaxCacheBytes = 512 << 20
+
+// trim removes the least recently used plugins until the cache holds at
+// most max bytes, and build directories an interrupted build left (older
+// than an hour: a build under way elsewhere is younger).
+func trim(dir string, max int64) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	type plugin struct {
+		path string
+		size int64
+		used time.Time
+	}
+	var plugins []plugin
+	var total int64
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		switch {
+		case e.IsDir() && strings.HasPrefix(e.Name(), "build-") && time.Since(info.ModTime()) > time.Hour:
+			os.RemoveAll(path)
+		case !e.IsDir() && strings.HasSuffix(e.Name(), ".so"):
+			plugins = append(plugins, plugin{path, info.Size(), info.ModTime()})
+			total += info.Size()
+		}
+	}
+	sort.Slice(plugins, func(i, j int) bool { return plugins[i].used.Before(plugins[j].used) })
+	for _, p := range plugins {
+		if total <= max {
+			break
+		}
+		if os.Remove(p.path) == nil {
+			total -= p.size
+		}
+	}
 }
 
 // Unit is the source of one plugin: a package main whose exported functions
@@ -67,6 +115,8 @@ func (c *Cache) Build(ctx context.Context, tc *Toolchain, u Unit) (string, error
 	key := c.Key(u)
 	out := c.Path(key)
 	if _, err := os.Stat(out); err == nil {
+		now := time.Now()
+		os.Chtimes(out, now, now) // used: trim keeps it
 		return out, nil
 	}
 	dir, err := os.MkdirTemp(c.dir, "build-")

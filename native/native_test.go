@@ -3,8 +3,10 @@ package native
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A plugin is built with this test binary's own settings (the race detector
@@ -36,7 +38,7 @@ func TestBuildOpenCall(t *testing.T) {
 	if err != nil || again != path {
 		t.Fatalf("second build: %s, %v", again, err)
 	}
-	if st2, _ := os.Stat(path); !st2.ModTime().Equal(st.ModTime()) {
+	if st2, err := os.Stat(path); err != nil || !os.SameFile(st, st2) {
 		t.Fatal("the second build rebuilt the plugin instead of using the cache")
 	}
 	lib, err := Open(path)
@@ -99,4 +101,30 @@ func noToolchain(t *testing.T, err error) {
 		t.Fatalf("no toolchain for plugins: %v", err)
 	}
 	t.Skipf("no toolchain for plugins here (install gcc and libc6-dev; the kernel then stays interpreted): %v", err)
+}
+
+// The cache is trimmed, least recently used first, to its bound; stale
+// build directories go, plugins under the bound stay.
+func TestTrim(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-2 * time.Hour)
+	for i, name := range []string{"a.so", "b.so", "c.so"} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, make([]byte, 100), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		when := old.Add(time.Duration(i) * time.Minute)
+		os.Chtimes(p, when, when)
+	}
+	stale := filepath.Join(dir, "build-1")
+	os.Mkdir(stale, 0o700)
+	os.Chtimes(stale, old, old)
+	fresh := filepath.Join(dir, "build-2")
+	os.Mkdir(fresh, 0o700)
+	trim(dir, 250)
+	for name, want := range map[string]bool{"a.so": false, "b.so": true, "c.so": true, "build-1": false, "build-2": true} {
+		if _, err := os.Stat(filepath.Join(dir, name)); (err == nil) != want {
+			t.Errorf("%s: kept %v, want %v", name, err == nil, want)
+		}
+	}
 }
