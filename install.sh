@@ -96,6 +96,22 @@ echo "==> building $bindir/gomp with $(go env GOVERSION)"
 (cd "$here" && go build -o "$bindir/gomp" .)
 echo "    $("$bindir/gomp" version)"
 
+# The compiled tier builds cells' pure functions as Go plugins; the first
+# plugin build on a machine compiles the standard library for plugins
+# (10-20 s). Do it now, into Go's build cache, so the first notebook does not
+# wait for it. Without cgo (no C compiler) the tier is off and cells run
+# interpreted.
+echo "==> warming the compiled tier's build cache (go build -buildmode=plugin)"
+warm=$(mktemp -d)
+printf 'module gompwarm\n\ngo 1.26\n' >"$warm/go.mod"
+printf 'package main\n\nimport (\n\t"math"\n\t"sync/atomic"\n)\n\nvar Stop atomic.Bool\n\nfunc F(x float64) float64 { return math.Sqrt(x) }\n' >"$warm/main.go"
+if (cd "$warm" && CGO_ENABLED=1 GOFLAGS= GOWORK=off go build -buildmode=plugin -o plugin.so . 2>"$warm/err"); then
+	echo "    done"
+else
+	echo "    the compiled tier is unavailable here (cells run interpreted): $(head -1 "$warm/err")"
+fi
+rm -rf "$warm"
+
 echo "==> registering the kernel: gomp install ${where[*]}${name[*]:+ ${name[*]}}${limits[*]:+ ${limits[*]}}"
 "$bindir/gomp" install "${where[@]}" "${name[@]}" "${limits[@]}"
 

@@ -29,6 +29,10 @@ const fibSource = `func fib(n int) int {
 //
 //	go test -run '^$' -bench CallTax -benchtime 7x ./bench
 func BenchmarkCallTax(b *testing.B) {
+	// The interpreter's own tax: with the compiled tier, fib would run
+	// compiled once its build lands (BenchmarkNativeDispatch measures that,
+	// and the tier's prologue).
+	b.Setenv("GOMP_NATIVE", "0")
 	s, err := eval.New(eval.Options{})
 	if err != nil {
 		b.Fatal(err)

@@ -64,6 +64,9 @@ type cellFacts struct {
 	// the notebook's generics (both nil without any).
 	pass *checkPass
 	mono *monoFacts
+	// native is the compiled tier's view of the cell (native_gen.go); nil
+	// when the tier is off.
+	native *nativeCell
 }
 
 type span struct{ start, end int }

@@ -55,6 +55,7 @@ func NewChildHost(snap *mp.Snapshot) (mp.Host, error) {
 	if err := s.load(log, d.Globals); err != nil {
 		return nil, fmt.Errorf("eval: replaying the session in the child: %w", err)
 	}
+	s.native.adopt(s, d.Native)
 	return s, nil
 }
 

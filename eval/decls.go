@@ -78,9 +78,10 @@ func (s *Session) runDecls(ctx context.Context, u unit, code, label string, fact
 	var entries []*declEntry
 	user := 0 // the user's declaration the next one is
 	for _, d := range rp.file.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok && strings.HasPrefix(fd.Name.Name, targetPrefix) {
-			// A target wrapper, on its function's last line: part of its
-			// function's entry (replaced with it).
+		if fd, ok := d.(*ast.FuncDecl); ok && strings.HasPrefix(fd.Name.Name, targetPrefix) || isNativeDecl(d) {
+			// A target wrapper or the compiled tier's variable, on its
+			// function's last line: part of its function's entry (replaced
+			// with it).
 			if n := len(entries); n > 0 && entries[n-1] != nil {
 				entries[n-1].text += "; " + withDoc(rp, d)
 			}

@@ -62,6 +62,8 @@ func (s *Session) Execute(ctx context.Context, req backend.ExecuteRequest, out b
 	s.interruptedCh = interrupted
 	s.mu.Unlock()
 	s.exiting.Store(false)
+	s.native.stop.Store(false) // compiled copies stopped by an interrupt may run again
+	defer s.native.schedule()  // the builds of what the cell declared
 	display.SetOutput(out)
 	// Progress bars redraw on a timer: draw what is pending before the cell
 	// ends, since output after a cell's idle status is lost to nbclient.
@@ -149,6 +151,7 @@ func (s *Session) runCell(ctx context.Context, code, label string) (backend.MIME
 		units = packageOrder(cs)
 	}
 	s.noteGlobals(facts)
+	facts.native = s.native.forCell(code)
 	facts.initPrefix = fmt.Sprintf("__gompinit%d_", s.seq.Load())
 	var value backend.MIMEBundle
 	for i, u := range units {
@@ -168,6 +171,9 @@ func (s *Session) runCell(ctx context.Context, code, label string) (backend.MIME
 		}
 		if err != nil {
 			return nil, err
+		}
+		if u.kind == unitDecl {
+			s.native.declare(s, facts.native)
 		}
 	}
 	s.dropStaleCopies(facts.mono)
@@ -396,6 +402,7 @@ func (s *Session) takeCellSite() int {
 // markStopped wakes the interrupted sleeps and reads once the interpreter
 // is stopped.
 func (s *Session) markStopped() {
+	s.native.stop.Store(true) // compiled copies stop at their next check
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	select {

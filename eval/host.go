@@ -26,6 +26,8 @@ type snapshotData struct {
 	Decls   []declJSON          `json:"decls"`
 	Globals string              `json:"globals"` // var declarations of the copied globals
 	Cells   map[string]cellJSON `json:"cells"`
+	// Native are the compiled copies the child loads (nativeTier.adopt).
+	Native []nativeJSON `json:"native,omitempty"`
 }
 
 type importJSON struct {
@@ -77,8 +79,10 @@ func (s *Session) Snapshot() (*mp.Snapshot, error) {
 	c := s.typeCache
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.snapshot == nil || c.snapshotGlobals != decl.String() {
-		d := snapshotData{Globals: decl.String(), Cells: map[string]cellJSON{}}
+	native := s.native.loadedCopies()
+	if c.snapshot == nil || c.snapshotGlobals != decl.String() || !sameNative(c.snapshotNative, native) {
+		d := snapshotData{Globals: decl.String(), Cells: map[string]cellJSON{}, Native: native}
+		c.snapshotNative = native
 		for _, is := range s.imports {
 			d.Imports = append(d.Imports, importJSON{is.name, is.path})
 		}
@@ -301,6 +305,7 @@ type typeCache struct {
 	// The last snapshot's encoding, and the globals declaration it had.
 	snapshot        []byte
 	snapshotGlobals string
+	snapshotNative  []nativeJSON
 }
 
 func newTypeCache() *typeCache { return &typeCache{resolved: map[string]reflect.Type{}} }

@@ -157,6 +157,7 @@ func rewriteUnit(p *parsedUnit, f *cellFacts) string {
 func unitEdits(p *parsedUnit, f *cellFacts) []edit {
 	r := &rewriter{p: p, f: f, wrapped: map[string]bool{}}
 	r.loopVars = r.findLoopVars(p.file)
+	r.nativeAnalyse()
 	ast.Inspect(p.file, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.GoStmt:
@@ -177,6 +178,7 @@ func unitEdits(p *parsedUnit, f *cellFacts) []edit {
 			}
 		case *ast.FuncDecl:
 			r.renameInit(n)
+			r.nativePrologue(n)
 			if n.Name.Name != "__gompcell" { // the cell's statements are no target
 				r.probeFunc(n)
 			}

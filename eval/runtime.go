@@ -72,6 +72,9 @@ func (s *Session) helperSymbols() map[string]reflect.Value {
 		"Println":   symbolValue(s.builtinPrint(true)),
 		"MakeLen":   symbolValue(makeLen), // fatal.go
 		"Typed":     symbolValue(typedValue),
+		// The compiled tier's switch (nativePrologue).
+		"Native":      symbolValue(s.native.Native),
+		"NativeReady": symbolValue(s.native.NativeReady),
 	}
 	for key, fn := range genericFuncs {
 		helpers[genericName(key)] = symbolValue(fn)

@@ -72,6 +72,7 @@ type Session struct {
 	units   unitTable    // unit file name → cell, for errors and tracebacks
 	seq     atomic.Int64 // units compiled so far
 	stopper unitRunner
+	native  *nativeTier // the compiled tier (native.go)
 
 	// state guards in, fs, imports, decls and typeCache against goroutines
 	// other than Execute's (mp's calls into the Host); Execute's goroutine,
@@ -149,6 +150,7 @@ func New(opts Options) (*Session, error) {
 	s.stderr = &cellStream{s: s, name: "stderr"}
 	s.stdin = &cellStdin{s: s}
 	s.out = discardOutput{}
+	s.native = newNativeTier(s.logger, &s.traces)
 	in, fs, err := s.newInterpreter()
 	if err != nil {
 		return nil, err
@@ -275,6 +277,7 @@ func (s *Session) output() backend.Output {
 // process: yaegi offers no way to stop them one by one.
 func (s *Session) Close() error {
 	s.idleGC.close()
+	s.native.close()
 	if !s.child {
 		// Every child process ends with the kernel (daemon or not).
 		mp.Shutdown()

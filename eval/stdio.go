@@ -89,11 +89,16 @@ func completeUTF8(b []byte) int {
 type traceLog struct {
 	mu    sync.Mutex
 	lines []string
+	skip  int // lines not to keep: see nativeTier.fallback
 }
 
 func (t *traceLog) add(line string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.skip > 0 {
+		t.skip--
+		return
+	}
 	if len(t.lines) < 200 { // a runaway recursion is summarised, not hoarded
 		t.lines = append(t.lines, line)
 	}
@@ -103,7 +108,7 @@ func (t *traceLog) take() []string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	l := t.lines
-	t.lines = nil
+	t.lines, t.skip = nil, 0
 	return l
 }
 
