@@ -42,8 +42,8 @@ import (
 // that run saw first: a line go run and the kernel print differently, or the
 // kernel's error.
 var knownDifferences = map[string]string{
-	"encoding_json_types.go/split":          "stdout line 1: go run prints \"{\\\"name\\\":\\\"Ana\\\",\\\"age\\\":30,\\\"tags\\\":[\\\"admin\\\"],\\\"home\\\":{\\\"city\\\":\\\"Lima\\\"}} <nil>\", the kernel \"{\\\"name\\\":\\\"Ana\\\",\\\"age\\\":30,\\\"tags\\\":[\\\"admin\\\"],\\\"home\\\":{\\\"city\\\":\\\"Lima\\\"},\\\"Xprivate\\\":0} <nil>\"",
-	"encoding_json_types.go/whole":          "stdout line 1: go run prints \"{\\\"name\\\":\\\"Ana\\\",\\\"age\\\":30,\\\"tags\\\":[\\\"admin\\\"],\\\"home\\\":{\\\"city\\\":\\\"Lima\\\"}} <nil>\", the kernel \"{\\\"name\\\":\\\"Ana\\\",\\\"age\\\":30,\\\"tags\\\":[\\\"admin\\\"],\\\"home\\\":{\\\"city\\\":\\\"Lima\\\"},\\\"Xprivate\\\":0} <nil>\"",
+	"encoding_json_embedded.go/split":       "stdout line 1: go run prints \"{\\\"Version\\\":3,\\\"Title\\\":\\\"guía\\\"} <nil>\", the kernel \"{\\\"Xmeta\\\":{\\\"Version\\\":3},\\\"Title\\\":\\\"guía\\\"} <nil>\"",
+	"encoding_json_embedded.go/whole":       "stdout line 1: go run prints \"{\\\"Version\\\":3,\\\"Title\\\":\\\"guía\\\"} <nil>\", the kernel \"{\\\"Xmeta\\\":{\\\"Version\\\":3},\\\"Title\\\":\\\"guía\\\"} <nil>\"",
 	"fmt_error_method.go/split":             "stdout line 4: go run prints \"36.6° [1.0° 2.0°]\", the kernel \"36.6° [1 2]\"",
 	"fmt_error_method.go/whole":             "stdout line 4: go run prints \"36.6° [1.0° 2.0°]\", the kernel \"36.6° [1 2]\"",
 	"fmt_formatter_gostringer.go/split":     "stdout line 1: go run prints \"*** *** secret(\\\"***\\\")\", the kernel \"*** *** \\\"hunter2\\\"\"",

@@ -176,6 +176,8 @@ func unitEdits(p *parsedUnit, f *cellFacts) []edit {
 			if r.methodExpr(n) {
 				return false
 			}
+		case *ast.StructType:
+			r.hideUnexported(n)
 		case *ast.FuncDecl:
 			r.renameInit(n)
 			r.nativePrologue(n)
@@ -1756,4 +1758,32 @@ func (r *rewriter) methodExpr(sel *ast.SelectorExpr) bool {
 	r.edits = append(r.edits, edit{r.p.off(sel.Pos()), r.p.off(sel.End()),
 		fmt.Sprintf("(func(%s) %s { %s })", strings.Join(params, ", "), res, body)})
 	return true
+}
+
+// hideUnexported tags the unexported fields of a struct type json:"-".
+// yaegi makes a struct's fields exported for reflect (private becomes
+// Xprivate), so encoding/json marshalled them ("Xprivate":0) where Go
+// leaves them out. An embedded field keeps no tag: json promotes the
+// exported fields of an embedded unexported struct, as Go does.
+func (r *rewriter) hideUnexported(st *ast.StructType) {
+	for _, field := range st.Fields.List {
+		exported := len(field.Names) == 0
+		for _, id := range field.Names {
+			exported = exported || ast.IsExported(id.Name)
+		}
+		if exported {
+			continue
+		}
+		if field.Tag == nil {
+			end := r.p.off(field.Type.End())
+			r.edits = append(r.edits, edit{end, end, " `json:\"-\"`"})
+			continue
+		}
+		tag, err := strconv.Unquote(field.Tag.Value)
+		if err != nil || reflect.StructTag(tag).Get("json") != "" || strings.Contains(tag, "`") {
+			continue
+		}
+		r.edits = append(r.edits, edit{r.p.off(field.Tag.Pos()), r.p.off(field.Tag.End()),
+			"`" + strings.TrimSpace(tag+` json:"-"`) + "`"})
+	}
 }
