@@ -178,6 +178,8 @@ func unitEdits(p *parsedUnit, f *cellFacts) []edit {
 			}
 		case *ast.StructType:
 			r.hideUnexported(n)
+		case *ast.TypeAssertExpr:
+			r.interfaceAssertion(n)
 		case *ast.FuncDecl:
 			r.renameInit(n)
 			r.nativePrologue(n)
@@ -1786,4 +1788,60 @@ func (r *rewriter) hideUnexported(st *ast.StructType) {
 		r.edits = append(r.edits, edit{r.p.off(field.Tag.Pos()), r.p.off(field.Tag.End()),
 			"`" + strings.TrimSpace(tag+` json:"-"`) + "`"})
 	}
+}
+
+// interfaceAssertion takes the value of an assertion to one of the
+// notebook's interface types (or an interface literal) from a type switch:
+// yaegi's assertion tells rightly whether the value implements the
+// interface, but then panics making the value ("reflect.Set: value of type
+// interface {} is not assignable to type interp.valueInterface"), and its
+// type switch makes the value but also matches types without the methods.
+// So
+//
+//	n, ok := v.(Named)
+//
+// becomes
+//
+//	n, ok := func(__gompv any) (Named, bool) { if _, ok := __gompv.(Named); ok { switch x := __gompv.(type) { case Named: return x, true } }; var z Named; return z, false }(v)
+//
+// and a single-valued v.(Named) returns x the same way, or fails as the
+// assertion itself does, with its message.
+func (r *rewriter) interfaceAssertion(ta *ast.TypeAssertExpr) {
+	if r.f == nil || ta.Type == nil {
+		return
+	}
+	target, ok := r.f.tv(r.p.off(ta.Type.Pos()), r.p.off(ta.Type.End()))
+	if !ok || !target.IsType() {
+		return
+	}
+	iface, isIface := target.Type.Underlying().(*types.Interface)
+	if !isIface || iface.NumMethods() == 0 {
+		return
+	}
+	switch t := types.Unalias(target.Type).(type) {
+	case *types.Named:
+		if t.Obj().Pkg() == nil || t.Obj().Pkg().Path() != "main" {
+			return // a compiled interface: yaegi's assertion is right
+		}
+	case *types.Interface:
+	default:
+		return
+	}
+	src, ok := r.f.typeString(r.typeOf(ta.X))
+	if !ok {
+		return
+	}
+	typ := r.p.text[r.p.off(ta.Type.Pos()):r.p.off(ta.Type.End())]
+	start, xStart, xEnd, end := r.p.off(ta.Pos()), r.p.off(ta.X.Pos()), r.p.off(ta.X.End()), r.p.off(ta.End())
+	_, commaOk := r.typeOf(ta).(*types.Tuple)
+	var head string
+	// Whether it holds is the assertion's to say (yaegi's type switch
+	// also matched types without the methods); the value is the switch's.
+	value := fmt.Sprintf("if _, ok := __gompv.(%s); ok { switch x := __gompv.(type) { case %s: return x", typ, typ)
+	if commaOk {
+		head = fmt.Sprintf("func(__gompv %s) (%s, bool) { %s, true } }; var z %s; return z, false }(", src, typ, value, typ)
+	} else {
+		head = fmt.Sprintf("func(__gompv %s) %s { %s } }; return __gompv.(%s) }(", src, typ, value, typ)
+	}
+	r.edits = append(r.edits, edit{start, xStart, head}, edit{xEnd, end, ")"})
 }
