@@ -78,8 +78,6 @@ var knownDifferences = map[string]string{
 	"runtime_error_interface.go/whole":      "stdout line 2: go run prints \"runtime error: index out of range [3] with length 0\", the kernel \"runtime error: index out of range\"",
 	"runtime_index_out_of_range.go/split":   "stdout line 2: go run prints \"0 runtime error: index out of range [5] with length 3\", the kernel \"0 runtime error: index out of range\"",
 	"runtime_index_out_of_range.go/whole":   "stdout line 2: go run prints \"0 runtime error: index out of range [5] with length 3\", the kernel \"0 runtime error: index out of range\"",
-	"slice_pkg_funcs.go/split":              "the kernel fails: CompileError: line 13, column 8: gomp cannot make slices.Insert[[]string, string] concrete for the interpreter: it uses package unsafe (in slices.overlaps[string])",
-	"slice_pkg_funcs.go/whole":              "the kernel fails: CompileError: line 20, column 8: gomp cannot make slices.Insert[[]string, string] concrete for the interpreter: it uses package unsafe (in slices.overlaps[string])",
 }
 
 const noPackageClause = "package clause not accepted yet"

@@ -52,6 +52,7 @@ var genericFuncs = map[string]any{
 	"sync.OnceValues":       syncOnceValue,
 	"iter.Pull":             iterPull,
 	"iter.Pull2":            iterPull,
+	"slices.Insert":         slicesInsert,
 }
 
 // sessionStandIns are the stand-ins that are the session's methods, with a

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"fmt"
 	"reflect"
 	"sync"
 )
@@ -136,4 +137,39 @@ func (s *Session) errorsAsType(err error, target any) (any, bool) {
 		return p.Elem().Interface(), true
 	}
 	return nil, false
+}
+
+// slicesInsert is slices.Insert: vs inserted at i, in s's array when it
+// has room, as the standard library's does; i beyond len(s) panics as
+// slicing does. An untyped constant argument arrives in its default type
+// and is converted to the element type.
+func slicesInsert(s any, i int, vs ...any) any {
+	v := sliceOf(s)
+	n := v.Len()
+	if i < 0 || i > n {
+		panic(fmt.Sprintf("runtime error: slice bounds out of range [%d:%d]", i, n))
+	}
+	elem := v.Type().Elem()
+	ins := reflect.MakeSlice(v.Type(), 0, len(vs))
+	for _, x := range vs {
+		xv := reflect.ValueOf(x)
+		if !xv.IsValid() {
+			xv = reflect.Zero(elem)
+		} else if xv.Type() != elem && xv.Type().ConvertibleTo(elem) && !xv.Type().AssignableTo(elem) {
+			xv = xv.Convert(elem)
+		}
+		ins = reflect.Append(ins, xv)
+	}
+	m := len(vs)
+	if n+m <= v.Cap() {
+		out := v.Slice(0, n+m)
+		reflect.Copy(out.Slice(i+m, n+m), v.Slice(i, n)) // a memmove: overlap is fine
+		reflect.Copy(out.Slice(i, i+m), ins)
+		return out.Interface()
+	}
+	out := reflect.MakeSlice(v.Type(), 0, n+m)
+	out = reflect.AppendSlice(out, v.Slice(0, i))
+	out = reflect.AppendSlice(out, ins)
+	out = reflect.AppendSlice(out, v.Slice(i, n))
+	return out.Interface()
 }

@@ -197,8 +197,8 @@ func merge(a, b []tag) []tag { return slices.Compact(slices.Concat(a, b)) }`)
 	if c := mustRun(t, s, `cmp.Or(tag(""), "x")`); c.value() != `"x"` {
 		t.Fatalf("cmp.Or = %q", c.value())
 	}
-	c := run(t, s, `slices.Insert([]int{1}, 0, 2)`)
-	want := "line 1, column 1: gomp cannot make slices.Insert[[]int, int] concrete for the interpreter: it uses package unsafe"
+	c := run(t, s, `slices.Replace([]int{1, 2}, 0, 1, 3)`)
+	want := "line 1, column 1: gomp cannot make slices.Replace[[]int, int] concrete for the interpreter: it uses package unsafe"
 	if c.res.Err == nil || !strings.Contains(c.res.Err.Value, want) {
 		t.Fatalf("got %+v, want %q", c.res.Err, want)
 	}

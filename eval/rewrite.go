@@ -1321,7 +1321,7 @@ func (r *rewriter) genericCall(c *ast.CallExpr) {
 			return
 		}
 		edits = append(edits, edit{r.p.off(c.End()), r.p.off(c.End()), ".(" + t + ")"})
-	case out.NumOut() > 1:
+	case out.NumOut() > 1 && allInterfaces(out):
 		// Several results, each asserted back, in a function literal
 		// called at once: func() (A, B) { r0, r1 := f(...); return
 		// r0.(A), r1.(B) }().
@@ -1844,4 +1844,15 @@ func (r *rewriter) interfaceAssertion(ta *ast.TypeAssertExpr) {
 		head = fmt.Sprintf("func(__gompv %s) %s { %s } }; return __gompv.(%s) }(", src, typ, value, typ)
 	}
 	r.edits = append(r.edits, edit{start, xStart, head}, edit{xEnd, end, ")"})
+}
+
+// allInterfaces reports whether every result of a stand-in's function type
+// is an interface, to be asserted back.
+func allInterfaces(fn reflect.Type) bool {
+	for i := range fn.NumOut() {
+		if fn.Out(i).Kind() != reflect.Interface {
+			return false
+		}
+	}
+	return true
 }
