@@ -46,14 +46,15 @@ const joinText = (t) => (Array.isArray(t) ? t.join('') : t || '');
 
 // masked turns printed text into the sorted lines a run must reproduce:
 // numbers become #, and runs of spaces one (columns widen with the pids),
-// also after a comma (top writes "ni,100.0 id" when the CPU is idle).
+// also after a comma or a colon (top writes "ni,100.0 id" and
+// "%Cpu(s):100.0 us" at the ends of its scale).
 // In a cell tagged "timing", a line starting with → is the cell's verdict
 // on its own timings (whether the cores were free), which the machine's
 // load decides: only that there is one is compared.
 function masked(text, timing) {
   return text
     .split('\n')
-    .map((l) => l.replace(/\d+(\.\d+)?/g, '#').replace(/,\s*/g, ', ').replace(/\s+/g, ' ').trim())
+    .map((l) => l.replace(/\d+(\.\d+)?/g, '#').replace(/([,:])\s*/g, '$1 ').replace(/\s+/g, ' ').trim())
     .map((l) => (timing && l.startsWith('→') ? '→' : l))
     .filter((l) => l !== '')
     .sort();
