@@ -180,6 +180,8 @@ func unitEdits(p *parsedUnit, f *cellFacts) []edit {
 			r.hideUnexported(n)
 		case *ast.TypeAssertExpr:
 			r.interfaceAssertion(n)
+		case *ast.LabeledStmt:
+			r.breakFromSelect(n)
 		case *ast.FuncDecl:
 			r.renameInit(n)
 			r.nativePrologue(n)
@@ -1855,4 +1857,41 @@ func allInterfaces(fn reflect.Type) bool {
 		}
 	}
 	return true
+}
+
+// breakFromSelect writes a `break L` from inside a select as a goto to a
+// label right after the statement L labels: yaegi hangs on a labeled break
+// out of a select (the usual way out of `for { select { ... } }`), though
+// not on a goto, nor on a labeled break out of a switch.
+func (r *rewriter) breakFromSelect(ls *ast.LabeledStmt) {
+	var breaks []*ast.BranchStmt
+	var walk func(n ast.Node, inSelect bool)
+	walk = func(n ast.Node, inSelect bool) {
+		ast.Inspect(n, func(m ast.Node) bool {
+			switch m := m.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.SelectStmt:
+				if !inSelect {
+					walk(m.Body, true)
+					return false
+				}
+			case *ast.BranchStmt:
+				if inSelect && m.Tok == token.BREAK && m.Label != nil && m.Label.Name == ls.Label.Name {
+					breaks = append(breaks, m)
+				}
+			}
+			return true
+		})
+	}
+	walk(ls.Stmt, false)
+	if len(breaks) == 0 {
+		return
+	}
+	out := r.fresh("break")
+	for _, b := range breaks {
+		r.edits = append(r.edits, edit{r.p.off(b.Pos()), r.p.off(b.End()), "goto " + out})
+	}
+	end := r.p.off(ls.End())
+	r.edits = append(r.edits, edit{end, end, "; " + out + ": ;"})
 }

@@ -12,6 +12,7 @@ package eval
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -20,6 +21,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/traefik/yaegi/interp"
@@ -337,5 +339,49 @@ func TestYaegiFactLoopBodyVariablesAreFresh(t *testing.T) {
 }`, "f()").String()
 	if got != "10 11 12" {
 		t.Fatalf("raw yaegi: closures of body variables gave %q, want 10 11 12", got)
+	}
+}
+
+// yaegi hangs on a labeled break out of a select (it does not on a goto, or
+// on a labeled break out of a switch): gomp writes it as a goto
+// (rewriter.breakFromSelect). In the raw check the loop goes round again and
+// blocks on the empty channel until the deadline stops the interpreter.
+func TestYaegiFactLabeledBreakFromSelectHangs(t *testing.T) {
+	r := newRawYaegi(t)
+	r.mustEval(t, `func once() int {
+	c := make(chan int, 1)
+	c <- 1
+	n := 0
+loop:
+	for {
+		select {
+		case <-c:
+			n++
+			break loop
+		}
+	}
+	return n
+}`)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	// EvalWithContext stops the interpreter when ctx ends, and returns.
+	if _, err := r.in.EvalWithContext(ctx, "once()"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("raw yaegi: a labeled break out of a select returned (%v): has yaegi changed?", err)
+	}
+
+	s := newSession(t)
+	mustRun(t, s, `c := make(chan int, 1)
+c <- 1
+n := 0
+loop:
+for {
+	select {
+	case <-c:
+		n++
+		break loop
+	}
+}`)
+	if c := mustRun(t, s, "n"); c.value() != "1" {
+		t.Fatalf("session: n = %s", c.value())
 	}
 }
