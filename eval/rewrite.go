@@ -176,6 +176,8 @@ func unitEdits(p *parsedUnit, f *cellFacts) []edit {
 			if r.methodExpr(n) {
 				return false
 			}
+		case *ast.StructType:
+			r.hideUnexported(n)
 		case *ast.TypeAssertExpr:
 			r.interfaceAssertion(n)
 		case *ast.LabeledStmt:
@@ -201,15 +203,6 @@ func unitEdits(p *parsedUnit, f *cellFacts) []edit {
 	})
 	for _, st := range p.body {
 		r.isolateBlock(st)
-	}
-	for _, d := range p.file.Decls {
-		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.TYPE {
-			for _, spec := range gd.Specs {
-				if st, ok := spec.(*ast.TypeSpec).Type.(*ast.StructType); ok {
-					r.hideUnexported(st)
-				}
-			}
-		}
 	}
 	r.renameMain()
 	r.targetUses(p.file)
@@ -1771,10 +1764,7 @@ func (r *rewriter) methodExpr(sel *ast.SelectorExpr) bool {
 	return true
 }
 
-// hideUnexported tags the unexported fields of a package-level struct type
-// json:"-" (fmt names those types, so %T never shows the tag; a type
-// declared in a function, which fmt spells as reflect does, keeps its
-// fields as they are).
+// hideUnexported tags the unexported fields of a struct type json:"-".
 // yaegi makes a struct's fields exported for reflect (private becomes
 // Xprivate), so encoding/json marshalled them ("Xprivate":0) where Go
 // leaves them out. An embedded field keeps no tag: json promotes the
