@@ -31,12 +31,17 @@ func (interruptSignal) Error() string { return "interrupted" }
 // every interpreter of the session.
 func (s *Session) overrides() interp.Exports {
 	stdout, stderr, stdin := s.stdout, s.stderr, s.stdin
+	// A cell's program has no arguments of its own, as `go run main.go`
+	// has none: os.Args is its name alone (the session's own argv is the
+	// kernel's business).
+	args := []string{"main"}
 	return interp.Exports{
 		"os/os": {
 			"Exit":   symbolValue(s.exit),
 			"Stdout": reflect.ValueOf(&stdout).Elem(),
 			"Stderr": reflect.ValueOf(&stderr).Elem(),
 			"Stdin":  reflect.ValueOf(&stdin).Elem(),
+			"Args":   reflect.ValueOf(&args).Elem(),
 		},
 		"time/time": {
 			"Sleep": symbolValue(s.sleep),
