@@ -219,8 +219,11 @@ type fmtTypes struct {
 }
 
 func (d sessionTypes) Describe(t reflect.Type) *typefmt.Type {
-	if t == typedOperandType {
+	switch t {
+	case typedOperandType:
 		return d.describeTyped()
+	case typedLocalType:
+		return describeLocal()
 	}
 	switch t.Kind() {
 	case reflect.Struct:

@@ -5,6 +5,7 @@ import (
 	"go/types"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"gomp/typefmt"
 )
@@ -75,6 +76,9 @@ func (r *rewriter) fmtOperands(c *ast.CallExpr) {
 		return
 	}
 	for _, a := range c.Args[min(first, len(c.Args)):] {
+		if r.localTypeOperand(a) {
+			continue
+		}
 		named, ok := types.Unalias(r.typeOf(a)).(*types.Named)
 		if !ok || named.Obj().Pkg() == nil || named.Obj().Pkg().Path() != "main" || named.TypeArgs() != nil {
 			continue
@@ -91,4 +95,61 @@ func (r *rewriter) fmtOperands(c *ast.CallExpr) {
 			edit{start, start, runtimePkg + ".Typed("},
 			edit{end, end, ", " + strconv.Quote(named.Obj().Name()) + ")"})
 	}
+}
+
+// localTypeOperand gives an operand whose type was declared in a function
+// (or is a pointer to one) its name and field names, which the session's
+// printer cannot look up: fmt.Printf("%+v", p) of a `type point struct{ x,
+// y int }` declared in main becomes fmt.Printf("%+v", __gomp.TypedLocal(p,
+// "main.point", false, "x", "y")), and prints {x:1 y:2}, not {Xx:1 Xy:2}.
+func (r *rewriter) localTypeOperand(a ast.Expr) bool {
+	t := types.Unalias(r.typeOf(a))
+	ptr := false
+	if p, ok := t.(*types.Pointer); ok {
+		t, ptr = types.Unalias(p.Elem()), true
+	}
+	named, ok := t.(*types.Named)
+	if !ok || named.Obj().Pkg() == nil || named.Obj().Pkg().Path() != "main" || named.TypeArgs() != nil ||
+		named.Obj().Parent() == named.Obj().Pkg().Scope() || named.Obj().Parent() == nil {
+		return false
+	}
+	args := []string{strconv.Quote("main." + named.Obj().Name()), strconv.FormatBool(ptr)}
+	if st, ok := named.Underlying().(*types.Struct); ok {
+		for i := range st.NumFields() {
+			args = append(args, strconv.Quote(st.Field(i).Name()))
+		}
+	} else if ptr {
+		return false // a pointer to a local non-struct type prints as an address anyway
+	}
+	start, end := r.p.off(a.Pos()), r.p.off(a.End())
+	r.edits = append(r.edits,
+		edit{start, start, runtimePkg + ".TypedLocal("},
+		edit{end, end, ", " + strings.Join(args, ", ") + ")"})
+	return true
+}
+
+// typedLocal is an operand of a local type, with what the printer is to
+// know of it.
+type typedLocal struct {
+	v    any
+	desc *typefmt.Type
+}
+
+var typedLocalType = reflect.TypeFor[typedLocal]()
+
+func typedLocalValue(v any, name string, ptr bool, fields ...string) any {
+	desc := &typefmt.Type{Name: name, Fields: fields}
+	if ptr {
+		desc = &typefmt.Type{Name: "*" + name, Elem: desc}
+	}
+	return typedLocal{v, desc}
+}
+
+// describeLocal describes a typedLocal: it prints as its value, with the
+// description it carries.
+func describeLocal() *typefmt.Type {
+	return &typefmt.Type{Inner: func(v reflect.Value) (reflect.Value, *typefmt.Type) {
+		op := v.Interface().(typedLocal)
+		return reflect.ValueOf(op.v), op.desc
+	}}
 }

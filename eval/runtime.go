@@ -64,19 +64,20 @@ func (s *Session) overrides() interp.Exports {
 // helperSymbols are the compiled helpers rewritten cells call.
 func (s *Session) helperSymbols() map[string]reflect.Value {
 	helpers := map[string]reflect.Value{
-		"GoStart":   symbolValue(s.goStart),
-		"GoEnd":     symbolValue(s.goEnd),
-		"GoEnter":   symbolValue(s.goEnter),
-		"Show":      symbolValue(s.show),
-		"Clear":     symbolValue(clearValue),
-		"At":        symbolValue(s.sites.at),
-		"RunDefers": symbolValue(s.runDefers),
-		"Recovered": symbolValue(s.recovered),
-		"Identify":  symbolValue(s.probe.identify),
-		"Print":     symbolValue(s.builtinPrint(false)),
-		"Println":   symbolValue(s.builtinPrint(true)),
-		"MakeLen":   symbolValue(makeLen), // fatal.go
-		"Typed":     symbolValue(typedValue),
+		"GoStart":    symbolValue(s.goStart),
+		"GoEnd":      symbolValue(s.goEnd),
+		"GoEnter":    symbolValue(s.goEnter),
+		"Show":       symbolValue(s.show),
+		"Clear":      symbolValue(clearValue),
+		"At":         symbolValue(s.sites.at),
+		"RunDefers":  symbolValue(s.runDefers),
+		"Recovered":  symbolValue(s.recovered),
+		"Identify":   symbolValue(s.probe.identify),
+		"Print":      symbolValue(s.builtinPrint(false)),
+		"Println":    symbolValue(s.builtinPrint(true)),
+		"MakeLen":    symbolValue(makeLen), // fatal.go
+		"Typed":      symbolValue(typedValue),
+		"TypedLocal": symbolValue(typedLocalValue),
 		// The compiled tier's switch (nativePrologue).
 		"Native":      symbolValue(s.native.Native),
 		"NativeReady": symbolValue(s.native.NativeReady),

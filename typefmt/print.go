@@ -27,9 +27,12 @@ type printer struct {
 	goodArg   bool
 	erroring  bool // printing a bad verb's operand: no methods
 	panicking bool
-	// topName is the name a stand-in gave the operand being printed: %#v
-	// of a composite spells it (main.Names{"a"}).
-	topName string
+	// top is what a stand-in said of the operand being printed (its name:
+	// %#v of a composite spells it, main.Names{"a"}; a struct's field
+	// names), for the value at depth topDepth (1: what a pointer operand
+	// points to, Type.Elem).
+	top      *Type
+	topDepth int
 
 	// the last directive spelled, for the leaves of one operand
 	dir      string

@@ -50,6 +50,9 @@ type Type struct {
 	// for: then only %T (from the returned Type's Name) and the methods can
 	// print it, and every other verb prints its Error or String method.
 	Inner func(reflect.Value) (reflect.Value, *Type)
+	// Elem, in what Inner returns for a pointer, describes the value it
+	// points to, for the printing of &{...}.
+	Elem *Type
 }
 
 // Printer formats values as fmt does, with the names of its Describer.

@@ -59,9 +59,9 @@ func (p *printer) printArg(arg any, verb rune) {
 		p.opaque(v, verb)
 		return
 	}
-	if over != nil && over.Name != "" {
-		p.topName = over.Name
-		defer func() { p.topName = "" }()
+	if over != nil {
+		p.top, p.topDepth = over, 0
+		defer func() { p.top = nil }()
 	}
 	p.printValue(inner, verb, 0, true)
 }
@@ -273,7 +273,7 @@ func (p *printer) badVerb(v reflect.Value, verb rune) {
 // whether fmt could call the value's methods (false below a field the
 // source does not export).
 func (p *printer) printValue(v reflect.Value, verb rune, depth int, canIface bool) {
-	named := depth == 0 && p.topName != "" && p.f.sharpV
+	named := p.topAt(depth) != nil && (p.f.sharpV || p.f.plusV)
 	if p.spellable(verb) && !p.needs(v, depth) && !named {
 		p.delegateAt(v, verb, depth, canIface)
 		return
@@ -321,6 +321,9 @@ func (p *printer) printValue(v reflect.Value, verb rune, depth int, canIface boo
 		}
 		p.buf = append(p.buf, '{')
 		names := p.fieldNames(t)
+		if top := p.topAt(depth); top != nil && len(top.Fields) == t.NumField() {
+			names = top.Fields
+		}
 		for i := 0; i < v.NumField(); i++ {
 			if i > 0 {
 				p.sep()
@@ -377,6 +380,9 @@ func (p *printer) printValue(v reflect.Value, verb rune, depth int, canIface boo
 			switch e := v.Elem(); e.Kind() {
 			case reflect.Array, reflect.Slice, reflect.Struct, reflect.Map:
 				p.buf = append(p.buf, '&')
+				if top := p.topAt(depth); top != nil {
+					p.top, p.topDepth = top.Elem, depth+1
+				}
 				p.printValue(e, verb, depth+1, canIface)
 				return
 			}
@@ -390,10 +396,18 @@ func (p *printer) printValue(v reflect.Value, verb rune, depth int, canIface boo
 }
 
 // compositeName spells a composite's type for %#v: the operand's own
-// name at the top (topName), else its type's.
+// name at the top (printer.top), else its type's.
+// topAt is what a stand-in said of the value at depth, nil if nothing.
+func (p *printer) topAt(depth int) *Type {
+	if p.top != nil && depth == p.topDepth {
+		return p.top
+	}
+	return nil
+}
+
 func (p *printer) compositeName(t reflect.Type, depth int) string {
-	if depth == 0 && p.topName != "" {
-		return p.topName
+	if top := p.topAt(depth); top != nil && top.Name != "" {
+		return top.Name
 	}
 	return p.typeString(t)
 }
