@@ -19,7 +19,8 @@ import (
 // memory budget of maxWarm children (each idle child costs about 7 MiB of
 // private memory, so at most about 230 MiB, and only while the notebook
 // starts more than 32 processes a second), no more than an eighth of the
-// control group's memory limit, and no more than half the process budget.
+// control group's memory limit, one per 64 of its pids, and no more than
+// half the process budget.
 // A loop that starts processes one after the other is then served by warm
 // children for up to that many Starts in a row before it waits for
 // builds. After idleTrim without a Start, the pool shrinks back to one.
@@ -143,14 +144,19 @@ func warmCap() int {
 		return 1
 	}
 	n := min(maxWarm, max(MaxProcesses()/2, 1))
-	if m := cgroupMemory(); m > 0 {
-		n = min(n, max(int(m/8/warmChildBytes), 1))
+	l := cgroupLimits()
+	if l.MemoryMax > 0 {
+		n = min(n, max(int(l.MemoryMax/8/warmChildBytes), 1))
+	}
+	if l.PidsMax > 0 {
+		// A Go process has several threads, each counted as a pid.
+		n = min(n, max(int(l.PidsMax/64), 1))
 	}
 	return n
 }
 
-// cgroupMemory is the control group's memory limit, read once (0: none).
-var cgroupMemory = sync.OnceValue(func() int64 { return CgroupLimits().MemoryMax })
+// cgroupLimits are the control group's limits, read once.
+var cgroupLimits = sync.OnceValue(CgroupLimits)
 
 func (p *warmPool) currentEpoch() int {
 	p.mu.Lock()
