@@ -346,6 +346,7 @@ func TestDeadIdleChildIsReplaced(t *testing.T) {
 // while without Starts.
 func TestWarmPoolFollowsTheStartRate(t *testing.T) {
 	inCell(t)
+	joined(t, NewProcess(empty)) // the pool has a child to settle
 	settleToOne(t)
 	const n = 4
 	for range n {
@@ -384,5 +385,39 @@ func TestWarmPoolSizePolicy(t *testing.T) {
 	}
 	if c := warmCap(); c < 1 || c > maxWarm {
 		t.Errorf("warmCap() = %d", c)
+	}
+}
+
+// A new session with no Start in the last second: the pool keeps one
+// idle child, sent the new session, rather than compiling it in each.
+func TestWarmPoolShrinksWhenTheSessionChanges(t *testing.T) {
+	inCell(t)
+	parentHost.setSession("session v1")
+	t.Cleanup(func() { parentHost.setSession("session v1") })
+	joined(t, NewProcess(empty))
+	settleToOne(t)
+	for range 3 {
+		joined(t, NewProcess(empty))
+	}
+	settleWarm()
+	if n := rt.warm.idleCount(); n < 2 {
+		t.Fatalf("%d idle children after 3 Starts", n)
+	}
+	rt.warm.mu.Lock()
+	rt.warm.starts = nil // as if the Starts were more than a second ago
+	rt.warm.mu.Unlock()
+	parentHost.setSession("session v2")
+	if err := Prewarm(); err != nil {
+		t.Fatal(err)
+	}
+	settleWarm()
+	quiesce(t)
+	if n := rt.warm.idleCount(); n != 1 {
+		t.Errorf("%d idle children after the session changed", n)
+	}
+	rec, _ := inCell(t)
+	joined(t, NewProcess(sessionInfo))
+	if got := rec.text("stdout"); !strings.HasPrefix(got, `session="session v2"`) {
+		t.Errorf("child says %q", got)
 	}
 }

@@ -37,9 +37,10 @@ import (
 // a child of its own). A child process (a child starting its own
 // children) keeps at most one idle child.
 //
-// When the session changes, each idle child is sent the new one (by the
-// builder, one at a time too); a Start that finds a child with an older
-// session sends the new one first.
+// When the session changes, the pool's size starts again from the Starts
+// of the last rateWindow; the idle children it keeps are sent the new
+// session (by the builder, one at a time too) and the others are ended. A
+// Start that finds a child with an older session sends the new one first.
 type warmPool struct {
 	mu       sync.Mutex
 	idle     []*childProc // spawned and sent a session, oldest first
@@ -180,6 +181,13 @@ func (p *warmPool) fill(epoch int, src *sessionSource, digest [32]byte, pipes bo
 	if p.epoch != epoch {
 		return
 	}
+	if p.src != nil && p.digest != digest {
+		// The notebook changed its declarations: the rate it started
+		// processes at before says little about the new session, and
+		// every idle child would have to compile it again.
+		p.forgetOldStartsLocked(time.Now())
+		p.peak = len(p.starts)
+	}
 	p.src, p.digest, p.pipes = src, digest, pipes
 	if p.trim == nil {
 		p.trim = time.AfterFunc(idleTrim, p.shrink)
@@ -224,12 +232,17 @@ func (p *warmPool) build(epoch int, after, stop <-chan struct{}, built chan<- st
 				break
 			}
 		}
-		if stale == nil && len(p.idle) >= p.wantLocked(limit) {
+		want := p.wantLocked(limit)
+		if stale == nil && len(p.idle) >= want {
 			p.building = false
 			p.mu.Unlock()
 			return
 		}
 		p.mu.Unlock()
+		if stale != nil && len(p.idle) > want {
+			p.drop(stale) // one more than wanted: not worth compiling again
+			continue
+		}
 
 		c := stale
 		if c != nil {
