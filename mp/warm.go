@@ -238,8 +238,9 @@ func (p *warmPool) build(epoch int, after, stop <-chan struct{}, built chan<- st
 			p.mu.Unlock()
 			return
 		}
+		surplus := len(p.idle) > want
 		p.mu.Unlock()
-		if stale != nil && len(p.idle) > want {
+		if stale != nil && surplus {
 			p.drop(stale) // one more than wanted: not worth compiling again
 			continue
 		}
