@@ -919,7 +919,7 @@ def log(*a):
 
 
 def measure(args, gomp_k, pydir):
-    res = {"startjoin": {}, "paced": {}, "memory": {}, "output": {}}
+    res = {"startjoin": {}, "paced": {}, "memory": {}, "output": {}, "rounds": []}
     impls = ["gomp", "fork", "spawn"]
     for key in ("startjoin", "paced", "memory"):
         res[key] = {k: [] for k in impls}
@@ -944,6 +944,8 @@ def measure(args, gomp_k, pydir):
                 else:
                     ds = run_py(pydir, "startjoin", impl, n, pause)
                 res[key][impl] += ds
+                if key == "startjoin":
+                    res["rounds"].append((r, impl, statistics.median(ds)))
             order.reverse()
         log(f"start+join round {r + 1}/{rounds}: " + ", ".join(
             f"{k} {fmt_t(statistics.median(res['startjoin'][k]))} / paced "
@@ -961,16 +963,18 @@ def measure(args, gomp_k, pydir):
         log(f"memory round {r + 1}/{len(mem_rounds)}: " + ", ".join(
             f"{k} USS {fmt_b(statistics.median(m['uss'] for m in res['memory'][k]))}" for k in impls))
 
-    # The warm child gomp keeps ready for the next Start, for the notes: the
-    # kernel's only child once the measured ones have ended.
+    # The warm children gomp keeps ready for the next Starts, for the notes:
+    # once the measured children have ended, the only children of the
+    # session process (the kernel process's child since the process split).
     time.sleep(1.0)
     warm = []
-    for pid in children(gomp_k.pid):
-        try:
-            with open(f"/proc/{pid}/smaps_rollup") as f:
-                warm.append(rollup(f.read()))
-        except OSError:
-            pass
+    for session in children(gomp_k.pid):
+        for pid in children(session):
+            try:
+                with open(f"/proc/{pid}/smaps_rollup") as f:
+                    warm.append(rollup(f.read()))
+            except OSError:
+                pass
     res["warm"] = warm
     LOADS.append(("memory", os.getloadavg()[0]))
     return res
@@ -1100,9 +1104,15 @@ def table(args, res, out, pipe, info, elapsed):
             for k in ("gomp", "fork", "spawn")) + " |")
     info_lines = []
     if res.get("warm"):
-        w = res["warm"][0]
-        info_lines.append(f"gomp's warm child (idle, ready for the next Start): USS {fmt_b(w['uss'])}, "
-                          f"PSS {fmt_b(w['pss'])}, RSS {fmt_b(w['rss'])}.")
+        w = res["warm"]
+        info_lines.append(f"gomp's warm children (idle, ready for the next Starts), 1 s after the memory part: "
+                          f"{len(w)}, USS {fmt_b(m(x['uss'] for x in w))}, PSS {fmt_b(m(x['pss'] for x in w))}, "
+                          f"RSS {fmt_b(m(x['rss'] for x in w))} each (median), USS {fmt_b(sum(x['uss'] for x in w))} in all.")
+    if res.get("rounds"):
+        per = {k: [f"{fmt_t(v)}" for r, i, v in res["rounds"] if i == k] for k in ("gomp", "fork", "spawn")}
+        info_lines.append("Back to back, the median of each round (rounds in order): "
+                          + "; ".join(f"{label} {', '.join(per[k])}" for k, label in
+                                      (("gomp", "gomp"), ("fork", "CPython fork"), ("spawn", "CPython spawn"))) + ".")
     prate = m(args.lines / e for e, _ in pipe)
     info_lines.append(f"CPython printing {fmt_n(args.lines)} lines into a pipe its parent reads "
                       f"(no notebook, interpreter start included): {prate:,.0f} lines/s, "

@@ -10,17 +10,20 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // The bootstrap channel is a socket pair between a parent and one child
 // (the child's fd 3). The parent sends a session (the declarations the child
 // compiles, sent ahead of time to a warm child) and at Start a startOrder.
-// The one message back is the child's exit code, sent as its last act: a Go
-// process with an interpreter's heap takes a millisecond or more to be torn
-// down after it calls exit, and Join need not wait for that (the reaper
-// still does). A child that dies without a word is reaped and its wait
-// status says how it ended.
+// The messages back are a ready report after each session the child has
+// compiled (so that the warm pool builds one child at a time), and the
+// child's exit code, sent as its last act: a Go process with an
+// interpreter's heap takes a millisecond or more to be torn down after it
+// calls exit, and Join need not wait for that (the reaper still does). A
+// child that dies without a word is reaped and its wait status says how it
+// ended.
 
 // bootMessage is one message on the bootstrap channel.
 type bootMessage struct {
@@ -69,10 +72,32 @@ type bootSender struct {
 	enc  *gob.Encoder
 	sent [sha256.Size]byte // digest of the session the child has
 	has  bool
+
+	sessions int           // sessions sent (guarded by mu)
+	readies  atomic.Int64  // ready reports received
+	built    chan struct{} // a token per ready report (at most one waiting)
 }
 
 func newBootSender(f *os.File) *bootSender {
-	return &bootSender{file: f, enc: gob.NewEncoder(f)}
+	return &bootSender{file: f, enc: gob.NewEncoder(f), built: make(chan struct{}, 1)}
+}
+
+// hasSession reports whether the child was sent the session digest.
+func (b *bootSender) hasSession(digest [sha256.Size]byte) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.has && b.sent == digest
+}
+
+// builtSession reports whether the child has compiled the session digest:
+// it was the last one sent, and the child reported every session ready.
+// (While a send is under way, mu is held and the answer is no.)
+func (b *bootSender) builtSession(digest [sha256.Size]byte) bool {
+	if !b.mu.TryLock() {
+		return false
+	}
+	defer b.mu.Unlock()
+	return b.has && b.sent == digest && b.readies.Load() >= int64(b.sessions)
 }
 
 // sendSession sends the session unless the child has it already.
@@ -82,6 +107,7 @@ func (b *bootSender) sendSession(ctx context.Context, s *sessionSource, digest [
 	if b.has && b.sent == digest {
 		return nil
 	}
+	b.sessions++ // before the send: its ready report may come back at once
 	if err := b.send(ctx, bootMessage{Session: s}); err != nil {
 		return fmt.Errorf("sending the session to the child: %w", err)
 	}
@@ -136,11 +162,15 @@ func (b *bootReceiver) receive() (bootMessage, error) {
 func (b *bootReceiver) pending() bool { return b.in.Buffered() > 0 }
 
 // exitReport is the child's last message: exitReportMagic, then its exit
-// code as a little-endian int32.
+// code as a little-endian int32. A ready report is readyReportMagic and
+// four zero bytes.
 const (
-	exitReportMagic = 0xE5
-	exitReportSize  = 5
+	exitReportMagic  = 0xE5
+	readyReportMagic = 0xE6
+	exitReportSize   = 5
 )
+
+var readyReport = []byte{readyReportMagic, 0, 0, 0, 0}
 
 func encodeExitReport(code int) []byte {
 	b := make([]byte, exitReportSize)
@@ -154,7 +184,20 @@ func encodeExitReport(code int) []byte {
 // real os.Exit).
 func (b *bootSender) receiveExitReport() (ExitCode, bool) {
 	var r [exitReportSize]byte
-	if _, err := io.ReadFull(b.file, r[:]); err != nil || r[0] != exitReportMagic {
+	for {
+		if _, err := io.ReadFull(b.file, r[:]); err != nil {
+			return 0, false
+		}
+		if r[0] != readyReportMagic {
+			break
+		}
+		b.readies.Add(1)
+		select {
+		case b.built <- struct{}{}:
+		default:
+		}
+	}
+	if r[0] != exitReportMagic {
 		return 0, false
 	}
 	return ExitCode(int32(binary.LittleEndian.Uint32(r[1:]))), true

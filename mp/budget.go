@@ -29,8 +29,9 @@ import (
 // whose process is gone counts for nothing (its children die with it,
 // by their parent-death signal) and is removed by the next count.
 //
-// The idle child each process keeps ready for its next Start (warm.go) is
-// not counted: there is at most one per process that has started others.
+// The idle children kept ready for the next Starts (warm.go) are not
+// counted: a child process keeps at most one, and the kernel's session at
+// most half the limit (and at most 32).
 const (
 	// MaxProcessesEnv sets the limit for a kernel (its kernelspec's env
 	// block); mp.SetMaxProcesses changes it from a cell.

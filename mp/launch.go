@@ -30,7 +30,7 @@ func launchChild(ctx context.Context, out backend.Output, src *sessionSource, or
 	pipes := !selfIdentity().child
 	digest := src.digest()
 	epoch := rt.warm.currentEpoch()
-	if c := rt.warm.take(); c != nil {
+	if c := rt.warm.take(digest); c != nil {
 		err := c.begin(ctx, out, src, digest, order)
 		if err == nil {
 			go rt.warm.refillAfter(c, epoch, src, digest, pipes)

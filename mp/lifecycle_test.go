@@ -156,25 +156,32 @@ func childrenOfThisProcess() []int {
 	return kids
 }
 
-// settleWarm waits until the idle child's spawn has finished.
-// settleWarm waits until the warm pool has an idle child ready. The pool
-// refills a moment after a Start (once the started child ended, or 50 ms
-// later), so the next child may not be on its way yet when this is called.
+// settleWarm waits until the warm pool's builder has ended and its idle
+// children have compiled their session. The pool refills a moment after a
+// Start (once the started child ended, or 50 ms later), so its builder may
+// not be on its way yet when this is called.
 func settleWarm() {
 	deadline := time.Now().Add(10 * time.Second)
-	for {
+	for time.Now().Before(deadline) { // past it, the test's own checks say what is missing
 		rt.warm.mu.Lock()
-		w := rt.warm.next
-		rt.warm.mu.Unlock()
-		if w != nil {
-			<-w.ready
-			return
+		settled := !rt.warm.building && len(rt.warm.idle) > 0
+		for _, c := range rt.warm.idle {
+			settled = settled && c.boot.builtSession(c.boot.sent)
 		}
-		if time.Now().After(deadline) {
-			return // the test's own checks then say what is missing
+		rt.warm.mu.Unlock()
+		if settled {
+			return
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// settleToOne settles the pool, then shrinks it to one idle child, as
+// it is after a while without Starts.
+func settleToOne(t testing.TB) {
+	settleWarm()
+	rt.warm.shrink()
+	quiesce(t)
 }
 
 func TestStartJoinLeavesFdsAndGoroutinesFlat(t *testing.T) {
@@ -189,7 +196,7 @@ func TestStartJoinLeavesFdsAndGoroutinesFlat(t *testing.T) {
 	for range 5 { // warm up: the spawner, the shared memory, the warm child
 		joined(t, NewProcess(empty))
 	}
-	quiesce(t)
+	settleToOne(t)
 	fds, goroutines := countFds(t), runtime.NumGoroutine()
 	start := time.Now()
 	for range n {
@@ -199,7 +206,9 @@ func TestStartJoinLeavesFdsAndGoroutinesFlat(t *testing.T) {
 		}
 	}
 	elapsed := time.Since(start)
-	quiesce(t)
+	// The loop grew the pool of idle children (each has its files and a
+	// goroutine here); after a while without Starts it is back to one.
+	settleToOne(t)
 	// The last child is reaped, and its goroutines end, just after Join
 	// returns.
 	deadline := time.Now().Add(10 * time.Second)
@@ -212,13 +221,14 @@ func TestStartJoinLeavesFdsAndGoroutinesFlat(t *testing.T) {
 	t.Logf("%d Start/Join: fds %d → %d, goroutines %d → %d, %v per Start+Join (back to back)", n, fds, countFds(t), goroutines, runtime.NumGoroutine(), elapsed/time.Duration(n))
 }
 
-// quiesce waits until the only child left is the idle warm one, ready.
+// quiesce waits until the only children left are the idle warm ones,
+// ready.
 func quiesce(t testing.TB) {
 	settleWarm()
 	deadline := time.Now().Add(10 * time.Second)
-	for len(childrenOfThisProcess()) > 1 {
+	for len(childrenOfThisProcess()) > rt.warm.idleCount() {
 		if time.Now().After(deadline) {
-			t.Fatalf("children %v (one is the idle warm child)", childrenOfThisProcess())
+			t.Fatalf("children %v (%d idle warm ones)", childrenOfThisProcess(), rt.warm.idleCount())
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -282,16 +292,20 @@ func TestWarmChildIsHandedTheNextStart(t *testing.T) {
 	}
 	rec3, _ := inCell(t)
 	p = joined(t, NewProcess(sessionInfo))
-	if got := rec3.text("stdout"); !strings.HasPrefix(got, "session=\"session v3\" builds=2 ") {
+	// (An idle child may have had v1 and v2 before: the pool keeps as
+	// many as the Starts of the last second.)
+	if got := rec3.text("stdout"); !strings.HasPrefix(got, "session=\"session v3\" builds=") || strings.HasPrefix(got, "session=\"session v3\" builds=1 ") {
 		t.Errorf("child says %q", got)
 	}
 }
 
+// warmPid is the idle child the next Start is handed (the oldest, once
+// the pool has settled).
 func warmPid() int {
 	rt.warm.mu.Lock()
 	defer rt.warm.mu.Unlock()
-	if w := rt.warm.next; w != nil && w.c != nil {
-		return w.c.pid
+	if len(rt.warm.idle) > 0 {
+		return rt.warm.idle[0].pid
 	}
 	return 0
 }
@@ -317,9 +331,93 @@ func TestDeadIdleChildIsReplaced(t *testing.T) {
 	syscall.Kill(idle, syscall.SIGKILL)
 	// Its reaping, not /proc, tells that it is dead: a process whose main
 	// thread is a zombie may still be closing its files.
-	<-rt.warm.next.c.exited
+	rt.warm.mu.Lock()
+	c := rt.warm.idle[0]
+	rt.warm.mu.Unlock()
+	<-c.exited
 	p := joined(t, NewProcess(empty))
 	if p.ExitCode() != 0 || p.Pid() == idle {
 		t.Errorf("pid %d (dead idle child %d), ExitCode %v", p.Pid(), idle, p.ExitCode())
+	}
+}
+
+// The pool keeps as many idle children as Starts came in one second at
+// the most (each compiled once, one at a time), and shrinks to one after a
+// while without Starts.
+func TestWarmPoolFollowsTheStartRate(t *testing.T) {
+	inCell(t)
+	joined(t, NewProcess(empty)) // the pool has a child to settle
+	settleToOne(t)
+	const n = 4
+	for range n {
+		joined(t, NewProcess(empty))
+	}
+	settleWarm()
+	rt.warm.mu.Lock()
+	peak := rt.warm.peak
+	rt.warm.mu.Unlock()
+	if got := rt.warm.idleCount(); peak < 2 || got != min(peak, warmCap()) {
+		t.Errorf("after %d Starts: %d idle children, peak %d of Starts in a second (cap %d)", n, got, peak, warmCap())
+	}
+	quiesce(t) // every child left is an idle one, ready
+	rt.warm.shrink()
+	if got := rt.warm.idleCount(); got != 1 {
+		t.Errorf("after shrinking: %d idle children", got)
+	}
+	quiesce(t)
+	if kids := childrenOfThisProcess(); len(kids) != 1 {
+		t.Errorf("children %v after shrinking", kids)
+	}
+}
+
+func TestWarmPoolSizePolicy(t *testing.T) {
+	now := time.Now()
+	p := &warmPool{starts: []time.Time{now.Add(-3 * rateWindow), now.Add(-rateWindow / 2), now}}
+	p.forgetOldStartsLocked(now)
+	if len(p.starts) != 2 {
+		t.Errorf("%d Starts in the window, want 2", len(p.starts))
+	}
+	for _, c := range []struct{ peak, limit, want int }{{0, 32, 1}, {5, 32, 5}, {50, 32, 32}, {50, 1, 1}} {
+		p.peak = c.peak
+		if got := p.wantLocked(c.limit); got != c.want {
+			t.Errorf("peak %d, limit %d: want %d idle children, got %d", c.peak, c.limit, c.want, got)
+		}
+	}
+	if c := warmCap(); c < 1 || c > maxWarm {
+		t.Errorf("warmCap() = %d", c)
+	}
+}
+
+// A new session with no Start in the last second: the pool keeps one
+// idle child, sent the new session, rather than compiling it in each.
+func TestWarmPoolShrinksWhenTheSessionChanges(t *testing.T) {
+	inCell(t)
+	parentHost.setSession("session v1")
+	t.Cleanup(func() { parentHost.setSession("session v1") })
+	joined(t, NewProcess(empty))
+	settleToOne(t)
+	for range 3 {
+		joined(t, NewProcess(empty))
+	}
+	settleWarm()
+	if n := rt.warm.idleCount(); n < 2 {
+		t.Fatalf("%d idle children after 3 Starts", n)
+	}
+	rt.warm.mu.Lock()
+	rt.warm.starts = nil // as if the Starts were more than a second ago
+	rt.warm.mu.Unlock()
+	parentHost.setSession("session v2")
+	if err := Prewarm(); err != nil {
+		t.Fatal(err)
+	}
+	settleWarm()
+	quiesce(t)
+	if n := rt.warm.idleCount(); n != 1 {
+		t.Errorf("%d idle children after the session changed", n)
+	}
+	rec, _ := inCell(t)
+	joined(t, NewProcess(sessionInfo))
+	if got := rec.text("stdout"); !strings.HasPrefix(got, `session="session v2"`) {
+		t.Errorf("child says %q", got)
 	}
 }

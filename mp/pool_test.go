@@ -397,7 +397,7 @@ func TestPoolShutdownLeavesNoWorker(t *testing.T) {
 func TestPoolLeavesFdsAndGoroutinesFlat(t *testing.T) {
 	inCell(t)
 	NewPool(1).Terminate() // warm up: the spawner, the broker
-	quiesce(t)
+	settleToOne(t)
 	fds, goroutines := countFds(t), runtime.NumGoroutine()
 	for range 5 {
 		p := NewPool(2)
@@ -409,7 +409,7 @@ func TestPoolLeavesFdsAndGoroutinesFlat(t *testing.T) {
 		p.ApplyAsync(sleepTask, time.Hour)
 		p.Terminate()
 	}
-	quiesce(t)
+	settleToOne(t)
 	deadline := time.Now().Add(10 * time.Second)
 	for countFds(t) > fds || runtime.NumGoroutine() > goroutines {
 		if time.Now().After(deadline) {

@@ -51,6 +51,7 @@ func RunChild(newHost func(*Snapshot) (Host, error)) int {
 		if m.Session != nil {
 			host = nil // let the old interpreter go before building the new one
 			host, hostErr = newHost(m.Session.snapshot())
+			boot.Write(readyReport) // a failure shows at the start order
 			if !in.pending() {
 				// Idle from now on: give back what building took, so that a
 				// warm child costs little memory while it waits.

@@ -152,7 +152,7 @@ func Prewarm() error {
 		return fmt.Errorf("mp: taking the session's snapshot: %w", err)
 	}
 	src := newSessionSource(snap)
-	rt.warm.fill(rt.warm.currentEpoch(), src, src.digest(), !selfIdentity().child)
+	rt.warm.fill(rt.warm.currentEpoch(), src, src.digest(), !selfIdentity().child, nil)
 	return nil
 }
 
