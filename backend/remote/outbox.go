@@ -33,7 +33,8 @@ const (
 // Its one goroutine (run) flushes held text after flushDelay; it ends with
 // stop.
 type outbox struct {
-	conn *conn
+	conn  *conn
+	delay time.Duration // flushDelay; tests make it longer
 
 	mu    sync.Mutex // held across writes: the frames leave in order
 	runs  []streamRun
@@ -53,8 +54,8 @@ type streamRun struct {
 	text []byte
 }
 
-func newOutbox(c *conn) *outbox {
-	o := &outbox{conn: c, wake: make(chan struct{}, 1), quit: make(chan struct{})}
+func newOutbox(c *conn, delay time.Duration) *outbox {
+	o := &outbox{conn: c, delay: delay, wake: make(chan struct{}, 1), quit: make(chan struct{})}
 	o.stopped.Add(1)
 	go o.run()
 	return o
@@ -69,7 +70,7 @@ func (o *outbox) stop() {
 
 func (o *outbox) run() {
 	defer o.stopped.Done()
-	t := time.NewTimer(flushDelay)
+	t := time.NewTimer(o.delay)
 	t.Stop()
 	for {
 		select {
@@ -77,7 +78,7 @@ func (o *outbox) run() {
 		case <-o.quit:
 			return
 		}
-		t.Reset(flushDelay)
+		t.Reset(o.delay)
 		select {
 		case <-t.C:
 		case <-o.quit:

@@ -42,7 +42,7 @@ func Serve(c net.Conn, interp backend.Interpreter) error {
 	conn := newConn(c, 0)
 	s := &server{
 		conn:   conn,
-		out:    newOutbox(conn),
+		out:    newOutbox(conn, flushDelay),
 		interp: interp,
 		cells:  make(map[uint64]context.CancelFunc),
 		inputs: make(map[uint64]chan *frame),
