@@ -25,10 +25,16 @@ const (
 // outbox is the session's only way out to the kernel: every frame the
 // session sends goes through it, so the text it holds always leaves before
 // a frame sent after it (a display, a result, an input request), and the
-// kernel sees every output in the order the session produced it. Runs of
-// text for the same cell and stream become one frame; a change of cell or
-// stream starts a new run, so nothing is reordered between stdout and
-// stderr, nor moved under another cell.
+// kernel sees every output of a cell in the order the cell produced it.
+// Text written in a row to one stream of a cell is one run, and a run is
+// one frame; a write to the cell's other stream starts a new run, so
+// nothing is reordered between stdout and stderr. Runs of different cells
+// are kept apart and only their order among themselves may change (each
+// cell's output goes under its own cell, where no other cell's is): a
+// goroutine of an earlier cell printing in step with the running cell
+// makes two frames per flush instead of two per line, which the kernel's
+// message rate (100 a second) would otherwise pace down to some fifty lines
+// a second.
 //
 // Its one goroutine (run) flushes held text after flushDelay; it ends with
 // stop.
@@ -139,9 +145,16 @@ func (o *outbox) stream(cell uint64, name, text string) error {
 		return nil
 	}
 	n := len(o.runs)
+	last := -1 // the cell's latest run
+	for i := n - 1; i >= 0; i-- {
+		if o.runs[i].cell == cell {
+			last = i
+			break
+		}
+	}
 	switch {
-	case n > 0 && o.runs[n-1].cell == cell && o.runs[n-1].name == name:
-		o.runs[n-1].text = append(o.runs[n-1].text, text...)
+	case last >= 0 && o.runs[last].name == name:
+		o.runs[last].text = append(o.runs[last].text, text...)
 	case n < cap(o.runs):
 		// Reuse the run's buffer from an earlier flush.
 		o.runs = o.runs[:n+1]

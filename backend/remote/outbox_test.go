@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -68,9 +69,10 @@ func describe(f *frame) string {
 	return fmt.Sprintf("%d %s %d", f.Cell, f.Op, f.ID)
 }
 
-// Text of one cell and stream written in a row becomes one frame; a change
-// of cell or stream, or any other frame, ends the run, so the kernel gets
-// every output in the order it was written.
+// Text of one cell and stream written in a row becomes one frame; a write
+// to the cell's other stream, or any other frame, ends the run, so the
+// kernel gets every output of a cell in the order it was written. Another
+// cell's writes in between (a goroutine it started) do not end the run.
 func TestOutboxKeepsTheOrderOfWrites(t *testing.T) {
 	session, kernel := socketPair(t)
 	frames := frameReader(t, kernel)
@@ -99,7 +101,7 @@ func TestOutboxKeepsTheOrderOfWrites(t *testing.T) {
 		}
 	}
 	want := []string{
-		`1 stdout "ab\n"`, `1 stderr "c\n"`, `1 stdout "d"`, `2 stdout "e"`, `1 stdout "f"`,
+		`1 stdout "ab\n"`, `1 stderr "c\n"`, `1 stdout "df"`, `2 stdout "e"`,
 		`1 display g`, `1 stdout "h"`, `1 input 7`, `1 stderr "ij"`, `0 result 1`,
 	}
 	for i, w := range want {
@@ -247,5 +249,71 @@ func TestInterleavedOutputKeepsItsOrder(t *testing.T) {
 		if out.got[i] != want[i] {
 			t.Fatalf("output %d is %q, want %q", i, out.got[i], want[i])
 		}
+	}
+}
+
+// pacedOutput is a kernel-side Output that takes its time over each
+// stream, as the kernel's publisher does when it paces messages; it counts
+// the text it got and keeps the notes about dropped text.
+type pacedOutput struct {
+	mu      sync.Mutex
+	streams int
+	bytes   int
+	notes   []string
+}
+
+func (p *pacedOutput) Stream(name, text string) {
+	time.Sleep(2 * time.Millisecond)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if strings.Contains(text, "are not shown") {
+		p.notes = append(p.notes, text)
+		return
+	}
+	p.streams++
+	p.bytes += len(text)
+}
+func (p *pacedOutput) Display(backend.Display) {}
+func (p *pacedOutput) ClearOutput(bool)        {}
+func (p *pacedOutput) Input(context.Context, string, bool) (string, error) {
+	return "", backend.ErrNoStdin
+}
+
+func (p *pacedOutput) count() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.streams
+}
+
+// A cell alternating stdout and stderr fills the channel with one frame
+// per line; when the kernel paces them, an interrupt must not wait for all
+// of them: the text still queued a while after the interrupt is dropped,
+// and one note before the result says how much.
+func TestInterruptDoesNotWaitForQueuedOutput(t *testing.T) {
+	c := startFake(t)
+	out := &pacedOutput{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan backend.ExecuteResult, 1)
+	go func() { done <- c.Execute(ctx, backend.ExecuteRequest{Code: "alternate"}, out) }()
+	for out.count() < 20 {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	res := <-done
+	written, err := strconv.Atoi(value(t, res))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.mu.Lock()
+	defer out.mu.Unlock()
+	if len(out.notes) != 1 {
+		t.Fatalf("notes %q; want one", out.notes)
+	}
+	var dropped int
+	if _, err := fmt.Sscanf(out.notes[0], "(%d bytes", &dropped); err != nil {
+		t.Fatalf("the note %q: %v", out.notes[0], err)
+	}
+	if out.bytes+dropped != written || dropped == 0 {
+		t.Errorf("the cell wrote %d bytes; %d were shown and the note says %d dropped", written, out.bytes, dropped)
 	}
 }

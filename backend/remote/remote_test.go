@@ -91,6 +91,14 @@ func (f *fakeInterp) Execute(ctx context.Context, req backend.ExecuteRequest, ou
 			}
 		}
 		return ok("")
+	case "alternate": // stdout and stderr in turn until interrupted; the value is the bytes written
+		n := 0
+		for ctx.Err() == nil {
+			out.Stream("stdout", "o\n")
+			out.Stream("stderr", "e\n")
+			n += 4
+		}
+		return ok(fmt.Sprint(n))
 	case "pid":
 		return ok(fmt.Sprint(os.Getpid()))
 	case "remember":
