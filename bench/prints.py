@@ -48,7 +48,7 @@ CELLS = {
 
 class Drained:
     """A kernel whose iopub is read all the time by a thread, which counts
-    the stream bytes of each request."""
+    the stdout bytes of each request."""
 
     def __init__(self, name):
         from jupyter_client.manager import KernelManager
@@ -75,7 +75,7 @@ class Drained:
                 continue
             parent = msg["parent_header"].get("msg_id")
             with self.lock:
-                if msg["msg_type"] == "stream":
+                if msg["msg_type"] == "stream" and msg["content"]["name"] == "stdout":
                     self.bytes[parent] = self.bytes.get(parent, 0) + len(msg["content"]["text"].encode())
                 elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
                     self.idle[parent] = True
