@@ -191,6 +191,9 @@ func (o *outbox) encodeRunsLocked() error {
 	runs := o.runs
 	o.runs = o.runs[:0]
 	o.held = 0
+	if cap(runs) > maxKeptRuns {
+		o.runs = nil // a burst of runs (stdout and stderr in turn) is not kept
+	}
 	for _, r := range runs {
 		text := string(r.text)
 		for text != "" {
@@ -203,6 +206,9 @@ func (o *outbox) encodeRunsLocked() error {
 	}
 	return nil
 }
+
+// maxKeptRuns is how many runs' buffers a flush keeps for reuse.
+const maxKeptRuns = 64
 
 // appendStream appends one stream frame to buf.
 func (o *outbox) appendStream(cell uint64, name, text string) error {
