@@ -15,10 +15,17 @@ import (
 // The cell's own goroutine needs no entry: a stream write from a goroutine
 // without one goes to the running cell. A goroutine started by a cell's
 // goroutine belongs to the same cell.
+//
+// Telling the calling goroutine costs a runtime.Stack, which walks the
+// whole stack: tens of microseconds under yaegi's deep frames, more than
+// everything else a fmt.Println does. So of asks only while some goroutine
+// is bound (bound counts running's entries): a cell that prints in a loop
+// with no goroutine alive pays nothing for attribution.
 type goroutineCells struct {
 	next    atomic.Int64
 	pending sync.Map // token → *goroutineCell, between a go statement and its goroutine's start
 	running sync.Map // goroutine id → *goroutineCell
+	bound   atomic.Int64
 }
 
 // goroutineCell is the cell a goroutine belongs to.
@@ -42,6 +49,9 @@ func (g *goroutineCells) enter(token int64) *goroutineCell {
 		return nil
 	}
 	c := v.(*goroutineCell)
+	// Counted before the entry exists: of may then look for nothing, but
+	// never skips an entry that exists.
+	g.bound.Add(1)
 	g.running.Store(goroutineID(), c)
 	return c
 }
@@ -52,12 +62,16 @@ func (g *goroutineCells) leave() *goroutineCell {
 	if !ok {
 		return nil
 	}
+	g.bound.Add(-1)
 	return v.(*goroutineCell)
 }
 
 // of returns the cell of the calling goroutine, nil for a goroutine no cell
 // started (the cell's own, or the kernel's).
 func (g *goroutineCells) of() *goroutineCell {
+	if g.bound.Load() == 0 {
+		return nil // no goroutine is bound, so neither is the caller
+	}
 	v, ok := g.running.Load(goroutineID())
 	if !ok {
 		return nil

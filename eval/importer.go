@@ -93,8 +93,18 @@ func (imp *stdImporter) Import(path string) (*types.Package, error) {
 	return imp.ImportFrom(path, "", 0)
 }
 
-// ImportFrom returns the package at path (types.ImporterFrom).
+// ImportFrom returns the package at path (types.ImporterFrom), for a
+// cell's import. gomp's own packages go by their short paths there: under
+// "gomp/..." the importer holds only what checking mp's sources needs (an
+// empty package, or one the interpreter does not know by that path), so
+// `import "gomp/display"` would check and then leave display.HTML undefined.
 func (imp *stdImporter) ImportFrom(path, _ string, _ types.ImportMode) (*types.Package, error) {
+	if rest, ok := strings.CutPrefix(path, "gomp/"); ok {
+		if _, own := gompPackages[rest]; own {
+			return nil, fmt.Errorf("package %s is not in std: cells import gomp's %s package as %q", path, rest, rest)
+		}
+		return nil, fmt.Errorf("package %s is not in std (gomp cells can import the standard library, mp and display)", path)
+	}
 	imp.mu.Lock()
 	defer imp.mu.Unlock()
 	return imp.importLocked(path)

@@ -14,9 +14,11 @@ import (
 
 // cellStream is what cells see as os.Stdout and os.Stderr (and what fmt.Print
 // and println write to): every write goes to the current cell's output as a
-// stream message, synchronously, so a cell's prints are all published before
-// the kernel reports it idle and nothing is reordered between fmt.Println and
-// fmt.Fprintln(os.Stdout).
+// stream, synchronously, so a cell's prints are all published before the
+// kernel reports it idle and nothing is reordered between fmt.Println and
+// fmt.Fprintln(os.Stdout). Gathering writes into fewer messages is the
+// Output's business (the session's outbox, backend/remote), which keeps
+// their order with the cell's displays and result.
 type cellStream struct {
 	s    *Session
 	name string // "stdout" or "stderr"

@@ -131,6 +131,7 @@ type session struct {
 	outputs   map[uint64]backend.Output     // every execute's Output, for late output
 	inputs    map[uint64]context.CancelFunc // input requests being answered
 	executing int                           // executes sent and not answered
+	stopping  map[uint64]*interrupted       // executes interrupted and not answered
 	death     *backend.Error                // how it ended; set once
 	reason    string                        // why the client stopped it, if it did
 	reasonAs  string                        // the ename for reason
@@ -147,16 +148,17 @@ func (c *Client) startSession() (*session, error) {
 		return nil, err
 	}
 	s := &session{
-		c:       c,
-		proc:    p.proc,
-		conn:    newConn(p.conn, writeTimeout),
-		stderr:  watchStderr(p.stderr, c.stderr),
-		hello:   make(chan struct{}),
-		dead:    make(chan struct{}),
-		exited:  make(chan struct{}),
-		pending: make(map[uint64]chan *frame),
-		outputs: make(map[uint64]backend.Output),
-		inputs:  make(map[uint64]context.CancelFunc),
+		c:        c,
+		proc:     p.proc,
+		conn:     newConn(p.conn, writeTimeout),
+		stderr:   watchStderr(p.stderr, c.stderr),
+		hello:    make(chan struct{}),
+		dead:     make(chan struct{}),
+		exited:   make(chan struct{}),
+		pending:  make(map[uint64]chan *frame),
+		outputs:  make(map[uint64]backend.Output),
+		inputs:   make(map[uint64]context.CancelFunc),
+		stopping: make(map[uint64]*interrupted),
 	}
 	log := c.replayLog()
 	c.log.Printf("session process %d started (%d bytes of declarations to replay)", s.proc.Pid, len(log))
@@ -241,6 +243,9 @@ func (s *session) handle(f *frame) error {
 		if err := checkReply(f); err != nil {
 			return err
 		}
+		if f.Op == opResult {
+			s.noteDropped(f.ID)
+		}
 		s.mu.Lock()
 		ch := s.pending[f.ID]
 		delete(s.pending, f.ID)
@@ -255,7 +260,9 @@ func (s *session) handle(f *frame) error {
 		}
 		switch f.Op {
 		case opStream:
-			out.Stream(f.Name, f.Text)
+			if !s.dropsAfterInterrupt(f) {
+				out.Stream(f.Name, f.Text)
+			}
 		case opDisplay:
 			if f.Display == nil {
 				return errors.New("a display frame without a display")
@@ -285,6 +292,50 @@ func (s *session) handle(f *frame) error {
 		return fmt.Errorf("an unknown frame %q", f.Op)
 	}
 	return nil
+}
+
+// interruptDrain is how long after an interrupt a cell's stream text still
+// reaches the notebook; what comes later, until the cell's result, is
+// dropped. The kernel paces stream messages (100 a second), and a cell
+// that alternates stdout and stderr makes one message per line: the
+// channel can then hold thousands of them ahead of the result, which
+// would come (and the cell stop, its writes being blocked behind them)
+// only when all were paced out, tens of seconds after the interrupt.
+// A cell that stops at once has its last output delivered well within it.
+const interruptDrain = 250 * time.Millisecond
+
+// interrupted is an execute the kernel has interrupted.
+type interrupted struct {
+	at      time.Time
+	dropped int // bytes of stream text dropped since interruptDrain
+}
+
+// dropsAfterInterrupt tells whether f, a stream frame, comes from a cell
+// interrupted more than interruptDrain ago, and counts it then.
+func (s *session) dropsAfterInterrupt(f *frame) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in := s.stopping[f.Cell]
+	if in == nil || time.Since(in.at) < interruptDrain {
+		return false
+	}
+	in.dropped += len(f.Text)
+	return true
+}
+
+// noteDropped says on the cell's stderr, before its result, how much of
+// its output the interrupt dropped.
+func (s *session) noteDropped(id uint64) {
+	s.mu.Lock()
+	in := s.stopping[id]
+	delete(s.stopping, id)
+	out := s.outputs[id]
+	s.mu.Unlock()
+	if in == nil || in.dropped == 0 || out == nil {
+		return
+	}
+	out.Stream("stderr", fmt.Sprintf("(%d bytes the cell printed before it stopped are not shown: "+
+		"they were still waiting behind its earlier output when it was interrupted)\n", in.dropped))
 }
 
 // checkReply rejects a reply without the value its op carries.
@@ -550,6 +601,7 @@ func (s *session) execute(ctx context.Context, id uint64, req backend.ExecuteReq
 		s.mu.Lock()
 		s.executing--
 		delete(s.pending, id)
+		delete(s.stopping, id)
 		s.mu.Unlock()
 	}()
 	if err := s.conn.send(&frame{Op: opExecute, ID: id, Execute: &req}); err != nil {
@@ -571,6 +623,9 @@ func (s *session) execute(ctx context.Context, id uint64, req backend.ExecuteReq
 			return *f.Result, true
 		case <-done:
 			done = nil
+			s.mu.Lock()
+			s.stopping[id] = &interrupted{at: time.Now()}
+			s.mu.Unlock()
 			if err := s.conn.send(&frame{Op: opInterrupt, Cell: id}); err != nil {
 				s.stop(fmt.Sprintf("the kernel could not interrupt the session (%v)", err))
 			}

@@ -24,6 +24,7 @@
 //
 //	wire.go     frames: length-prefixed JSON, bounded by MaxFrame
 //	server.go   the session side: Serve, the Output that sends frames
+//	outbox.go   the session's way out: stream text gathered into frames, in order
 //	client.go   the kernel side: Client, one session process at a time
 //	process.go  starting a session process (group, PDEATHSIG, stderr pipe)
 //	death.go    the fatal message from stderr, and the error a cell gets
@@ -31,7 +32,8 @@
 // Goroutines, all ended: per session, a reader (until the channel ends), a
 // reaper (until the process exits), a stderr copier (until the pipe's EOF)
 // and one per pending input request (until the answer or a cancel); in the
-// session, one per running request (until the interpreter returns). One
-// goroutine locked to its thread starts every session and lives as long as
-// the kernel, because PDEATHSIG follows the forking thread.
+// session, one per running request (until the interpreter returns) and
+// the outbox's flusher (until Serve returns). One goroutine locked to its
+// thread starts every session and lives as long as the kernel, because
+// PDEATHSIG follows the forking thread.
 package remote

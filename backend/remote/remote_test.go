@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -80,6 +81,24 @@ func (f *fakeInterp) Execute(ctx context.Context, req backend.ExecuteRequest, ou
 	case "echo":
 		out.Stream("stdout", arg)
 		return ok(arg)
+	case "interleave": // stdout, stderr and displays in turn, as a cell mixing them
+		n, _ := strconv.Atoi(arg)
+		for i := range n {
+			out.Stream("stdout", fmt.Sprintf("o%d\n", i))
+			out.Stream("stderr", fmt.Sprintf("e%d\n", i))
+			if i%10 == 9 {
+				out.Display(backend.Display{Data: backend.MIMEBundle{"text/plain": fmt.Sprint(i)}})
+			}
+		}
+		return ok("")
+	case "alternate": // stdout and stderr in turn until interrupted; the value is the bytes written
+		n := 0
+		for ctx.Err() == nil {
+			out.Stream("stdout", "o\n")
+			out.Stream("stderr", "e\n")
+			n += 4
+		}
+		return ok(fmt.Sprint(n))
 	case "pid":
 		return ok(fmt.Sprint(os.Getpid()))
 	case "remember":

@@ -9,7 +9,6 @@ import (
 	"os"
 	"runtime/debug"
 	"sync"
-	"unicode/utf8"
 
 	"gomp/backend"
 )
@@ -40,14 +39,17 @@ func InheritedConn() (net.Conn, error) {
 // called when Serve returns. Cells still running then are abandoned: the
 // caller is expected to exit the process, which ends them.
 func Serve(c net.Conn, interp backend.Interpreter) error {
+	conn := newConn(c, 0)
 	s := &server{
-		conn:   newConn(c, 0),
+		conn:   conn,
+		out:    newOutbox(conn, flushDelay),
 		interp: interp,
 		cells:  make(map[uint64]context.CancelFunc),
 		inputs: make(map[uint64]chan *frame),
 		done:   make(chan struct{}),
 	}
 	defer c.Close()
+	defer s.out.stop()
 	defer close(s.done)
 	warning, err := s.start()
 	if err != nil {
@@ -55,7 +57,7 @@ func Serve(c net.Conn, interp backend.Interpreter) error {
 		return err
 	}
 	info := interp.Info()
-	if err := s.conn.send(&frame{Op: opHello, Info: &info, Error: warning}); err != nil {
+	if err := s.out.send(&frame{Op: opHello, Info: &info, Error: warning}); err != nil {
 		interp.Close()
 		return err
 	}
@@ -76,7 +78,7 @@ func Serve(c net.Conn, interp backend.Interpreter) error {
 			if err != nil {
 				msg = err.Error()
 			}
-			s.conn.send(&frame{Op: opClosed, ID: f.ID, Error: msg})
+			s.out.send(&frame{Op: opClosed, ID: f.ID, Error: msg})
 			return err
 		}
 		if err := s.dispatch(f); err != nil {
@@ -101,7 +103,8 @@ type Replayer interface {
 
 // server is the session side of one channel.
 type server struct {
-	conn   *conn
+	conn   *conn   // read from here
+	out    *outbox // and send through here, never to conn directly
 	interp backend.Interpreter
 	done   chan struct{} // closed when Serve returns
 
@@ -171,9 +174,9 @@ func (s *server) sendReplay() {
 	if err != nil {
 		f = &frame{Op: opReplay, Error: err.Error()}
 	}
-	if serr := s.conn.send(f); errors.Is(serr, errUnsendable) {
+	if serr := s.out.send(f); errors.Is(serr, errUnsendable) {
 		f = &frame{Op: opReplay, Error: serr.Error()}
-		s.conn.send(f)
+		s.out.send(f)
 	}
 	s.sent = f.Replay
 }
@@ -238,9 +241,9 @@ func (s *server) execute(ctx context.Context, cancel context.CancelFunc, id uint
 	// Before the result: the kernel has the cell's declarations by the
 	// time the cell is over.
 	s.sendReplay()
-	err := s.conn.send(&frame{Op: opResult, ID: id, Result: &res})
+	err := s.out.send(&frame{Op: opResult, ID: id, Result: &res})
 	if errors.Is(err, errUnsendable) {
-		s.conn.send(&frame{Op: opResult, ID: id, Result: &backend.ExecuteResult{Err: unsendable("the cell's result", err)}})
+		s.out.send(&frame{Op: opResult, ID: id, Result: &backend.ExecuteResult{Err: unsendable("the cell's result", err)}})
 	}
 }
 
@@ -270,9 +273,9 @@ func (s *server) answer(empty *frame, fill func(*frame)) {
 		}()
 		fill(&r)
 	}()
-	if err := s.conn.send(&r); errors.Is(err, errUnsendable) {
+	if err := s.out.send(&r); errors.Is(err, errUnsendable) {
 		fmt.Fprintf(os.Stderr, "the %s: %v\n", empty.Op, err)
-		s.conn.send(empty)
+		s.out.send(empty)
 	}
 }
 
@@ -294,36 +297,21 @@ type remoteOutput struct {
 	cell uint64
 }
 
-// Stream sends text in chunks no larger than streamChunk, cut on rune
-// boundaries.
+// Stream hands text to the outbox, which sends it with the text written
+// just before and after it (see outbox).
 func (o *remoteOutput) Stream(name, text string) {
-	for text != "" {
-		n := len(text)
-		if n > streamChunk {
-			n = streamChunk
-			for n > 0 && !utf8.RuneStart(text[n]) {
-				n--
-			}
-			if n == 0 {
-				n = streamChunk
-			}
-		}
-		if o.s.conn.send(&frame{Op: opStream, Cell: o.cell, Name: name, Text: text[:n]}) != nil {
-			return // the kernel is gone
-		}
-		text = text[n:]
-	}
+	o.s.out.stream(o.cell, name, text) // an error: the kernel is gone
 }
 
 func (o *remoteOutput) Display(d backend.Display) {
-	err := o.s.conn.send(&frame{Op: opDisplay, Cell: o.cell, Display: &d})
+	err := o.s.out.send(&frame{Op: opDisplay, Cell: o.cell, Display: &d})
 	if errors.Is(err, errUnsendable) {
 		o.Stream("stderr", unsendable("a display", err).Value+": not shown\n")
 	}
 }
 
 func (o *remoteOutput) ClearOutput(wait bool) {
-	o.s.conn.send(&frame{Op: opClear, Cell: o.cell, Wait: wait})
+	o.s.out.send(&frame{Op: opClear, Cell: o.cell, Wait: wait})
 }
 
 // Input asks the kernel for a line and waits for the answer, ctx, or the
@@ -341,7 +329,7 @@ func (o *remoteOutput) Input(ctx context.Context, prompt string, password bool) 
 		delete(s.inputs, id)
 		s.mu.Unlock()
 	}
-	if err := s.conn.send(&frame{Op: opInput, ID: id, Cell: o.cell, Prompt: prompt, Password: password}); err != nil {
+	if err := s.out.send(&frame{Op: opInput, ID: id, Cell: o.cell, Prompt: prompt, Password: password}); err != nil {
 		forget()
 		return "", err
 	}
@@ -359,7 +347,7 @@ func (o *remoteOutput) Input(ctx context.Context, prompt string, password bool) 
 		}
 	case <-ctx.Done():
 		forget()
-		s.conn.send(&frame{Op: opInputCancel, ID: id})
+		s.out.send(&frame{Op: opInputCancel, ID: id})
 		return "", ctx.Err()
 	case <-s.done:
 		forget()
