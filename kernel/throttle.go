@@ -39,14 +39,16 @@ type OutputLimits struct {
 // DefaultOutputLimits are the limits of a kernel whose environment sets
 // none. 4 MiB is some 100,000 lines, more than anyone reads in a cell and
 // what a browser still renders; 1 MiB/s is what Jupyter Notebook's
-// iopub_data_rate_limit allows; 100 messages per second is five times what
-// the stream coalescing (20 ms) makes of a steady print loop.
+// iopub_data_rate_limit allows; 1000 messages per second is its
+// iopub_msg_rate_limit, fifty times what the stream coalescing (20 ms) makes
+// of a steady print loop, and what a cell alternating stdout and stderr line
+// by line (one message per line) needs not to crawl.
 var DefaultOutputLimits = OutputLimits{
 	CellBytes:         4 << 20,
 	BytesPerSecond:    1 << 20,
 	Burst:             4 << 20,
-	MessagesPerSecond: 100,
-	MessageBurst:      200,
+	MessagesPerSecond: 1000,
+	MessageBurst:      2000,
 }
 
 // The environment variables that set the limits (the kernelspec's env
