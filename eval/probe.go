@@ -31,6 +31,7 @@ type prober struct {
 	mu     sync.Mutex   // one probe at a time
 	active atomic.Bool  // a probe is under way: the fast path of probing()
 	tid    atomic.Int64 // the OS thread the probing goroutine is locked to
+	hit    *probeHit    // what found recorded (guarded by mu: only the probing goroutine writes it)
 }
 
 // probeHit is the panic value of Identify.
@@ -54,6 +55,18 @@ func (p *prober) identify(name string, recv any) {
 	if p.probing() {
 		panic(probeHit{name, recv})
 	}
+}
+
+// found is the report of a target wrapper (rewriter.targetWrapper), which
+// can stop itself by returning: it records the hit and says to return, on
+// the probing goroutine only. A panic through the interpreter's frames
+// cost most of a probe.
+func (p *prober) found(name string) bool {
+	if !p.probing() {
+		return false
+	}
+	p.hit = &probeHit{name: name}
+	return true
 }
 
 // goroutineID reads the current goroutine's id from its stack header
@@ -100,10 +113,14 @@ func (p *prober) call(fn reflect.Value) (hit probeHit, ok bool) {
 		for i := range args {
 			args[i] = reflect.Zero(t.In(i))
 		}
+		p.hit = nil
 		if t.IsVariadic() {
 			fn.CallSlice(args)
 		} else {
 			fn.Call(args)
+		}
+		if p.hit != nil {
+			hit, ok = *p.hit, true
 		}
 	}()
 	<-done

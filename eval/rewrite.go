@@ -1592,24 +1592,21 @@ func (r *rewriter) targetWrapper(fd *ast.FuncDecl) (string, bool) {
 		params = append(params, name+" "+ts)
 		args = append(args, arg)
 	}
+	// Named results, so that the probe's hit can return at once.
 	var results []string
 	for i := range sig.Results().Len() {
 		ts, ok := r.f.typeString(sig.Results().At(i).Type())
 		if !ok {
 			return "", false
 		}
-		results = append(results, ts)
+		results = append(results, fmt.Sprintf("r%d %s", i, ts))
 	}
 	res, ret := "", ""
-	switch len(results) {
-	case 0:
-	case 1:
-		res, ret = " "+results[0], "return "
-	default:
+	if len(results) > 0 {
 		res, ret = " ("+strings.Join(results, ", ")+")", "return "
 	}
 	name := fd.Name.Name
-	return fmt.Sprintf("func %s%s(%s)%s { if %s { %s.Identify(%q, nil) }; %s%s(%s) }",
+	return fmt.Sprintf("func %s%s(%s)%s { if %s { if %s.Found(%q) { return } }; %s%s(%s) }",
 		targetPrefix, name, strings.Join(params, ", "), res, probeFlag, runtimePkg, name, ret, name, strings.Join(args, ", ")), true
 }
 

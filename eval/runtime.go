@@ -73,6 +73,7 @@ func (s *Session) helperSymbols() map[string]reflect.Value {
 		"RunDefers":  symbolValue(s.runDefers),
 		"Recovered":  symbolValue(s.recovered),
 		"Identify":   symbolValue(s.probe.identify),
+		"Found":      symbolValue(s.probe.found),
 		"Print":      symbolValue(s.builtinPrint(false)),
 		"Println":    symbolValue(s.builtinPrint(true)),
 		"MakeLen":    symbolValue(makeLen), // fatal.go

@@ -92,11 +92,15 @@ type Session struct {
 	// exiting is set by os.Exit in a cell until the next cell starts: the
 	// deferred calls its panic unwinds through do not run, as a process's
 	// deferred calls do not when it exits (runDefers).
-	exiting  atomic.Bool
-	idleGC   idleCollector   // gives freed memory back between cells
-	cellSite int             // the line of the panic that ended the running unit (guarded by mu)
-	child    bool            // a child process's session: no cells, output to the process's own stdio
-	packages map[string]bool // see Options.packages
+	exiting atomic.Bool
+	idleGC  idleCollector // gives freed memory back between cells
+	// probeFlagVar is the probe flag's variable in the interpreter
+	// probeFlagOf (setProbeFlag; guarded by probe.mu).
+	probeFlagOf  *interp.Interpreter
+	probeFlagVar reflect.Value
+	cellSite     int             // the line of the panic that ended the running unit (guarded by mu)
+	child        bool            // a child process's session: no cells, output to the process's own stdio
+	packages     map[string]bool // see Options.packages
 
 	mu        sync.Mutex // guards out, runCtx, runCancel
 	out       backend.Output
@@ -218,7 +222,13 @@ func (s *Session) setProbeFlag(on bool) {
 	s.state.RLock()
 	in := s.in
 	s.state.RUnlock()
-	if v, ok := globalsOf(in)[probeFlag]; ok && v.CanSet() {
+	// The flag's variable is found once per interpreter: listing every
+	// global is most of a probe's cost in a session of a few hundred
+	// declarations. The prober's lock serialises the callers.
+	if s.probeFlagOf != in {
+		s.probeFlagOf, s.probeFlagVar = in, globalsOf(in)[probeFlag]
+	}
+	if v := s.probeFlagVar; v.IsValid() && v.CanSet() {
 		v.SetBool(on)
 	}
 }
