@@ -609,7 +609,16 @@ func (s *session) execute(ctx context.Context, id uint64, req backend.ExecuteReq
 			v := fmt.Sprintf("the cell is larger than the %d MiB a session accepts", MaxFrame>>20)
 			return backend.ExecuteResult{Err: &backend.Error{Name: "CellTooLarge", Value: v, Traceback: []string{"CellTooLarge: " + v}}}, true
 		}
-		s.stop(fmt.Sprintf("the kernel could not write to the session (%v)", err))
+		// A session that died between cells fails the write before its
+		// reader has buried it: then its own death (killed by signal 9)
+		// is what the cell reports, not the write's error.
+		wait := time.NewTimer(exitGrace + stderrGrace)
+		select {
+		case <-s.dead:
+		case <-wait.C:
+			s.stop(fmt.Sprintf("the kernel could not write to the session (%v)", err))
+		}
+		wait.Stop()
 	}
 	grace := s.c.opts.InterruptGrace
 	if grace == 0 {
