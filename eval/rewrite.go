@@ -829,8 +829,10 @@ func (r *rewriter) iterationCopy(loop ast.Stmt, body *ast.BlockStmt, vars []ast.
 		}
 	}
 	hiddenList := strings.Join(hidden, ", ")
+	// `_, _ = k, v`: the copies may go unused in the body.
+	blanks := strings.TrimSuffix(strings.Repeat("_, ", len(names)), ", ")
 	if !carry {
-		r.edits = append(r.edits, edit{open, open, fmt.Sprintf(" %s := %s; _ = %s;", list, hiddenList, list)})
+		r.edits = append(r.edits, edit{open, open, fmt.Sprintf(" %s := %s; %s = %s;", list, hiddenList, blanks, list)})
 		return
 	}
 	fs := loop.(*ast.ForStmt)
@@ -849,8 +851,8 @@ func (r *rewriter) iterationCopy(loop ast.Stmt, body *ast.BlockStmt, vars []ast.
 	}
 	once, onceVar := r.fresh("iter"), r.fresh("k")
 	r.edits = append(r.edits,
-		edit{open, open, fmt.Sprintf(" %s := %s; _ = %s; %s: for %s := true; %s; %s = false {",
-			list, hiddenList, list, once, onceVar, onceVar, onceVar)},
+		edit{open, open, fmt.Sprintf(" %s := %s; %s = %s; %s: for %s := true; %s; %s = false {",
+			list, hiddenList, blanks, list, once, onceVar, onceVar, onceVar)},
 		edit{end, end, fmt.Sprintf("}; %s = %s\n", hiddenList, list)})
 	// Inside the once-loop, the loop's unlabeled continue ends the
 	// iteration's body as it should; its unlabeled break must name the
