@@ -2,6 +2,8 @@ package eval
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"gomp/backend"
@@ -45,5 +47,34 @@ func BenchmarkFirstCell(b *testing.B) {
 		}
 		s.Close()
 		b.StartTimer()
+	}
+}
+
+// BenchmarkIdentifyTarget is what mp's Start, Apply, ApplyAsync and Map
+// pay to learn which function they were given, in a session of 200
+// declarations (bench/pool.py measures ApplyAsync+Get beside CPython).
+func BenchmarkIdentifyTarget(b *testing.B) {
+	s, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	var src strings.Builder
+	for i := range 200 {
+		fmt.Fprintf(&src, "func f%d(x int) int { return x + %d }\n", i, i)
+	}
+	src.WriteString("func sq(x int) int { return x * x }\n")
+	rec := &recorder{}
+	if res := s.Execute(context.Background(), backend.ExecuteRequest{Code: src.String(), ExecutionCount: 1}, rec); res.Err != nil {
+		b.Fatal(res.Err)
+	}
+	fn, err := s.in.Eval(targetPrefix + "sq") // the value a cell's sq hands mp
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if t, err := s.Identify(fn); err != nil || t.Func != "sq" {
+			b.Fatalf("Identify: %+v, %v", t, err)
+		}
 	}
 }
